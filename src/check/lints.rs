@@ -1,0 +1,498 @@
+//! Lints beyond what the service checks (LANGUAGE.md §9.1). Each lint is one function.
+
+use std::collections::HashMap;
+
+use crate::builtins::{self, Method, Metric, Target, VariableKind};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
+use crate::syntax::Span;
+use crate::time::TimeInterval;
+
+use super::VariableInfo;
+
+/// Run every lint over a parsed formula.
+pub(super) fn run(src: &str, formula: &Formula, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
+    let _ = src;
+    targets_and_aliases(formula, out);
+    metric_uses(formula, out);
+    unguarded_windows(formula, out);
+    expression_lints(formula, out);
+    no_effect(formula, out);
+    target_values(formula, out);
+    unused_variables(variables, out);
+}
+
+/// Calls `f` on every expression of the formula, parents before children.
+fn walk<'a>(formula: &'a Formula, f: &mut impl FnMut(&'a Expr)) {
+    fn go<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+        f(e);
+        e.for_each_child(|c| go(c, f));
+    }
+    for s in &formula.statements {
+        if let Some(e) = s.expr() {
+            go(e, f);
+        }
+    }
+}
+
+/// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
+fn targets_and_aliases(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    let mut assigned: HashMap<Target, (Option<Span>, Option<Span>)> = HashMap::new();
+    let mut any_target = false;
+    for s in &formula.statements {
+        if let StatementKind::Assign { target, .. } = &s.kind {
+            if let Some(v) = builtins::lookup_variable(&target.text) {
+                if let VariableKind::Target(t) = v.kind {
+                    any_target = true;
+                    let entry = assigned.entry(t).or_default();
+                    if v.alias_of.is_some() {
+                        entry.0.get_or_insert(target.span);
+                    } else {
+                        entry.1.get_or_insert(target.span);
+                    }
+                }
+                if v.alias_of.is_some() {
+                    out.push(alias_warning(v.name, v.alias_of.unwrap_or_default(), target.span));
+                }
+            }
+        }
+    }
+    walk(formula, &mut |e| {
+        if let ExprKind::Name { name } = &e.kind {
+            if let Some(v) = builtins::lookup_variable(name) {
+                if let Some(canonical) = v.alias_of {
+                    out.push(alias_warning(v.name, canonical, e.span));
+                }
+            }
+        }
+    });
+    for (alias, canonical) in assigned.values() {
+        if let (Some(a), Some(c)) = (alias, canonical) {
+            out.push(
+                Diagnostic::new(
+                    Code::AliasAndCanonical,
+                    *a,
+                    "this target is assigned under both its legacy alias and its canonical name; the canonical name's last assignment wins",
+                )
+                .with_label(*c, "canonical name assigned here"),
+            );
+        }
+    }
+    if !any_target && !formula.statements.is_empty() {
+        out.push(
+            Diagnostic::new(Code::NoTargetAssigned, Span::empty(0), "no target is assigned: the formula never sets $TargetDedicatedNodes or $TargetLowPriorityNodes, so the pool keeps its current size")
+                .with_note("that is fine for a formula used only with the evaluate API"),
+        );
+    }
+}
+
+fn alias_warning(alias: &str, canonical: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(Code::DeprecatedAlias, span, format!("`{alias}` is a legacy alias of `{canonical}`")).with_fix(
+        format!("replace with `{canonical}`"),
+        span,
+        canonical,
+    )
+}
+
+fn metric_of(e: &Expr) -> Option<Metric> {
+    match &e.unparenthesized().kind {
+        ExprKind::Name { name } => Metric::from_name(name),
+        _ => None,
+    }
+}
+
+/// A constant interval expression (`TimeInterval_Minute * 5`), evaluated statically.
+fn constant_interval(e: &Expr) -> Option<TimeInterval> {
+    match &e.unparenthesized().kind {
+        ExprKind::Name { name } => builtins::lookup_constant(name).map(|c| c.value),
+        ExprKind::Binary {
+            op: BinaryOp::Mul,
+            left,
+            right,
+        } => match (
+            constant_interval(left),
+            constant_number(right),
+            constant_number(left),
+            constant_interval(right),
+        ) {
+            (Some(i), Some(k), _, _) | (_, _, Some(k), Some(i)) => i.checked_mul_f64(k),
+            _ => None,
+        },
+        ExprKind::Binary {
+            op: BinaryOp::Div,
+            left,
+            right,
+        } => constant_interval(left)?.checked_div_f64(constant_number(right)?),
+        ExprKind::Binary {
+            op: BinaryOp::Add,
+            left,
+            right,
+        } => constant_interval(left)?.checked_add(constant_interval(right)?),
+        ExprKind::Unary {
+            op: crate::syntax::ast::UnaryOp::Neg,
+            operand,
+        } => constant_interval(operand)?.checked_neg(),
+        _ => None,
+    }
+}
+
+/// A constant number expression made only of literals and arithmetic.
+fn constant_number(e: &Expr) -> Option<f64> {
+    use BinaryOp::*;
+    match &e.unparenthesized().kind {
+        ExprKind::Number { value } => Some(*value),
+        ExprKind::Unary { op, operand } => {
+            let v = constant_number(operand)?;
+            Some(match op {
+                crate::syntax::ast::UnaryOp::Neg => -v,
+                crate::syntax::ast::UnaryOp::Not => f64::from(v == 0.0),
+            })
+        }
+        ExprKind::Binary { op, left, right } => {
+            let (a, b) = (constant_number(left)?, constant_number(right)?);
+            Some(match op {
+                Add => a + b,
+                Sub => a - b,
+                Mul => a * b,
+                Div => a / b,
+                Lt => f64::from(a < b),
+                Le => f64::from(a <= b),
+                Gt => f64::from(a > b),
+                Ge => f64::from(a >= b),
+                Eq => f64::from(a == b),
+                Ne => f64::from(a != b),
+                And => f64::from(a != 0.0 && b != 0.0),
+                Or => f64::from(a != 0.0 || b != 0.0),
+            })
+        }
+        ExprKind::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            if constant_number(condition)? != 0.0 {
+                constant_number(then_branch)
+            } else {
+                constant_number(else_branch)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// W304 retired metric, W305 `GetSample(1)` as the only look, W306 window too recent,
+/// W317 metric used as a number.
+fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    // Metric names used as method receivers, by span start.
+    let mut receivers = std::collections::HashSet::new();
+    let mut looks: HashMap<Metric, Vec<(Span, bool)>> = HashMap::new();
+    walk(formula, &mut |e| {
+        if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
+            if let Some(m) = metric_of(object) {
+                receivers.insert(object.unparenthesized().span.start);
+                let only_last = method.text == "GetSample" && args.len() == 1 && constant_number(&args[0]) == Some(1.0);
+                looks.entry(m).or_default().push((e.span, only_last));
+                let is_window = matches!(
+                    builtins::lookup_method(&method.text).map(|i| i.method),
+                    Some(Method::GetSample | Method::GetSamplePercent)
+                ) && !args.is_empty()
+                    && constant_number(&args[0]).is_none();
+                if is_window {
+                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(constant_interval).collect();
+                    let two_bounds = args.len() >= 2 && constant_number(&args[1]).is_none();
+                    let expected = if two_bounds { 2 } else { 1 };
+                    if bounds.len() == expected {
+                        let oldest = bounds.iter().map(|b| b.0.abs()).max().unwrap_or(0);
+                        if oldest < TimeInterval::MINUTE.0 {
+                            out.push(
+                                Diagnostic::new(Code::WindowTooRecent, e.span, "this window lies entirely in the last minute, but samples take about a minute to become visible, so it will usually be empty")
+                                    .with_note("start windows more than one minute in the past, e.g. `GetSample(60 * TimeInterval_Second, 120 * TimeInterval_Second, 75)`"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    });
+    walk(formula, &mut |e| {
+        if let ExprKind::Name { name } = &e.kind {
+            if let Some(m) = Metric::from_name(name) {
+                if m.is_retired() {
+                    out.push(Diagnostic::new(
+                        Code::RetiredMetric,
+                        e.span,
+                        format!("`{name}` is retired: the service stopped populating it after 2024-03-31, so it has no samples"),
+                    ));
+                }
+                if !receivers.contains(&e.span.start) {
+                    out.push(
+                        Diagnostic::new(Code::MetricAsNumber, e.span, format!("`{name}` is a sampled metric used as a number; this project reads it as its most recent sample (an undocumented behaviour)"))
+                            .with_fix("read the last sample explicitly", e.span, format!("val({name}.GetSample(1), 0)")),
+                    );
+                }
+            }
+        }
+    });
+    let mut metrics: Vec<_> = looks.into_iter().collect();
+    metrics.sort_by_key(|(m, _)| *m);
+    for (m, uses) in metrics {
+        if uses.iter().all(|(_, only_last)| *only_last) {
+            if let Some((span, _)) = uses.first() {
+                out.push(
+                    Diagnostic::new(Code::OnlyLastSample, *span, format!("`{}.GetSample(1)` is the only look at this metric: it returns the last sample whatever its age", m.name()))
+                        .with_note("the docs advise combining it with a window, e.g. `max($X.GetSample(1), avg($X.GetSample(TimeInterval_Minute * 15)))` guarded by GetSamplePercent"),
+                );
+            }
+        }
+    }
+}
+
+/// W307: `GetSample(window)` without a percentage, not guarded by `GetSamplePercent`.
+fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    // Variables whose value depends on a GetSamplePercent call.
+    let mut percent_vars: Vec<String> = Vec::new();
+    fn mentions_percent(e: &Expr, vars: &[String]) -> bool {
+        let mut found = false;
+        fn go(e: &Expr, vars: &[String], found: &mut bool) {
+            match &e.kind {
+                ExprKind::MethodCall { method, .. } if method.text == "GetSamplePercent" || method.text == "Count" => *found = true,
+                ExprKind::Name { name } if vars.iter().any(|v| v == name) => *found = true,
+                _ => {}
+            }
+            e.for_each_child(|c| go(c, vars, found));
+        }
+        go(e, vars, &mut found);
+        found
+    }
+    fn visit(e: &Expr, guarded: bool, vars: &[String], out: &mut Vec<Diagnostic>) {
+        match &e.kind {
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                visit(condition, guarded, vars, out);
+                let g = guarded || mentions_percent(condition, vars);
+                visit(then_branch, g, vars, out);
+                visit(else_branch, g, vars, out);
+            }
+            ExprKind::Binary {
+                op: BinaryOp::And | BinaryOp::Or,
+                left,
+                right,
+            } => {
+                visit(left, guarded, vars, out);
+                visit(right, guarded || mentions_percent(left, vars), vars, out);
+            }
+            ExprKind::MethodCall {
+                method, args, open_paren, ..
+            } => {
+                let window_without_percent = method.text == "GetSample"
+                    && match args.len() {
+                        1 => constant_number(&args[0]).is_none() && !is_count_like(&args[0]),
+                        2 => constant_number(&args[1]).is_none() && constant_interval(&args[1]).is_some(),
+                        _ => false,
+                    };
+                if window_without_percent && !guarded {
+                    out.push(
+                        Diagnostic::new(Code::UnguardedWindow, open_paren.to(e.span), "this window has no sample percentage, so it requires 70 % of the expected samples and fails the whole evaluation when they are missing (e.g. on a new pool)")
+                            .with_note("guard it, e.g. `$p = $X.GetSamplePercent(w); $v = $p < 70 ? … : avg($X.GetSample(w));`, or pass an explicit percentage such as `GetSample(w, 0)`"),
+                    );
+                }
+                e.for_each_child(|c| visit(c, guarded, vars, out));
+            }
+            _ => e.for_each_child(|c| visit(c, guarded, vars, out)),
+        }
+    }
+    for s in &formula.statements {
+        if let Some(e) = s.expr() {
+            visit(e, false, &percent_vars, out);
+            if let StatementKind::Assign { target, value } = &s.kind {
+                if mentions_percent(value, &percent_vars) {
+                    percent_vars.push(target.text.clone());
+                }
+            }
+        }
+    }
+}
+
+/// A `GetSample` argument that is plainly a count (a number or a variable holding one); we
+/// cannot always know, so only intervals built from constants count as windows.
+fn is_count_like(e: &Expr) -> bool {
+    constant_interval(e).is_none()
+        && !matches!(
+            &e.unparenthesized().kind,
+            ExprKind::Name { .. } | ExprKind::Call { .. } | ExprKind::Binary { .. }
+        )
+}
+
+/// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison,
+/// N401 retaineddata.
+fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    walk(formula, &mut |e| match &e.kind {
+        ExprKind::Conditional { condition, .. } => {
+            if let Some(v) = constant_number(condition) {
+                out.push(Diagnostic::new(
+                    Code::ConstantCondition,
+                    condition.span,
+                    format!("this condition is always {}", if v != 0.0 { "true" } else { "false" }),
+                ));
+            }
+        }
+        ExprKind::Binary { op, left, right } if op.is_comparison() => {
+            if let ExprKind::Binary { op: inner, .. } = &left.kind {
+                if inner.is_comparison() {
+                    out.push(
+                        Diagnostic::new(
+                            Code::ChainedComparison,
+                            e.span,
+                            format!(
+                                "`a {} b {} c` compares the 0-or-1 result of the first comparison with c",
+                                inner.symbol(),
+                                op.symbol()
+                            ),
+                        )
+                        .with_note("to test a range, write `a < b && b < c`"),
+                    );
+                }
+            }
+            for (side, other) in [(left, right), (right, left)] {
+                if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
+                    if member.text == "weekday" && constant_number(other) == Some(7.0) {
+                        out.push(
+                            Diagnostic::new(
+                                Code::WeekdaySeven,
+                                other.span,
+                                "`weekday` runs from 0 (Sunday) to 6 (Saturday); it is never 7",
+                            )
+                            .with_fix("Sunday is 0", other.span, "0"),
+                        );
+                    }
+                }
+                if mentions_cpu(side) {
+                    if let Some(v) = constant_number(other) {
+                        if v > 0.0 && v <= 1.0 {
+                            out.push(Diagnostic::new(
+                                Code::CpuPercentScale,
+                                other.span,
+                                format!(
+                                    "`$CPUPercent` is a percentage (0-100), but it is compared with {v}; did you mean {}?",
+                                    crate::format::format_double(v * 100.0)
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        ExprKind::Name { name } if name == "retaineddata" => {
+            out.push(Diagnostic::new(
+                Code::RetainedData,
+                e.span,
+                "`retaineddata` was removed from the resize options of REST API version 2026-08-01; the formula keyword is still accepted",
+            ));
+        }
+        _ => {}
+    });
+}
+
+fn mentions_cpu(e: &Expr) -> bool {
+    let mut found = false;
+    fn go(e: &Expr, found: &mut bool) {
+        if let ExprKind::Name { name } = &e.kind {
+            if name == "$CPUPercent" {
+                *found = true;
+            }
+        }
+        e.for_each_child(|c| go(c, found));
+    }
+    go(e, &mut found);
+    found
+}
+
+/// W313: a bare expression that does nothing.
+fn no_effect(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    fn has_effect(e: &Expr) -> bool {
+        let mut found = false;
+        fn go(e: &Expr, found: &mut bool) {
+            match &e.kind {
+                ExprKind::MethodCall { .. } => *found = true,
+                ExprKind::Call { function, .. } if function.text == "stop" || function.text == "rand" => *found = true,
+                _ => {}
+            }
+            e.for_each_child(|c| go(c, found));
+        }
+        go(e, &mut found);
+        found
+    }
+    for s in &formula.statements {
+        if let StatementKind::Expr { expr } = &s.kind {
+            if !has_effect(expr) && !matches!(expr.kind, ExprKind::Error) {
+                let mut d = Diagnostic::new(
+                    Code::NoEffect,
+                    s.span,
+                    "this statement computes a value and discards it: it has no effect",
+                );
+                if let ExprKind::Binary {
+                    op: BinaryOp::Eq, left, ..
+                } = &expr.kind
+                {
+                    if let ExprKind::Name { .. } = left.kind {
+                        d = d.with_note("to assign, write `=` instead of `==`");
+                    }
+                }
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// W310: a target assigned a constant that is negative or fractional.
+fn target_values(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    for s in &formula.statements {
+        if let StatementKind::Assign { target, value } = &s.kind {
+            if let Some(VariableKind::Target(_)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
+                if let Some(v) = constant_number(value) {
+                    if v < 0.0 {
+                        out.push(Diagnostic::new(
+                            Code::TargetNotWholeNumber,
+                            value.span,
+                            format!(
+                                "a negative target is applied as 0 (this value is {})",
+                                crate::format::format_double(v)
+                            ),
+                        ));
+                    } else if v.fract() != 0.0 {
+                        out.push(Diagnostic::new(
+                            Code::TargetNotWholeNumber,
+                            value.span,
+                            format!(
+                                "targets are truncated to whole nodes: {} is applied as {}",
+                                crate::format::format_double(v),
+                                v.trunc()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// W316: user variables never read.
+fn unused_variables(variables: &[VariableInfo], out: &mut Vec<Diagnostic>) {
+    for v in variables {
+        if v.references.is_empty() {
+            if let Some(first) = v.definitions.first() {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnusedVariable,
+                        first.name_span,
+                        format!("`{}` is assigned but never read", v.name),
+                    )
+                    .with_note("its value still appears in the evaluation results, which can be useful for debugging"),
+                );
+            }
+        }
+    }
+}

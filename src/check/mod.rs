@@ -1,0 +1,894 @@
+//! The checker: names, types, arity, keywords, limits and lints (LANGUAGE.md §2–§6, §9).
+//!
+//! [`check`] parses and checks a formula and returns every diagnostic together with what an
+//! editor needs about user variables (definitions, references, types).
+
+mod lints;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::builtins::{self, Function, Method, Params, VariableKind};
+use crate::diagnostic::{sort_diagnostics, Code, Diagnostic, Severity};
+use crate::limits::{MAX_FORMULA_LENGTH, MAX_STATEMENTS};
+use crate::syntax::ast::{Expr, ExprKind, Formula, Name, StatementKind};
+use crate::syntax::line_index::utf16_len;
+use crate::syntax::{parse, Span};
+use crate::types::{binary_hint, binary_result, unary_result, Type, TypeSet};
+
+/// What the checker knows about one user variable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariableInfo {
+    /// The name as written.
+    pub name: String,
+    /// Every assignment: the span of the name, the span of the whole statement and the type.
+    pub definitions: Vec<Definition>,
+    /// Every read of the variable.
+    pub references: Vec<Span>,
+}
+
+/// One assignment of a user variable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Definition {
+    /// The assigned name.
+    pub name_span: Span,
+    /// The whole statement.
+    pub statement_span: Span,
+    /// The possible types of the value, e.g. `double`.
+    pub type_name: String,
+}
+
+/// The result of checking: the tree, every diagnostic, and the user variables.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The syntax tree (empty when the formula was too long to parse).
+    pub formula: Formula,
+    /// Every diagnostic, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// User variables in order of first assignment.
+    pub variables: Vec<VariableInfo>,
+}
+
+impl Analysis {
+    /// Whether any diagnostic is an error (the service would not evaluate the formula).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The diagnostic the service would report (D26): the size limit first, then the first
+    /// syntax error, then the first other error.
+    pub fn service_error(&self) -> Option<&Diagnostic> {
+        use crate::diagnostic::ServiceErrorKind as K;
+        [K::TooLong, K::Syntax, K::Evaluation].into_iter().find_map(|kind| {
+            self.diagnostics
+                .iter()
+                .find(|d| d.is_error() && d.code.service_error() == Some(kind))
+        })
+    }
+
+    /// The user variable with this exact name.
+    pub fn variable(&self, name: &str) -> Option<&VariableInfo> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+}
+
+/// Parse and check `src`.
+///
+/// A formula over the size limit (8192 UTF-16 code units, D3) is not parsed: the one
+/// diagnostic says so, so even a 10 MB input is answered at once.
+pub fn check(src: &str) -> Analysis {
+    let length = if src.len() > MAX_FORMULA_LENGTH * 4 {
+        src.len()
+    } else {
+        utf16_len(src)
+    };
+    if length > MAX_FORMULA_LENGTH {
+        let d = Diagnostic::new(
+            Code::FormulaTooLong,
+            Span::new(0, src.len().min(u32::MAX as usize)),
+            format!(
+                "the formula is {length} characters long; the service accepts at most {MAX_FORMULA_LENGTH} (counted in UTF-16 code units)"
+            ),
+        )
+        .with_note("shorten comments and names, or compute less in the formula");
+        return Analysis {
+            formula: Formula {
+                statements: Vec::new(),
+                comments: Vec::new(),
+                span: Span::new(0, src.len()),
+            },
+            diagnostics: vec![d],
+            variables: Vec::new(),
+        };
+    }
+    let parsed = parse(src);
+    let mut checker = Checker::new(src);
+    checker.diagnostics = parsed.diagnostics;
+    checker.check_formula(&parsed.formula);
+    lints::run(src, &parsed.formula, &mut checker.diagnostics, &checker.variables);
+    let mut diagnostics = checker.diagnostics;
+    sort_diagnostics(&mut diagnostics);
+    diagnostics.dedup();
+    let _ = MAX_STATEMENTS;
+    Analysis {
+        formula: parsed.formula,
+        diagnostics,
+        variables: checker.variables,
+    }
+}
+
+/// Where an expression's value goes, which decides whether keywords and `stop()` are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    /// A value that is used.
+    Value,
+    /// The value of `$NodeDeallocationOption = …` (keywords allowed, D30).
+    Deallocation,
+    /// A value that is discarded (bare statement, D27: `stop()` allowed).
+    Discarded,
+}
+
+struct Checker<'src> {
+    _src: std::marker::PhantomData<&'src str>,
+    diagnostics: Vec<Diagnostic>,
+    variables: Vec<VariableInfo>,
+    /// Current type of each assigned user variable (by index into `variables`).
+    types: HashMap<String, (usize, TypeSet)>,
+    /// Every name assigned anywhere in the formula, with the span of its first assignment.
+    assigned_anywhere: HashMap<String, Span>,
+}
+
+impl<'src> Checker<'src> {
+    fn new(_src: &'src str) -> Checker<'src> {
+        Checker {
+            _src: std::marker::PhantomData,
+            diagnostics: Vec::new(),
+            variables: Vec::new(),
+            types: HashMap::new(),
+            assigned_anywhere: HashMap::new(),
+        }
+    }
+
+    fn report(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn check_formula(&mut self, formula: &Formula) {
+        for statement in &formula.statements {
+            if let StatementKind::Assign { target, .. } = &statement.kind {
+                self.assigned_anywhere.entry(target.text.clone()).or_insert(target.span);
+            }
+        }
+        for statement in &formula.statements {
+            match &statement.kind {
+                StatementKind::Assign { target, value } => self.check_assignment(target, value, statement.span),
+                StatementKind::Expr { expr } => {
+                    self.expr(expr, Position::Discarded);
+                }
+                StatementKind::Error => {}
+            }
+        }
+    }
+
+    fn check_assignment(&mut self, target: &Name, value: &Expr, statement_span: Span) {
+        let name = target.text.as_str();
+        if let Some(var) = builtins::lookup_variable(name) {
+            if !var.writable {
+                self.expr(value, Position::Value);
+                self.report(
+                    Diagnostic::new(Code::ReadOnlyAssignment, target.span, format!("`{name}` is a read-only service variable and cannot be assigned"))
+                        .with_note("only $TargetDedicatedNodes, $TargetLowPriorityNodes and $NodeDeallocationOption can be assigned; use a variable of your own for intermediate values"),
+                );
+                return;
+            }
+            match var.kind {
+                VariableKind::DeallocationOption => {
+                    let t = self.expr(value, Position::Deallocation);
+                    if !t.is_unknown() && !t.contains(Type::Keyword) {
+                        self.report(
+                            Diagnostic::new(Code::InvalidTargetValue, value.span, format!("`$NodeDeallocationOption` must be assigned one of requeue, terminate, taskcompletion or retaineddata, not a {}", t.describe())),
+                        );
+                    }
+                }
+                _ => {
+                    let t = self.expr(value, Position::Value);
+                    if !t.is_unknown() && !t.contains(Type::Double) && !t.is_empty() {
+                        let mut d = Diagnostic::new(
+                            Code::InvalidTargetValue,
+                            value.span,
+                            format!("`{name}` must be a number of nodes (a double), but this is a {}", t.describe()),
+                        );
+                        if t.contains(Type::DoubleVec) {
+                            d = d.with_note("reduce the vector to one number first, e.g. `max(…)`, `avg(…)` or `val(…, 0)`");
+                        }
+                        self.report(d);
+                    }
+                }
+            }
+            return;
+        }
+        if builtins::lookup_constant(name).is_some() {
+            self.expr(value, Position::Value);
+            self.report(Diagnostic::new(
+                Code::ReadOnlyAssignment,
+                target.span,
+                format!("`{name}` is a built-in constant and cannot be assigned"),
+            ));
+            return;
+        }
+        if builtins::lookup_keyword(name).is_some() {
+            self.expr(value, Position::Value);
+            self.report(Diagnostic::new(
+                Code::KeywordMisuse,
+                target.span,
+                format!("`{name}` is a deallocation keyword and cannot be used as a variable name"),
+            ));
+            return;
+        }
+        if let Some(c) = builtins::CONSTANTS.iter().find(|c| c.name.eq_ignore_ascii_case(name)) {
+            self.expr(value, Position::Value);
+            self.report(Diagnostic::new(
+                Code::CaseMismatch,
+                target.span,
+                format!(
+                    "`{name}` differs from the built-in constant `{}` only in case; constants cannot be assigned",
+                    c.name
+                ),
+            ));
+            return;
+        }
+        // A user variable.
+        let t = self.expr(value, Position::Value);
+        if name.starts_with('$') {
+            if let Some(var) = builtins::VARIABLES.iter().find(|v| v.name.eq_ignore_ascii_case(name)) {
+                self.report(
+                    Diagnostic::new(
+                        Code::VariableCaseMismatch,
+                        target.span,
+                        format!("`{name}` differs from the service variable `{}` only in case; it is a new variable of your own and does not change the pool", var.name),
+                    )
+                    .with_fix(format!("replace with `{}`", var.name), target.span, var.name),
+                );
+            }
+        } else if builtins::lookup_function(name).is_some() {
+            self.report(Diagnostic::new(
+                Code::ShadowsBuiltin,
+                target.span,
+                format!("`{name}` is also the name of a built-in function; calls `{name}(…)` still call the function"),
+            ));
+        }
+        let type_name = t.describe();
+        let index = match self.types.get(name) {
+            Some((index, _)) => *index,
+            None => {
+                self.variables.push(VariableInfo {
+                    name: name.to_string(),
+                    definitions: Vec::new(),
+                    references: Vec::new(),
+                });
+                self.variables.len() - 1
+            }
+        };
+        self.variables[index].definitions.push(Definition {
+            name_span: target.span,
+            statement_span,
+            type_name,
+        });
+        self.types.insert(name.to_string(), (index, t));
+    }
+
+    /// Check an expression and return its possible types.
+    fn expr(&mut self, expr: &Expr, position: Position) -> TypeSet {
+        match &expr.kind {
+            ExprKind::Number { value } => {
+                if !value.is_finite() {
+                    self.report(Diagnostic::new(
+                        Code::NumberTooLarge,
+                        expr.span,
+                        "this number is too large for a double",
+                    ));
+                    return TypeSet::UNKNOWN;
+                }
+                Type::Double.into()
+            }
+            ExprKind::String { .. } => Type::String.into(),
+            ExprKind::Name { name } => self.name(name, expr.span, position),
+            ExprKind::Paren { inner } => self.expr(inner, position),
+            ExprKind::Error => TypeSet::UNKNOWN,
+            ExprKind::Unary { op, operand } => {
+                let t = self.value(operand);
+                self.unary(*op, t, expr.span)
+            }
+            ExprKind::Binary { op, left, right } => {
+                let l = self.value(left);
+                let r = self.value(right);
+                self.binary(*op, l, r, expr.span)
+            }
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                let c = self.value(condition);
+                if !c.is_unknown() && !c.contains(Type::Double) {
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
+                        condition.span,
+                        format!("a condition must be a double (non-zero is true), not a {}", c.describe()),
+                    ));
+                }
+                let branch_position = if position == Position::Value { Position::Value } else { position };
+                let a = self.expr(then_branch, branch_position);
+                let b = self.expr(else_branch, branch_position);
+                a.union(b)
+            }
+            ExprKind::Call { function, args, .. } => self.call(function, args, expr.span, position),
+            ExprKind::Member { object, member } => self.member(object, member),
+            ExprKind::MethodCall { object, method, args, .. } => self.method(object, method, args),
+        }
+    }
+
+    /// Check an expression whose value is used as an operand.
+    fn value(&mut self, expr: &Expr) -> TypeSet {
+        self.expr(expr, Position::Value)
+    }
+
+    fn name(&mut self, name: &str, span: Span, position: Position) -> TypeSet {
+        if let Some(var) = builtins::lookup_variable(name) {
+            return match var.kind {
+                VariableKind::Target(_) | VariableKind::Scalar(_) => Type::Double.into(),
+                VariableKind::DeallocationOption => {
+                    if position != Position::Deallocation {
+                        self.report(Diagnostic::new(
+                            Code::KeywordMisuse,
+                            span,
+                            "`$NodeDeallocationOption` holds a keyword and can only be assigned back to `$NodeDeallocationOption`",
+                        ));
+                        return TypeSet::UNKNOWN;
+                    }
+                    Type::Keyword.into()
+                }
+                VariableKind::Metric(_) => Type::Double.into(), // D11; the lint says so
+            };
+        }
+        if let Some((index, t)) = self.types.get(name).copied() {
+            self.variables[index].references.push(span);
+            return t;
+        }
+        if builtins::lookup_constant(name).is_some() {
+            return Type::TimeInterval.into();
+        }
+        if let Some(k) = builtins::lookup_keyword(name) {
+            if position != Position::Deallocation {
+                self.report(
+                    Diagnostic::new(
+                        Code::KeywordMisuse,
+                        span,
+                        format!(
+                            "`{}` is a deallocation keyword: it can only be the value of `$NodeDeallocationOption`",
+                            k.name
+                        ),
+                    )
+                    .with_note("write e.g. `$NodeDeallocationOption = taskcompletion;`"),
+                );
+                return TypeSet::UNKNOWN;
+            }
+            return Type::Keyword.into();
+        }
+        // Case-only mismatch with a constant or keyword is an error (D2).
+        if let Some(c) = builtins::CONSTANTS.iter().find(|c| c.name.eq_ignore_ascii_case(name)) {
+            self.report(
+                Diagnostic::new(
+                    Code::CaseMismatch,
+                    span,
+                    format!("`{name}` is not defined; names are case-sensitive: did you mean `{}`?", c.name),
+                )
+                .with_fix(format!("replace with `{}`", c.name), span, c.name),
+            );
+            return Type::TimeInterval.into();
+        }
+        if let Some(k) = builtins::KEYWORDS.iter().find(|k| k.name.eq_ignore_ascii_case(name)) {
+            self.report(
+                Diagnostic::new(
+                    Code::CaseMismatch,
+                    span,
+                    format!("`{name}` is not defined; keywords are lower case: did you mean `{}`?", k.name),
+                )
+                .with_fix(format!("replace with `{}`", k.name), span, k.name),
+            );
+            return if position == Position::Deallocation {
+                Type::Keyword.into()
+            } else {
+                TypeSet::UNKNOWN
+            };
+        }
+        // Undefined (D5).
+        let mut d = Diagnostic::new(
+            Code::UndefinedVariable,
+            span,
+            format!("`{name}` is not defined: it is not a service variable and no earlier statement assigns it"),
+        );
+        if let Some(later) = self.assigned_anywhere.get(name) {
+            d = d
+                .with_label(*later, "it is first assigned here, after it is read")
+                .with_note("statements run top to bottom; move the assignment before its first use");
+        } else if builtins::lookup_function(name).is_some() {
+            d.message = format!("`{name}` is a function: call it, e.g. `{name}(…)`");
+        } else {
+            let user: Vec<&str> = self.types.keys().map(String::as_str).collect();
+            let suggestion = builtins::closest(
+                name,
+                builtins::VARIABLES
+                    .iter()
+                    .map(|v| v.name)
+                    .chain(builtins::CONSTANTS.iter().map(|c| c.name))
+                    .chain(user),
+            );
+            if let Some(s) = suggestion {
+                let s = s.to_string();
+                d = d.with_fix(format!("replace with `{s}`"), span, s.clone());
+                d.message.push_str(&format!("; did you mean `{s}`?"));
+            }
+        }
+        self.report(d);
+        TypeSet::UNKNOWN
+    }
+
+    fn unary(&mut self, op: crate::syntax::ast::UnaryOp, t: TypeSet, span: Span) -> TypeSet {
+        if t.is_unknown() {
+            return TypeSet::UNKNOWN;
+        }
+        let mut result = TypeSet::EMPTY;
+        for operand in t.iter() {
+            if let Some(r) = unary_result(op, operand) {
+                result = result | r;
+            }
+        }
+        if result.is_empty() {
+            self.report(Diagnostic::new(
+                Code::TypeMismatch,
+                span,
+                format!("`{}` is not defined for a {}", op.symbol(), t.describe()),
+            ));
+            return TypeSet::UNKNOWN;
+        }
+        result
+    }
+
+    fn binary(&mut self, op: crate::syntax::ast::BinaryOp, l: TypeSet, r: TypeSet, span: Span) -> TypeSet {
+        if l.is_unknown() || r.is_unknown() {
+            return TypeSet::UNKNOWN;
+        }
+        let mut result = TypeSet::EMPTY;
+        let mut hint = None;
+        for a in l.iter() {
+            for b in r.iter() {
+                match binary_result(op, a, b) {
+                    Some(t) => result = result | t,
+                    None => hint = hint.or(binary_hint(op, a, b)),
+                }
+            }
+        }
+        if result.is_empty() {
+            let mut d = Diagnostic::new(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "`{}` is not defined for {} {} {}",
+                    op.symbol(),
+                    l.describe(),
+                    op.symbol(),
+                    r.describe()
+                ),
+            );
+            if let Some(h) = hint {
+                d = d.with_note(h);
+            }
+            self.report(d);
+            return TypeSet::UNKNOWN;
+        }
+        result
+    }
+
+    fn call(&mut self, function: &Name, args: &[Expr], span: Span, position: Position) -> TypeSet {
+        let name = function.text.as_str();
+        let Some(info) = builtins::lookup_function(name) else {
+            for arg in args {
+                self.value(arg);
+            }
+            if let Some(f) = builtins::FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name)) {
+                self.report(
+                    Diagnostic::new(
+                        Code::CaseMismatch,
+                        function.span,
+                        format!(
+                            "there is no function `{name}`; names are case-sensitive: did you mean `{}`?",
+                            f.name
+                        ),
+                    )
+                    .with_fix(format!("replace with `{}`", f.name), function.span, f.name),
+                );
+            } else if name.starts_with('$') || self.types.contains_key(name) {
+                self.report(Diagnostic::new(
+                    Code::NotCallable,
+                    function.span,
+                    format!("`{name}` is a variable, not a function"),
+                ));
+            } else {
+                let mut d = Diagnostic::new(Code::UnknownFunction, function.span, format!("there is no function `{name}`"));
+                if let Some(s) = builtins::closest(name, builtins::FUNCTIONS.iter().map(|f| f.name)) {
+                    d.message.push_str(&format!("; did you mean `{s}`?"));
+                    d = d.with_fix(format!("replace with `{s}`"), function.span, s);
+                } else {
+                    d = d.with_note("the functions are avg, ceil, floor, len, lg, ln, log, max, min, norm, percentile, rand, range, round, std, stop, sum, time and val");
+                }
+                self.report(d);
+            }
+            return TypeSet::UNKNOWN;
+        };
+        let types: Vec<TypeSet> = args.iter().map(|a| self.value(a)).collect();
+        let arity = |s: &mut Self, expected: &str| {
+            s.report(
+                Diagnostic::new(
+                    Code::WrongArity,
+                    span,
+                    format!(
+                        "`{name}` takes {expected}, but {} {} given",
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_note(format!("signature: {}", info.signatures.join(" | "))),
+            );
+            TypeSet::UNKNOWN
+        };
+        match info.params {
+            Params::None => {
+                if !args.is_empty() {
+                    return arity(self, "no arguments");
+                }
+                if info.function == Function::Stop {
+                    if position != Position::Discarded {
+                        self.report(Diagnostic::new(
+                            Code::MisplacedStop,
+                            span,
+                            "`stop()` has no value: use it as a statement of its own or as a branch of a `?:` statement whose value is not used",
+                        ));
+                        return TypeSet::UNKNOWN;
+                    }
+                    return Type::None.into();
+                }
+                Type::Double.into()
+            }
+            Params::OptionalString => {
+                if args.len() > 1 {
+                    return arity(self, "at most one argument");
+                }
+                if let (Some(arg), Some(t)) = (args.first(), types.first()) {
+                    if !t.is_unknown() && !t.contains(Type::String) {
+                        self.report(Diagnostic::new(
+                            Code::InvalidArgument,
+                            arg.span,
+                            format!("`time` takes a string such as \"2024-05-01T10:00:00Z\", not a {}", t.describe()),
+                        ));
+                    }
+                    if let ExprKind::String { value } = &arg.unparenthesized().kind {
+                        if !value.is_empty() {
+                            if let Err(e) = crate::time::parse_time_literal(value) {
+                                self.report(Diagnostic::new(
+                                    Code::InvalidTimeLiteral,
+                                    arg.span,
+                                    format!("`time` cannot read {:?}: {e}", value),
+                                ));
+                            }
+                        }
+                    }
+                }
+                Type::Timestamp.into()
+            }
+            Params::VecAndDouble => {
+                if args.len() != 2 {
+                    return arity(self, "two arguments");
+                }
+                let vec_ok = TypeSet::of(Type::DoubleVec);
+                if !types[0].is_unknown() && !types[0].contains(Type::DoubleVec) {
+                    self.report(Diagnostic::new(
+                        Code::InvalidArgument,
+                        args[0].span,
+                        format!("the first argument of `{name}` must be a doubleVec, not a {}", types[0].describe()),
+                    ));
+                }
+                let _ = vec_ok;
+                if !types[1].is_unknown() && !types[1].contains(Type::Double) {
+                    self.report(Diagnostic::new(
+                        Code::InvalidArgument,
+                        args[1].span,
+                        format!("the second argument of `{name}` must be a double, not a {}", types[1].describe()),
+                    ));
+                }
+                Type::Double.into()
+            }
+            Params::VecListToDouble | Params::ElementWise => {
+                let allowed = Type::Double | Type::DoubleVec;
+                for (arg, t) in args.iter().zip(&types) {
+                    if !t.is_unknown() && (t.is_empty() || !t.iter().any(|x| allowed.contains(x))) {
+                        self.report(Diagnostic::new(
+                            Code::InvalidArgument,
+                            arg.span,
+                            format!("`{name}` takes doubles and doubleVecs, not a {}", t.describe()),
+                        ));
+                    }
+                }
+                if info.params == Params::VecListToDouble {
+                    return Type::Double.into();
+                }
+                if args.is_empty() {
+                    return arity(self, "at least one argument");
+                }
+                // §4.3: one double → scalar; otherwise element-wise.
+                if args.len() == 1 {
+                    let t = types[0];
+                    if t.is_unknown() {
+                        return TypeSet::UNKNOWN;
+                    }
+                    let mut r = TypeSet::EMPTY;
+                    if t.contains(Type::Double) {
+                        r = r | Type::Double;
+                    }
+                    if t.contains(Type::DoubleVec) {
+                        r = r | Type::DoubleVec;
+                    }
+                    return r;
+                }
+                Type::DoubleVec.into()
+            }
+        }
+    }
+
+    fn member(&mut self, object: &Expr, member: &Name) -> TypeSet {
+        // A method name used without parentheses on a metric.
+        if let ExprKind::Name { name } = &object.unparenthesized().kind {
+            if let Some(VariableKind::Metric(_)) = builtins::lookup_variable(name).map(|v| v.kind) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownField,
+                    member.span,
+                    format!("`{}` is not a field of a metric", member.text),
+                );
+                if let Some(m) = builtins::METHODS.iter().find(|m| m.name.eq_ignore_ascii_case(&member.text)) {
+                    d.message = format!("`{}` is a method: call it with parentheses, e.g. `{}.{}(…)`", m.name, name, m.name);
+                }
+                self.report(d);
+                return TypeSet::UNKNOWN;
+            }
+        }
+        let t = self.value(object);
+        if !t.is_unknown() && !t.contains(Type::Timestamp) {
+            self.report(Diagnostic::new(
+                Code::TypeMismatch,
+                member.span,
+                format!("only timestamps have fields such as `.{}`; this is a {}", member.text, t.describe()),
+            ));
+            return TypeSet::UNKNOWN;
+        }
+        if builtins::lookup_field(&member.text).is_none() {
+            let fields = builtins::FIELDS.iter().map(|f| f.name);
+            let mut d = Diagnostic::new(
+                Code::UnknownField,
+                member.span,
+                format!("a timestamp has no field `{}`", member.text),
+            );
+            let code_case = builtins::FIELDS.iter().find(|f| f.name.eq_ignore_ascii_case(&member.text));
+            if let Some(f) = code_case {
+                d.code = Code::CaseMismatch;
+                d.severity = Severity::Error;
+                d.message = format!(
+                    "a timestamp has no field `{}`; names are case-sensitive: did you mean `{}`?",
+                    member.text, f.name
+                );
+                d = d.with_fix(format!("replace with `{}`", f.name), member.span, f.name);
+            } else if let Some(s) = builtins::closest(&member.text, fields) {
+                d.message.push_str(&format!("; did you mean `{s}`?"));
+                d = d.with_fix(format!("replace with `{s}`"), member.span, s);
+            } else {
+                d = d.with_note("the fields are year, month, day, weekday, hour, minute and second");
+            }
+            self.report(d);
+            return TypeSet::UNKNOWN;
+        }
+        Type::Double.into()
+    }
+
+    fn method(&mut self, object: &Expr, method: &Name, args: &[Expr]) -> TypeSet {
+        let types: Vec<TypeSet> = args.iter().map(|a| self.value(a)).collect();
+        // The receiver must be a sampled metric, named directly (D11).
+        let receiver = object.unparenthesized();
+        let metric_ok = match &receiver.kind {
+            ExprKind::Name { name } => match builtins::lookup_variable(name).map(|v| v.kind) {
+                Some(VariableKind::Metric(_)) => true,
+                Some(_) => {
+                    self.report(
+                        Diagnostic::new(Code::NotAMetric, receiver.span, format!("`{name}` is a plain number, not a sampled metric, so it has no `.{}`", method.text))
+                            .with_note("only the task metrics, $CPUPercent, $PreemptedNodeCount and the retired resource metrics have sample methods; use the value directly"),
+                    );
+                    false
+                }
+                None => {
+                    if self.types.contains_key(name) {
+                        let t = self.name(name, receiver.span, Position::Value);
+                        let _ = t;
+                        self.report(Diagnostic::new(
+                            Code::NotAMetric,
+                            receiver.span,
+                            format!(
+                                "`{name}` is a variable of your own; only sampled service metrics such as `$PendingTasks` have `.{}`",
+                                method.text
+                            ),
+                        ));
+                    } else {
+                        self.name(name, receiver.span, Position::Value);
+                    }
+                    false
+                }
+            },
+            _ => {
+                let t = self.value(receiver);
+                if !t.is_unknown() {
+                    self.report(Diagnostic::new(
+                        Code::NotAMetric,
+                        receiver.span,
+                        format!("only sampled service metrics such as `$PendingTasks` have `.{}`", method.text),
+                    ));
+                }
+                false
+            }
+        };
+        let Some(info) = builtins::lookup_method(&method.text) else {
+            if let Some(m) = builtins::METHODS.iter().find(|m| m.name.eq_ignore_ascii_case(&method.text)) {
+                self.report(
+                    Diagnostic::new(
+                        Code::CaseMismatch,
+                        method.span,
+                        format!(
+                            "there is no method `{}`; names are case-sensitive: did you mean `{}`?",
+                            method.text, m.name
+                        ),
+                    )
+                    .with_fix(format!("replace with `{}`", m.name), method.span, m.name),
+                );
+            } else {
+                let mut d = Diagnostic::new(
+                    Code::UnknownMethod,
+                    method.span,
+                    format!("a metric has no method `{}`", method.text),
+                );
+                if let Some(s) = builtins::closest(&method.text, builtins::METHODS.iter().map(|m| m.name)) {
+                    d.message.push_str(&format!("; did you mean `{s}`?"));
+                    d = d.with_fix(format!("replace with `{s}`"), method.span, s);
+                } else {
+                    d = d.with_note("the methods are GetSample, GetSamplePercent, GetSamplePeriod, Count and HistoryBeginTime");
+                }
+                self.report(d);
+            }
+            return TypeSet::UNKNOWN;
+        };
+        let time = Type::Timestamp | Type::TimeInterval;
+        let is_time = |t: TypeSet| t.is_unknown() || t.iter().any(|x| time.contains(x));
+        let is_double = |t: TypeSet| t.is_unknown() || t.contains(Type::Double);
+        let signature_note = format!("signatures: {}", info.signatures.join(" | "));
+        let bad = |s: &mut Self, span: Span, what: &str| {
+            s.report(Diagnostic::new(Code::InvalidArgument, span, what.to_string()).with_note(signature_note.clone()));
+        };
+        let result: TypeSet = match info.method {
+            Method::GetSample => {
+                match args.len() {
+                    1 => {
+                        if !is_time(types[0]) && !is_double(types[0]) {
+                            bad(
+                                self,
+                                args[0].span,
+                                "`GetSample` takes a sample count (double) or a window start (timestamp or timeinterval)",
+                            );
+                        }
+                    }
+                    2 => {
+                        if !is_time(types[0]) {
+                            bad(
+                                self,
+                                args[0].span,
+                                "with two arguments, the first argument of `GetSample` is the window start (timestamp or timeinterval)",
+                            );
+                        }
+                        if !is_time(types[1]) && !is_double(types[1]) {
+                            bad(self, args[1].span, "the second argument of `GetSample` is the window end (timestamp or timeinterval) or the sample percentage (double)");
+                        }
+                    }
+                    3 => {
+                        if !is_time(types[0]) {
+                            bad(
+                                self,
+                                args[0].span,
+                                "the first argument of `GetSample` is the window start (timestamp or timeinterval)",
+                            );
+                        }
+                        if !is_time(types[1]) {
+                            bad(
+                                self,
+                                args[1].span,
+                                "the second argument of `GetSample` is the window end (timestamp or timeinterval)",
+                            );
+                        }
+                        if !is_double(types[2]) {
+                            bad(
+                                self,
+                                args[2].span,
+                                "the third argument of `GetSample` is the sample percentage (double)",
+                            );
+                        }
+                    }
+                    n => {
+                        self.report(
+                            Diagnostic::new(
+                                Code::WrongArity,
+                                method.span,
+                                format!("`GetSample` takes one to three arguments, but {n} were given"),
+                            )
+                            .with_note(signature_note.clone()),
+                        );
+                    }
+                }
+                Type::DoubleVec.into()
+            }
+            Method::GetSamplePercent => {
+                if args.is_empty() || args.len() > 2 {
+                    self.report(
+                        Diagnostic::new(
+                            Code::WrongArity,
+                            method.span,
+                            format!(
+                                "`GetSamplePercent` takes one or two arguments (a window), but {} were given",
+                                args.len()
+                            ),
+                        )
+                        .with_note(signature_note.clone()),
+                    );
+                }
+                for (arg, t) in args.iter().zip(&types).take(2) {
+                    if !is_time(*t) {
+                        bad(
+                            self,
+                            arg.span,
+                            "the arguments of `GetSamplePercent` are window bounds (timestamp or timeinterval)",
+                        );
+                    }
+                }
+                Type::Double.into()
+            }
+            Method::GetSamplePeriod | Method::Count | Method::HistoryBeginTime => {
+                if !args.is_empty() {
+                    self.report(Diagnostic::new(
+                        Code::WrongArity,
+                        method.span,
+                        format!("`{}` takes no arguments", info.name),
+                    ));
+                }
+                match info.method {
+                    Method::GetSamplePeriod => Type::TimeInterval.into(),
+                    Method::Count => Type::Double.into(),
+                    _ => Type::Timestamp.into(),
+                }
+            }
+        };
+        if metric_ok {
+            result
+        } else {
+            TypeSet::UNKNOWN
+        }
+    }
+}
+
+/// Text of the span, for messages.
+#[allow(dead_code)]
+fn snippet(src: &str, span: Span) -> &str {
+    span.text(src)
+}

@@ -1,0 +1,305 @@
+//! Diagnostics: plain data that the CLI renders, the LSP converts and the service-shaped output
+//! summarises. Rendering lives elsewhere.
+
+use serde::{Deserialize, Serialize};
+
+use crate::syntax::Span;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Note,
+    /// The formula runs, but probably not as the author meant.
+    Warning,
+    /// The service would reject or fail the formula.
+    Error,
+}
+
+/// What kind of error the service reports for a formula with this diagnostic (D26).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServiceErrorKind {
+    /// `AutoScaleFormulaTooLong`.
+    TooLong,
+    /// `AutoScalingFormulaSyntaxError`.
+    Syntax,
+    /// `AutoScalingFormulaEvaluationError`.
+    Evaluation,
+}
+
+impl ServiceErrorKind {
+    /// The service's error code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ServiceErrorKind::TooLong => "AutoScaleFormulaTooLong",
+            ServiceErrorKind::Syntax => "AutoScalingFormulaSyntaxError",
+            ServiceErrorKind::Evaluation => "AutoScalingFormulaEvaluationError",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = ($code:literal, $name:literal, $severity:ident, $service:expr); )*) => {
+        /// A stable diagnostic code. The code string (`E101`) and the name (`missing-semicolon`)
+        /// never change meaning once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable code string, e.g. `E101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The stable kebab-case name, e.g. `missing-semicolon`.
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The severity diagnostics with this code have.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// The service error this diagnostic corresponds to, for errors.
+            pub fn service_error(self) -> Option<ServiceErrorKind> {
+                match self { $(Code::$variant => $service,)* }
+            }
+        }
+    };
+}
+
+use ServiceErrorKind::{Evaluation as Ev, Syntax as Sy, TooLong as Tl};
+
+codes! {
+    /// More than 8192 UTF-16 code units (D3). Triggered by a 9 KB formula.
+    FormulaTooLong = ("E100", "formula-too-long", Error, Some(Tl));
+    /// A token where the grammar does not allow it: `$x = * 2`.
+    UnexpectedToken = ("E101", "unexpected-token", Error, Some(Sy));
+    /// Two statements without `;` between them: `$a = 1` newline `$b = 2`.
+    MissingSemicolon = ("E102", "missing-semicolon", Error, Some(Sy));
+    /// `/* … */` (D1).
+    BlockComment = ("E103", "block-comment", Error, Some(Sy));
+    /// `.5`, `5.`, `1e3`, `0x10`, `1_000` (D34).
+    InvalidNumber = ("E104", "invalid-number", Error, Some(Sy));
+    /// `"abc` with no closing quote on the line (D35).
+    UnterminatedString = ("E105", "unterminated-string", Error, Some(Sy));
+    /// `'abc'`: only double quotes exist.
+    SingleQuotedString = ("E106", "single-quoted-string", Error, Some(Sy));
+    /// A single `&` or `|`.
+    InvalidOperator = ("E107", "invalid-operator", Error, Some(Sy));
+    /// A character that starts no token: `{`, `\`, `%`, `[`.
+    InvalidCharacter = ("E108", "invalid-character", Error, Some(Sy));
+    /// A formula with no statement (empty or only comments) (D4).
+    EmptyFormula = ("E109", "empty-formula", Error, Some(Sy));
+    /// Parentheses, `?:` or prefix operators nested deeper than the parser allows.
+    NestingTooDeep = ("E110", "nesting-too-deep", Error, Some(Sy));
+    /// More than 100 statements (D3).
+    TooManyStatements = ("E111", "too-many-statements", Error, Some(Sy));
+    /// A name that is neither assigned earlier nor built in: `$something_useless` (D5).
+    UndefinedVariable = ("E201", "undefined-variable", Error, Some(Ev));
+    /// A call of a function that does not exist: `abs(1)`, `Max(1, 2)`.
+    UnknownFunction = ("E202", "unknown-function", Error, Some(Ev));
+    /// A sample method that does not exist: `$PendingTasks.GetSamples(1)`.
+    UnknownMethod = ("E203", "unknown-method", Error, Some(Ev));
+    /// A timestamp field that does not exist: `time().hours`.
+    UnknownField = ("E204", "unknown-field", Error, Some(Ev));
+    /// A call with a number of arguments no overload takes: `rand(1)`.
+    WrongArity = ("E205", "wrong-arity", Error, Some(Ev));
+    /// Operand types outside the operator table (§3.1, D12): `2 * $v.GetSample(1)`.
+    TypeMismatch = ("E206", "type-mismatch", Error, Some(Ev));
+    /// An argument of a type the function does not take: `avg(time())`.
+    InvalidArgument = ("E207", "invalid-argument", Error, Some(Ev));
+    /// Assigning a read-only name (D33): `$PendingTasks = 3`.
+    ReadOnlyAssignment = ("E208", "read-only-assignment", Error, Some(Ev));
+    /// A deallocation keyword used anywhere but as the value of `$NodeDeallocationOption` (D30).
+    KeywordMisuse = ("E209", "keyword-misuse", Error, Some(Ev));
+    /// A built-in spelled with the wrong case: `Max`, `getSample`, `timeInterval_Minute` (D2).
+    CaseMismatch = ("E210", "case-mismatch", Error, Some(Ev));
+    /// A target assigned something other than a double, or `$NodeDeallocationOption` something
+    /// other than a keyword (D14, D30).
+    InvalidTargetValue = ("E211", "invalid-target-value", Error, Some(Ev));
+    /// `stop()` where its (missing) value would be used (D27): `$x = stop()`.
+    MisplacedStop = ("E212", "misplaced-stop", Error, Some(Ev));
+    /// A `time("…")` literal in no accepted format (D31).
+    InvalidTimeLiteral = ("E213", "invalid-time-literal", Error, Some(Ev));
+    /// A number literal too large for a double.
+    NumberTooLarge = ("E214", "number-too-large", Error, Some(Ev));
+    /// A sample method on something that is not a sampled metric (D11): `$CurrentDedicatedNodes.GetSample(1)`.
+    NotAMetric = ("E215", "not-a-metric", Error, Some(Ev));
+    /// A call of something that is not a function: `$x(1)`.
+    NotCallable = ("E216", "not-callable", Error, Some(Ev));
+    /// No target is assigned anywhere (§9.1).
+    NoTargetAssigned = ("W301", "no-target-assigned", Warning, None);
+    /// A target assigned under both its alias and its canonical name (D15).
+    AliasAndCanonical = ("W302", "alias-and-canonical", Warning, None);
+    /// `$TargetDedicated`, `$TargetLowPriority`, `$CurrentDedicated` (D15).
+    DeprecatedAlias = ("W303", "deprecated-alias", Warning, None);
+    /// A metric the service no longer populates (D32).
+    RetiredMetric = ("W304", "retired-metric", Warning, None);
+    /// `GetSample(1)` is the only look at a metric (§6.5).
+    OnlyLastSample = ("W305", "only-last-sample", Warning, None);
+    /// A sample window that starts less than a minute ago (§6.5).
+    WindowTooRecent = ("W306", "window-too-recent", Warning, None);
+    /// `GetSample(window)` that can fail with the 70 % default, not guarded by `GetSamplePercent` (D23).
+    UnguardedWindow = ("W307", "unguarded-window", Warning, None);
+    /// `$CPUPercent` compared with a value ≤ 1 (§9.1).
+    CpuPercentScale = ("W308", "cpu-percent-scale", Warning, None);
+    /// A condition whose value is known before evaluation.
+    ConstantCondition = ("W309", "constant-condition", Warning, None);
+    /// A target assigned a value that is negative or fractional (D14).
+    TargetNotWholeNumber = ("W310", "target-not-whole-number", Warning, None);
+    /// `.weekday` compared with 7 (D8: Sunday is 0).
+    WeekdaySeven = ("W311", "weekday-seven", Warning, None);
+    /// `a < b < c` (D6).
+    ChainedComparison = ("W312", "chained-comparison", Warning, None);
+    /// A statement whose value is discarded and that has no effect (D5).
+    NoEffect = ("W313", "no-effect", Warning, None);
+    /// A user variable named like a built-in function or constant (D33).
+    ShadowsBuiltin = ("W314", "shadows-builtin", Warning, None);
+    /// A `$name` that differs from a service variable only in case (D2).
+    VariableCaseMismatch = ("W315", "variable-case-mismatch", Warning, None);
+    /// A user variable assigned but never read.
+    UnusedVariable = ("W316", "unused-variable", Warning, None);
+    /// A sampled metric used as a number (D11).
+    MetricAsNumber = ("W317", "metric-as-number", Warning, None);
+    /// `retaineddata` was removed from newer REST API resize options (D30).
+    RetainedData = ("N401", "retaineddata", Note, None);
+    /// A rounding function (`ceil`, `floor`, `round`) that older services do not know (§4.2).
+    NewFunction = ("N402", "new-function", Note, None);
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text replacement that is part of a [`Fix`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    /// The bytes to replace.
+    pub span: Span,
+    /// The new text.
+    pub replacement: String,
+}
+
+/// A suggested change that resolves a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What the fix does, e.g. "replace with `$TargetDedicatedNodes`".
+    pub message: String,
+    /// The edits, non-overlapping.
+    pub edits: Vec<Edit>,
+}
+
+/// A secondary location that explains a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What about it.
+    pub message: String,
+}
+
+/// One finding about a formula.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// The stable code.
+    pub code: Code,
+    /// How bad it is.
+    pub severity: Severity,
+    /// One sentence a newcomer understands.
+    pub message: String,
+    /// The primary location.
+    pub span: Span,
+    /// Secondary locations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
+    /// Further explanation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// A suggested change, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the severity of its code.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            notes: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// Add a fix that replaces `span` with `replacement`.
+    pub fn with_fix(mut self, message: impl Into<String>, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        self.fix = Some(Fix {
+            message: message.into(),
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+        });
+        self
+    }
+
+    /// Add a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Add a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sort diagnostics by position, then code, so output is stable.
+pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {}", code.as_str());
+            assert!(seen.insert(code.name()), "duplicate name {}", code.name());
+            let expected = match code.severity() {
+                Severity::Error => 'E',
+                Severity::Warning => 'W',
+                Severity::Note => 'N',
+            };
+            assert!(code.as_str().starts_with(expected), "{code:?}");
+            assert_eq!(code.service_error().is_some(), code.severity() == Severity::Error);
+        }
+    }
+}

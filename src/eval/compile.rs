@@ -1,0 +1,256 @@
+//! Compile a checked syntax tree once into a tree of resolved nodes: names become slots,
+//! built-ins become enum values, and every node keeps the byte offset the service reports
+//! when it fails (D25).
+
+use std::collections::HashMap;
+
+use crate::builtins::{self, Deallocation, Function, Method, Metric, PoolScalar, Target, TimestampField, VariableKind};
+use crate::check::{check, Analysis};
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StatementKind, UnaryOp};
+use crate::syntax::{LineIndex, Span};
+use crate::time::TimeInterval;
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Number(f64),
+    Str(Box<str>),
+    Interval(TimeInterval),
+    Keyword(Deallocation),
+    Var(usize),
+    Target(Target),
+    Deallocation,
+    Scalar(PoolScalar),
+    /// A metric used as a number (D11), with the position of its name.
+    MetricValue(Metric, u32),
+    Unary(UnaryOp, Box<Node>, u32),
+    Binary(BinaryOp, Box<Node>, Box<Node>, u32),
+    And(Box<Node>, Box<Node>, u32),
+    Or(Box<Node>, Box<Node>, u32),
+    Cond(Box<Node>, Box<Node>, Box<Node>, u32),
+    Call(Function, Vec<Node>, u32),
+    Field(TimestampField, Box<Node>, u32),
+    /// A sample method; the position is that of the `(` (D25).
+    Sample(Metric, Method, Vec<Node>, u32),
+}
+
+/// Where a statement's value goes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Destination {
+    Discard,
+    Var(usize),
+    Target(Target, bool),
+    Deallocation,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledStatement {
+    pub destination: Destination,
+    pub node: Node,
+    /// Byte offset of the statement's value (the position of a target error).
+    pub value_pos: u32,
+    pub span: Span,
+}
+
+/// A formula compiled for repeated evaluation.
+///
+/// ```
+/// use batch_autoscale::{Formula, EvalContext, MetricStore, Timestamp};
+/// let formula = Formula::compile("$TargetDedicatedNodes = time().weekday == 1 ? 5 : 1;").unwrap();
+/// let metrics = MetricStore::new();
+/// let now = batch_autoscale::time::parse_rfc3339("2026-11-23T09:00:00Z").unwrap(); // a Monday
+/// let run = formula.evaluate(&EvalContext::new(now, &metrics)).run;
+/// assert_eq!(run.results, "$TargetDedicatedNodes=5;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Formula {
+    pub(crate) source: String,
+    pub(crate) statements: Vec<CompiledStatement>,
+    /// User variable names by slot.
+    pub(crate) names: Vec<String>,
+    /// Slots in the order the results string prints them (ordinal by name, D28).
+    pub(crate) result_order: Vec<usize>,
+    pub(crate) analysis: Analysis,
+    pub(crate) line_index: std::sync::OnceLock<LineIndex>,
+}
+
+/// Why a formula could not be compiled: it has errors. Holds the full analysis.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the formula has {} error(s); the first: {}", self.errors().count(), self.errors().next().map(|d| d.message.as_str()).unwrap_or(""))]
+pub struct CompileError {
+    /// The analysis with every diagnostic.
+    pub analysis: Box<Analysis>,
+    /// The source text.
+    pub text: String,
+}
+
+impl CompileError {
+    /// The error diagnostics.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.analysis.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+impl Formula {
+    /// Parse, check and compile `src`. Fails when the checker finds an error.
+    pub fn compile(src: &str) -> Result<Formula, CompileError> {
+        let analysis = check(src);
+        if analysis.has_errors() {
+            return Err(CompileError {
+                analysis: Box::new(analysis),
+                text: src.to_string(),
+            });
+        }
+        let mut compiler = Compiler {
+            slots: HashMap::new(),
+            names: Vec::new(),
+        };
+        let mut statements = Vec::new();
+        for statement in &analysis.formula.statements {
+            match &statement.kind {
+                StatementKind::Assign { target, value } => {
+                    let node = compiler.expr(value);
+                    let destination = match builtins::lookup_variable(&target.text).map(|v| (v.kind, v.alias_of.is_some())) {
+                        Some((VariableKind::Target(t), alias)) => Destination::Target(t, alias),
+                        Some((VariableKind::DeallocationOption, _)) => Destination::Deallocation,
+                        _ => Destination::Var(compiler.slot(&target.text)),
+                    };
+                    statements.push(CompiledStatement {
+                        destination,
+                        node,
+                        value_pos: value.span.start,
+                        span: statement.span,
+                    });
+                }
+                StatementKind::Expr { expr } => statements.push(CompiledStatement {
+                    destination: Destination::Discard,
+                    node: compiler.expr(expr),
+                    value_pos: expr.span.start,
+                    span: statement.span,
+                }),
+                StatementKind::Error => {}
+            }
+        }
+        let mut result_order: Vec<usize> = (0..compiler.names.len()).collect();
+        result_order.sort_by(|&a, &b| compiler.names[a].as_bytes().cmp(compiler.names[b].as_bytes()));
+        Ok(Formula {
+            source: src.to_string(),
+            statements,
+            names: compiler.names,
+            result_order,
+            analysis,
+            line_index: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The source text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The checker's analysis (warnings included).
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// Names of the user variables, in the order the results string prints them.
+    pub fn variable_names(&self) -> impl Iterator<Item = &str> {
+        self.result_order.iter().map(|&i| self.names[i].as_str())
+    }
+
+    pub(crate) fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.source))
+    }
+}
+
+struct Compiler {
+    slots: HashMap<String, usize>,
+    names: Vec<String>,
+}
+
+impl Compiler {
+    fn slot(&mut self, name: &str) -> usize {
+        if let Some(&s) = self.slots.get(name) {
+            return s;
+        }
+        self.names.push(name.to_string());
+        self.slots.insert(name.to_string(), self.names.len() - 1);
+        self.names.len() - 1
+    }
+
+    fn expr(&mut self, e: &Expr) -> Node {
+        let pos = e.span.start;
+        match &e.kind {
+            ExprKind::Number { value } => Node::Number(*value),
+            ExprKind::String { value } => Node::Str(value.as_str().into()),
+            ExprKind::Paren { inner } => self.expr(inner),
+            ExprKind::Name { name } => {
+                if let Some(v) = builtins::lookup_variable(name) {
+                    return match v.kind {
+                        VariableKind::Target(t) => Node::Target(t),
+                        VariableKind::DeallocationOption => Node::Deallocation,
+                        VariableKind::Scalar(s) => Node::Scalar(s),
+                        VariableKind::Metric(m) => Node::MetricValue(m, pos),
+                    };
+                }
+                if let Some(&slot) = self.slots.get(name.as_str()) {
+                    return Node::Var(slot);
+                }
+                if let Some(c) = builtins::lookup_constant(name) {
+                    return Node::Interval(c.value);
+                }
+                if let Some(k) = builtins::lookup_keyword(name) {
+                    return Node::Keyword(k.value);
+                }
+                // Unreachable for a checked formula (undefined names are errors).
+                Node::Number(f64::NAN)
+            }
+            ExprKind::Unary { op, operand } => Node::Unary(*op, Box::new(self.expr(operand)), pos),
+            ExprKind::Binary { op, left, right } => {
+                let (l, r) = (Box::new(self.expr(left)), Box::new(self.expr(right)));
+                match op {
+                    BinaryOp::And => Node::And(l, r, pos),
+                    BinaryOp::Or => Node::Or(l, r, pos),
+                    _ => Node::Binary(*op, l, r, pos),
+                }
+            }
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => Node::Cond(
+                Box::new(self.expr(condition)),
+                Box::new(self.expr(then_branch)),
+                Box::new(self.expr(else_branch)),
+                condition.span.start,
+            ),
+            ExprKind::Call { function, args, .. } => {
+                let f = builtins::lookup_function(&function.text)
+                    .map(|f| f.function)
+                    .unwrap_or(Function::Stop);
+                Node::Call(f, args.iter().map(|a| self.expr(a)).collect(), pos)
+            }
+            ExprKind::Member { object, member } => {
+                let field = builtins::lookup_field(&member.text)
+                    .map(|f| f.field)
+                    .unwrap_or(TimestampField::Year);
+                Node::Field(field, Box::new(self.expr(object)), member.span.start)
+            }
+            ExprKind::MethodCall {
+                object,
+                method,
+                args,
+                open_paren,
+            } => {
+                let metric = match &object.unparenthesized().kind {
+                    ExprKind::Name { name } => Metric::from_name(name).unwrap_or(Metric::ActiveTasks),
+                    _ => Metric::ActiveTasks,
+                };
+                let m = builtins::lookup_method(&method.text).map(|m| m.method).unwrap_or(Method::Count);
+                Node::Sample(metric, m, args.iter().map(|a| self.expr(a)).collect(), open_paren.start)
+            }
+            ExprKind::Error => Node::Number(f64::NAN),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Evaluation: compile once, evaluate many times (§7).
+
+pub mod compile;
+pub mod context;
+pub mod exec;
+pub mod run;
+pub mod value;
+
+pub use compile::{CompileError, Formula};
+pub use context::{
+    ContextError, ContextSpec, EvalContext, HistoryError, MetricHistory, MetricSpec, MetricStore, OwnedContext, PoolState, RandomSource,
+};
+pub use run::{
+    evaluate_source, run_for_errors, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair,
+    TraceEvent, VariableValue,
+};
+pub use value::Value;

@@ -1,0 +1,390 @@
+//! The service-shaped result of an evaluation (`AutoScaleRun`, §7.4, D25, D28) and the richer
+//! [`Evaluation`] with the final values and an optional trace.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builtins::{Deallocation, Metric};
+use crate::check::Analysis;
+use crate::diagnostic::ServiceErrorKind;
+use crate::format::write_double;
+use crate::syntax::{LineIndex, Span};
+use crate::time::Timestamp;
+
+use super::compile::{CompileError, Formula};
+use super::context::EvalContext;
+use super::exec::Machine;
+use super::value::Value;
+
+/// `{name, value}`, as the REST API's `NameValuePair`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameValuePair {
+    /// The name (the service uses `Message`).
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+/// The error of an unsuccessful evaluation, as the REST API's `AutoScaleRunError`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoScaleRunError {
+    /// Machine-readable code, e.g. `InsufficientSampleData`.
+    pub code: String,
+    /// Text for people.
+    pub message: String,
+    /// Details: one `Message` entry, `Line L, Col C: …`.
+    #[serde(default)]
+    pub values: Vec<NameValuePair>,
+}
+
+/// The result of one evaluation, shaped as the REST API's `AutoScaleRun`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoScaleRun {
+    /// When the formula was evaluated (RFC 3339, 7 fractional digits).
+    pub timestamp: String,
+    /// `$name=value` pairs separated by `;` (D28).
+    pub results: String,
+    /// Present only when the evaluation failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<AutoScaleRunError>,
+}
+
+/// The kind of a run-time failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EvalErrorKind {
+    /// Too few samples in a window (`InsufficientSampleData`).
+    InsufficientSampleData,
+    /// Any other run-time error (`AutoScalingFormulaEvaluationError`).
+    Evaluation,
+}
+
+impl EvalErrorKind {
+    /// The service's code.
+    pub fn code(self) -> &'static str {
+        match self {
+            EvalErrorKind::InsufficientSampleData => "InsufficientSampleData",
+            EvalErrorKind::Evaluation => "AutoScalingFormulaEvaluationError",
+        }
+    }
+
+    /// The service's message for the code.
+    pub fn service_message(self) -> &'static str {
+        match self {
+            EvalErrorKind::InsufficientSampleData => "Autoscale evaluation failed due to insufficient sample data",
+            EvalErrorKind::Evaluation => "Autoscale formula evaluation failed",
+        }
+    }
+}
+
+/// A run-time failure: what and where (a byte offset into the formula).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct EvalError {
+    /// What kind.
+    pub kind: EvalErrorKind,
+    /// Byte offset of the failing expression (the `(` of a sample method, D25).
+    pub pos: u32,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The targets an evaluation applies (D14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedTargets {
+    /// Dedicated nodes.
+    pub dedicated: u64,
+    /// Spot/low-priority nodes.
+    pub low_priority: u64,
+    /// What happens to tasks on removed nodes.
+    pub deallocation: Deallocation,
+}
+
+/// One thing that happened during a traced evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum TraceEvent {
+    /// A statement finished with this value.
+    Statement {
+        /// Index of the statement.
+        statement: usize,
+        /// Where the statement is.
+        span: Span,
+        /// Its value as the results string would print it.
+        value: String,
+    },
+    /// A `?:` chose a branch.
+    Branch {
+        /// Byte offset of the condition.
+        pos: u32,
+        /// Whether the first branch was taken.
+        taken_then: bool,
+    },
+    /// A sample method read samples.
+    Samples {
+        /// Byte offset of the method's `(`.
+        pos: u32,
+        /// Which metric.
+        metric: Metric,
+        /// How many samples it saw.
+        returned: usize,
+        /// How many a full window holds (window forms only).
+        expected: Option<usize>,
+        /// The percentage available (window forms only).
+        percent: Option<f64>,
+    },
+    /// `stop()` ended the evaluation in this statement.
+    Stop {
+        /// Index of the statement.
+        statement: usize,
+    },
+}
+
+/// A user variable's final value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariableValue {
+    /// The name as written.
+    pub name: String,
+    /// The value as the results string prints it.
+    pub value: String,
+    /// The value as a double, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<f64>,
+}
+
+/// Everything about one evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The service-shaped result.
+    pub run: AutoScaleRun,
+    /// The targets applied, or `None` when the evaluation failed.
+    pub applied: Option<AppliedTargets>,
+    /// The error, when the evaluation failed at run time.
+    pub error: Option<EvalError>,
+    /// Final values of the assigned user variables, in results order (empty on failure).
+    pub variables: Vec<VariableValue>,
+    /// Things the service does silently, e.g. a negative target applied as 0.
+    pub warnings: Vec<String>,
+    /// What happened, when tracing was asked for.
+    pub trace: Vec<TraceEvent>,
+}
+
+impl Evaluation {
+    /// The final value of a user variable.
+    pub fn variable(&self, name: &str) -> Option<&VariableValue> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+}
+
+fn line_col_text(index: &LineIndex, pos: u32, message: &str) -> String {
+    let lc = index.line_col(pos as usize);
+    format!("Line {}, Col {}: {}", lc.line, lc.column, message)
+}
+
+/// The results string of a failed evaluation: the three service variables at their initial
+/// values (D25).
+fn initial_results(ctx: &EvalContext<'_>) -> String {
+    let mut s = String::with_capacity(96);
+    s.push_str("$TargetDedicatedNodes=");
+    write_double(ctx.pool.target_dedicated_nodes, &mut s);
+    s.push_str(";$TargetLowPriorityNodes=");
+    write_double(ctx.pool.target_low_priority_nodes, &mut s);
+    s.push_str(";$NodeDeallocationOption=requeue");
+    s
+}
+
+/// Apply a target (D14): finite double, negative → 0, fraction truncated.
+fn apply(value: f64, bad: Option<&'static str>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<u64, super::run::EvalError> {
+    if let Some(t) = bad {
+        return Err(EvalError {
+            kind: EvalErrorKind::Evaluation,
+            pos,
+            message: format!("{name} must be a double when the evaluation ends, not a {t}"),
+        });
+    }
+    if !value.is_finite() {
+        return Err(EvalError {
+            kind: EvalErrorKind::Evaluation,
+            pos,
+            message: format!(
+                "{name} is {} when the evaluation ends; a target must be a finite number",
+                crate::format::format_double(value)
+            ),
+        });
+    }
+    if value < 0.0 {
+        warnings.push(format!(
+            "{name} is {}; a negative target is applied as 0",
+            crate::format::format_double(value)
+        ));
+        return Ok(0);
+    }
+    Ok(value.trunc().min(u64::MAX as f64) as u64)
+}
+
+impl Formula {
+    /// Evaluate once. Never panics; a run-time failure is reported in the result as the
+    /// service reports it.
+    pub fn evaluate(&self, ctx: &EvalContext<'_>) -> Evaluation {
+        self.evaluate_with(ctx, false)
+    }
+
+    /// Evaluate once and record a trace of every statement, branch and sample read.
+    pub fn evaluate_traced(&self, ctx: &EvalContext<'_>) -> Evaluation {
+        self.evaluate_with(ctx, true)
+    }
+
+    /// Evaluate once and return only the applied targets (the fast path for replay).
+    pub fn evaluate_targets(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
+        let mut m = Machine::new(self, ctx, false);
+        m.run(self)?;
+        let mut warnings = Vec::new();
+        Ok(AppliedTargets {
+            dedicated: apply(
+                m.dedicated,
+                m.dedicated_bad,
+                "$TargetDedicatedNodes",
+                m.dedicated_pos,
+                &mut warnings,
+            )?,
+            low_priority: apply(
+                m.low_priority,
+                m.low_priority_bad,
+                "$TargetLowPriorityNodes",
+                m.low_priority_pos,
+                &mut warnings,
+            )?,
+            deallocation: m.deallocation,
+        })
+    }
+
+    fn evaluate_with(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
+        let timestamp = ctx.now.format_rfc3339_7();
+        let mut m = Machine::new(self, ctx, trace);
+        let mut warnings = Vec::new();
+        let outcome = m.run(self).and_then(|()| {
+            let dedicated = apply(
+                m.dedicated,
+                m.dedicated_bad,
+                "$TargetDedicatedNodes",
+                m.dedicated_pos,
+                &mut warnings,
+            )?;
+            let low_priority = apply(
+                m.low_priority,
+                m.low_priority_bad,
+                "$TargetLowPriorityNodes",
+                m.low_priority_pos,
+                &mut warnings,
+            )?;
+            Ok(AppliedTargets {
+                dedicated,
+                low_priority,
+                deallocation: m.deallocation,
+            })
+        });
+        let trace_events = m.trace.take().unwrap_or_default();
+        match outcome {
+            Ok(applied) => {
+                let mut results = String::with_capacity(128);
+                results.push_str("$TargetDedicatedNodes=");
+                results.push_str(&applied.dedicated.to_string());
+                results.push_str(";$TargetLowPriorityNodes=");
+                results.push_str(&applied.low_priority.to_string());
+                results.push_str(";$NodeDeallocationOption=");
+                results.push_str(applied.deallocation.name());
+                let mut variables = Vec::new();
+                for &slot in &self.result_order {
+                    if let Some(value) = &m.vars[slot] {
+                        let text = value.to_results_string();
+                        results.push(';');
+                        results.push_str(&self.names[slot]);
+                        results.push('=');
+                        results.push_str(&text);
+                        variables.push(VariableValue {
+                            name: self.names[slot].clone(),
+                            value: text,
+                            number: match value {
+                                Value::Double(x) => Some(*x),
+                                _ => None,
+                            },
+                        });
+                    }
+                }
+                Evaluation {
+                    run: AutoScaleRun {
+                        timestamp,
+                        results,
+                        error: None,
+                    },
+                    applied: Some(applied),
+                    error: None,
+                    variables,
+                    warnings,
+                    trace: trace_events,
+                }
+            }
+            Err(e) => Evaluation {
+                run: AutoScaleRun {
+                    timestamp,
+                    results: initial_results(ctx),
+                    error: Some(AutoScaleRunError {
+                        code: e.kind.code().to_string(),
+                        message: e.kind.service_message().to_string(),
+                        values: vec![NameValuePair {
+                            name: "Message".to_string(),
+                            value: line_col_text(self.line_index(), e.pos, &e.message),
+                        }],
+                    }),
+                },
+                applied: None,
+                error: Some(e),
+                variables: Vec::new(),
+                warnings,
+                trace: trace_events,
+            },
+        }
+    }
+}
+
+/// The service-shaped result for a formula that does not compile (D26): not evaluated, the
+/// service variables at their initial values, the first error's position and message.
+pub fn run_for_errors(analysis: &Analysis, src: &str, ctx: &EvalContext<'_>) -> AutoScaleRun {
+    let index = LineIndex::new(src);
+    let error = analysis.service_error().map(|d| {
+        let kind = d.code.service_error().unwrap_or(ServiceErrorKind::Evaluation);
+        let message = match kind {
+            ServiceErrorKind::TooLong => "The specified auto-scaling formula is too long",
+            ServiceErrorKind::Syntax => "The specified auto-scaling formula has a syntax error",
+            ServiceErrorKind::Evaluation => EvalErrorKind::Evaluation.service_message(),
+        };
+        AutoScaleRunError {
+            code: kind.code().to_string(),
+            message: message.to_string(),
+            values: vec![NameValuePair {
+                name: "Message".to_string(),
+                value: line_col_text(&index, d.span.start, &d.message),
+            }],
+        }
+    });
+    AutoScaleRun {
+        timestamp: ctx.now.format_rfc3339_7(),
+        results: initial_results(ctx),
+        error,
+    }
+}
+
+/// Compile and evaluate `src` in one step, as the evaluate API does: a formula with errors
+/// gives the service-shaped error (D26) instead of a result.
+pub fn evaluate_source(src: &str, ctx: &EvalContext<'_>) -> AutoScaleRun {
+    match Formula::compile(src) {
+        Ok(formula) => formula.evaluate(ctx).run,
+        Err(CompileError { analysis, text }) => run_for_errors(&analysis, &text, ctx),
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Formula>();
+    is::<Timestamp>();
+}

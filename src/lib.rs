@@ -1,0 +1,55 @@
+//! # batch-autoscale
+//!
+//! A faithful, offline implementation of the Azure Batch *autoscale formula language*: parse a
+//! formula, check it the way the service would (and beyond), and evaluate it against pool state
+//! and sampled metrics to get exactly the `AutoScaleRun` the service would answer.
+//!
+//! The language reference this crate implements is LANGUAGE.md (kept beside the project in
+//! `shared/spec`); every decision where the service's behaviour is undocumented is listed in
+//! the README with its D-number.
+//!
+//! ```
+//! use batch_autoscale::{check, ContextSpec, Formula};
+//!
+//! let src = "$samples = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);
+//! $tasks = $samples < 70 ? max(0, $PendingTasks.GetSample(1)) : avg($PendingTasks.GetSample(TimeInterval_Minute * 15));
+//! $TargetDedicatedNodes = min(20, $tasks);
+//! $NodeDeallocationOption = taskcompletion;";
+//!
+//! // Check: no errors (warnings are fine).
+//! assert!(!check(src).has_errors());
+//!
+//! // Evaluate against a context: the time, the pool and the samples.
+//! let spec: ContextSpec = serde_json::from_str(r#"{
+//!     "now": "2026-11-23T12:00:00Z",
+//!     "metrics": { "$PendingTasks": { "last": "2026-11-23T12:00:00Z", "values": [3, 5, 8] } }
+//! }"#).unwrap();
+//! let context = spec.build(batch_autoscale::Timestamp(0)).unwrap();
+//! let formula = Formula::compile(src).unwrap();
+//! let evaluation = formula.evaluate(&context.as_context());
+//! assert_eq!(
+//!     evaluation.run.results,
+//!     "$TargetDedicatedNodes=8;$TargetLowPriorityNodes=0;$NodeDeallocationOption=taskcompletion;$samples=10;$tasks=8"
+//! );
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod builtins;
+pub mod check;
+pub mod diagnostic;
+pub mod eval;
+pub mod format;
+pub mod limits;
+pub mod syntax;
+pub mod time;
+pub mod types;
+
+pub use check::{check, Analysis, VariableInfo};
+pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, ServiceErrorKind, Severity};
+pub use eval::{
+    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, CompileError, ContextError, ContextSpec, EvalContext, EvalError,
+    Evaluation, Formula, MetricHistory, MetricStore, NameValuePair, OwnedContext, PoolState, RandomSource, TraceEvent,
+};
+pub use syntax::{parse, LineCol, LineIndex, Parsed, Span};
+pub use time::{TimeInterval, Timestamp};

@@ -1,0 +1,285 @@
+//! The syntax tree: plain data with byte spans, serialisable with serde.
+//!
+//! The tree keeps what a formatter and an editor need: parentheses ([`ExprKind::Paren`]), the
+//! span of every name, and the `(` of every call (the position the service reports for a failing
+//! sample method, D25). Parts that could not be parsed are [`ExprKind::Error`] /
+//! [`StatementKind::Error`] nodes; the diagnostics say why.
+
+use serde::{Deserialize, Serialize};
+
+use super::span::Span;
+
+/// A whole formula: its statements in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Formula {
+    /// The statements, in source order. Empty statements (`;;`) are not kept.
+    pub statements: Vec<Statement>,
+    /// Spans of every `//` comment, in source order (kept for formatting).
+    pub comments: Vec<Span>,
+    /// The span of the whole text.
+    pub span: Span,
+}
+
+/// One statement (without its terminating `;`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    /// What kind of statement.
+    pub kind: StatementKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// The kinds of statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum StatementKind {
+    /// `name = value`.
+    Assign {
+        /// The variable assigned.
+        target: Name,
+        /// The value assigned.
+        value: Expr,
+    },
+    /// An expression whose value is discarded (D5), e.g. `stop()` or `$X.GetSample(…)`.
+    Expr {
+        /// The expression.
+        expr: Expr,
+    },
+    /// A statement that could not be parsed.
+    Error,
+}
+
+/// A name as written, with its span: `$PendingTasks`, `maxNumberofVMs`, `GetSample`, `hour`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name {
+    /// The text exactly as written, `$` included.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where it is (from its first to its last token).
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ExprKind {
+    /// A number literal.
+    Number {
+        /// Its value (a literal too large for a double is `inf`; the checker reports it).
+        value: f64,
+    },
+    /// A string literal; `value` is the text between the quotes.
+    String {
+        /// The text between the quotes.
+        value: String,
+    },
+    /// A name used as a value: a variable, a `TimeInterval_*` constant or a keyword.
+    Name {
+        /// The name as written.
+        name: String,
+    },
+    /// `-x` or `!x`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Expr>,
+    },
+    /// `left op right`.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+    },
+    /// `condition ? then_branch : else_branch`.
+    Conditional {
+        /// The condition.
+        condition: Box<Expr>,
+        /// Value when the condition is non-zero.
+        then_branch: Box<Expr>,
+        /// Value when the condition is zero.
+        else_branch: Box<Expr>,
+    },
+    /// `function(args)`.
+    Call {
+        /// The function name.
+        function: Name,
+        /// The arguments.
+        args: Vec<Expr>,
+        /// The `(` that opens the arguments.
+        open_paren: Span,
+    },
+    /// `object.member` (a timestamp field).
+    Member {
+        /// The object.
+        object: Box<Expr>,
+        /// The field name.
+        member: Name,
+    },
+    /// `object.Method(args)` (a sample method of a metric).
+    MethodCall {
+        /// The object (a metric).
+        object: Box<Expr>,
+        /// The method name.
+        method: Name,
+        /// The arguments.
+        args: Vec<Expr>,
+        /// The `(` that opens the arguments (the position of run-time errors, D25).
+        open_paren: Span,
+    },
+    /// `( inner )`.
+    Paren {
+        /// The expression inside.
+        inner: Box<Expr>,
+    },
+    /// Something that could not be parsed.
+    Error,
+}
+
+/// Prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UnaryOp {
+    /// `-`
+    Neg,
+    /// `!`
+    Not,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `&&`
+    And,
+    /// `||`
+    Or,
+}
+
+impl UnaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Not => "!",
+        }
+    }
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::And => "&&",
+            BinaryOp::Or => "||",
+        }
+    }
+
+    /// Binding power: higher binds tighter (D6).
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Mul | BinaryOp::Div => 6,
+            BinaryOp::Add | BinaryOp::Sub => 5,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
+            BinaryOp::Eq | BinaryOp::Ne => 3,
+            BinaryOp::And => 2,
+            BinaryOp::Or => 1,
+        }
+    }
+
+    /// Whether the operator is one of the six comparisons.
+    pub fn is_comparison(self) -> bool {
+        self.precedence() == 4 || self.precedence() == 3
+    }
+}
+
+impl Expr {
+    /// The expression with any enclosing parentheses removed.
+    pub fn unparenthesized(&self) -> &Expr {
+        let mut e = self;
+        while let ExprKind::Paren { inner } = &e.kind {
+            e = inner;
+        }
+        e
+    }
+
+    /// Calls `f` on each direct child expression, in source order.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Number { .. } | ExprKind::String { .. } | ExprKind::Name { .. } | ExprKind::Error => {}
+            ExprKind::Unary { operand, .. } => f(operand),
+            ExprKind::Binary { left, right, .. } => {
+                f(left);
+                f(right)
+            }
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                f(condition);
+                f(then_branch);
+                f(else_branch)
+            }
+            ExprKind::Call { args, .. } => args.iter().for_each(f),
+            ExprKind::Member { object, .. } => f(object),
+            ExprKind::MethodCall { object, args, .. } => {
+                f(object);
+                args.iter().for_each(f)
+            }
+            ExprKind::Paren { inner } => f(inner),
+        }
+    }
+}
+
+impl Statement {
+    /// The expression of the statement (the value of an assignment), if any.
+    pub fn expr(&self) -> Option<&Expr> {
+        match &self.kind {
+            StatementKind::Assign { value, .. } => Some(value),
+            StatementKind::Expr { expr } => Some(expr),
+            StatementKind::Error => None,
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! The parser: tokens to a [`Formula`] plus every syntax diagnostic (LANGUAGE.md §1.10, D6).
+//!
+//! Parsing never gives up. The token stream is split at every `;` into statement chunks, each
+//! chunk is parsed on its own (so a mistake in one statement never hides one in the next), and
+//! inside a chunk the parser recovers at matching parentheses. Tokens that are not part of the
+//! language get a precise diagnostic here and are then replaced by their nearest valid reading
+//! (or dropped) so the rest of the statement is still checked.
+//!
+//! The chumsky grammar is private and built once per call to [`parse`].
+
+use chumsky::input::{Input as _, ValueInput};
+use chumsky::pratt::{infix, left, prefix};
+use chumsky::prelude::*;
+
+use super::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
+use super::lexer::{lex, Token, TokenKind};
+use super::span::Span;
+use crate::diagnostic::{Code, Diagnostic};
+
+/// How deeply parentheses, `?:` and prefix operators may nest in one statement. Real formulas
+/// stay below 10; the limit keeps the recursive parser far from the end of the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// The result of parsing: always a tree, plus every syntax diagnostic.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Parsed {
+    /// The syntax tree, with error nodes where parsing failed.
+    pub formula: Formula,
+    /// Syntax diagnostics, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parse a formula. Never fails and never panics; see [`Parsed`].
+pub fn parse(src: &str) -> Parsed {
+    let tokens = lex(src);
+    let mut diagnostics = Vec::new();
+    let mut comments = Vec::new();
+    let cleaned = clean_tokens(src, &tokens, &mut diagnostics, &mut comments);
+
+    let mut statements = Vec::new();
+    let parser = statements_parser(src);
+    let mut chunk_start = 0usize;
+    let mut non_empty = 0usize;
+    for i in 0..=cleaned.len() {
+        let at_end = i == cleaned.len();
+        if !at_end && cleaned[i].0 != TokenKind::Semicolon {
+            continue;
+        }
+        let chunk = &cleaned[chunk_start..i];
+        chunk_start = i + 1;
+        if chunk.is_empty() {
+            continue;
+        }
+        non_empty += 1;
+        if non_empty == crate::limits::MAX_STATEMENTS + 1 {
+            let span = to_span(chunk[0].1);
+            diagnostics.push(Diagnostic::new(
+                Code::TooManyStatements,
+                span,
+                format!(
+                    "a formula may have at most {} statements; this is statement {}",
+                    crate::limits::MAX_STATEMENTS,
+                    non_empty
+                ),
+            ));
+        }
+        parse_chunk(src, &parser, chunk, &mut statements, &mut diagnostics);
+    }
+
+    if statements.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.push(
+            Diagnostic::new(Code::EmptyFormula, Span::new(0, src.len()), "the formula has no statement")
+                .with_note("write at least one assignment, e.g. `$TargetDedicatedNodes = 1;`"),
+        );
+    }
+    crate::diagnostic::sort_diagnostics(&mut diagnostics);
+    Parsed {
+        formula: Formula {
+            statements,
+            comments,
+            span: Span::new(0, src.len()),
+        },
+        diagnostics,
+    }
+}
+
+type Tok = (TokenKind, SimpleSpan);
+
+fn to_span(s: SimpleSpan) -> Span {
+    Span::new(s.start, s.end)
+}
+
+/// Report tokens that are not part of the language and replace them by a valid reading.
+fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, comments: &mut Vec<Span>) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let text = t.span.text(src);
+        let simple = SimpleSpan::from(t.span.range());
+        match t.kind {
+            TokenKind::Comment => comments.push(t.span),
+            TokenKind::BlockCommentStart => {
+                // Skip to the matching `*/` (a `*` directly followed by `/`), for recovery.
+                let mut j = i + 1;
+                let mut end = t.span;
+                let mut closed = false;
+                while j < tokens.len() {
+                    if tokens[j].kind == TokenKind::Star
+                        && j + 1 < tokens.len()
+                        && tokens[j + 1].kind == TokenKind::Slash
+                        && tokens[j + 1].span.start == tokens[j].span.end
+                    {
+                        end = tokens[j + 1].span;
+                        j += 2;
+                        closed = true;
+                        break;
+                    }
+                    j += 1;
+                }
+                let span = if closed { t.span.to(end) } else { t.span };
+                let mut d = Diagnostic::new(
+                    Code::BlockComment,
+                    span,
+                    "block comments `/* */` are not part of the language; only `//` line comments exist",
+                );
+                if closed {
+                    let inner = Span::new(t.span.start as usize, end.end as usize).text(src);
+                    if !inner.contains('\n') {
+                        let body = inner.trim_start_matches("/*").trim_end_matches("*/").trim();
+                        d = d.with_fix("use a `//` comment", span, format!("// {body}\n"));
+                    }
+                }
+                diagnostics.push(d);
+                i = if closed { j } else { i + 1 };
+                continue;
+            }
+            TokenKind::BadNumber => {
+                let suggestion = suggest_number(text);
+                let mut d = Diagnostic::new(
+                    Code::InvalidNumber,
+                    t.span,
+                    format!("`{text}` is not a number of the language: numbers are written as digits with an optional fraction, like `5` or `0.5`"),
+                );
+                if let Some(s) = &suggestion {
+                    d = d.with_fix(format!("write `{s}`"), t.span, s.clone());
+                }
+                diagnostics.push(d);
+                out.push((TokenKind::Number, simple));
+            }
+            TokenKind::UnterminatedString => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnterminatedString,
+                        Span::new(t.span.start as usize, t.span.start as usize + 1),
+                        "this string has no closing `\"` on the same line",
+                    )
+                    .with_fix("close the string", Span::empty(t.span.end as usize), "\""),
+                );
+                out.push((TokenKind::String, simple));
+            }
+            TokenKind::SingleQuotedString => {
+                let inner = text.trim_start_matches('\'').trim_end_matches('\'');
+                diagnostics.push(
+                    Diagnostic::new(Code::SingleQuotedString, t.span, "strings are written in double quotes").with_fix(
+                        "use double quotes",
+                        t.span,
+                        format!("\"{inner}\""),
+                    ),
+                );
+                out.push((TokenKind::String, simple));
+            }
+            TokenKind::LoneAmpOrPipe => {
+                let (kind, good) = if text == "&" {
+                    (TokenKind::AndAnd, "&&")
+                } else {
+                    (TokenKind::OrOr, "||")
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidOperator,
+                        t.span,
+                        format!("`{text}` is not an operator; the logical operator is `{good}`"),
+                    )
+                    .with_fix(format!("write `{good}`"), t.span, good),
+                );
+                out.push((kind, simple));
+            }
+            TokenKind::Error => {
+                // Merge a run of adjacent bad characters into one diagnostic.
+                let mut end = t.span;
+                while i + 1 < tokens.len() && tokens[i + 1].kind == TokenKind::Error && tokens[i + 1].span.start == end.end {
+                    i += 1;
+                    end = tokens[i].span;
+                }
+                let span = t.span.to(end);
+                let bad = span.text(src);
+                let first = bad.chars().next().unwrap_or('?');
+                let message = match first {
+                    '{' | '}' => format!("`{first}` is not part of the language (is a template placeholder left in the formula?)"),
+                    '\\' => "`\\` is not part of the language outside a string (strings have no escapes; write `\"` directly)".to_string(),
+                    '[' | ']' => "`[` and `]` are not part of the language: vectors come from `GetSample` and cannot be written literally"
+                        .to_string(),
+                    '%' => "`%` is not an operator of the language".to_string(),
+                    '^' => "`^` is not an operator of the language (there is no power operator)".to_string(),
+                    '$' => "`$` must be followed by a name, like `$PendingTasks`".to_string(),
+                    _ => format!("unexpected character `{}`", bad.chars().take(8).collect::<String>()),
+                };
+                diagnostics.push(Diagnostic::new(Code::InvalidCharacter, span, message));
+            }
+            kind => out.push((kind, simple)),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn suggest_number(text: &str) -> Option<String> {
+    if let Some(rest) = text.strip_prefix('.') {
+        return Some(format!("0.{rest}"));
+    }
+    if let Some(rest) = text.strip_suffix('.') {
+        return Some(rest.to_string());
+    }
+    if text.contains('_') {
+        return Some(text.replace('_', ""));
+    }
+    if text.contains(['e', 'E']) && !text.starts_with("0x") && !text.starts_with("0X") {
+        let v: f64 = text.parse().ok()?;
+        if v.is_finite() && v.abs() < 1e15 {
+            let s = format!("{v}");
+            if !s.contains('e') {
+                return Some(s);
+            }
+        }
+        return None;
+    }
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16).ok().map(|v| v.to_string());
+    }
+    None
+}
+
+/// How deeply a chunk nests: open parentheses plus `?` plus the longest run of prefix operators.
+fn nesting_estimate(chunk: &[Tok]) -> usize {
+    let (mut depth, mut max_depth, mut questions, mut run, mut max_run) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    for (kind, _) in chunk {
+        match kind {
+            TokenKind::LParen => {
+                depth += 1;
+                max_depth = max_depth.max(depth);
+            }
+            TokenKind::RParen => depth = depth.saturating_sub(1),
+            TokenKind::Question => questions += 1,
+            _ => {}
+        }
+        if matches!(kind, TokenKind::Minus | TokenKind::Bang) {
+            run += 1;
+            max_run = max_run.max(run);
+        } else if !matches!(kind, TokenKind::LParen) {
+            run = 0;
+        }
+    }
+    max_depth + questions + max_run
+}
+
+fn parse_chunk<'src, P>(src: &'src str, parser: &P, chunk: &'src [Tok], statements: &mut Vec<Statement>, diagnostics: &mut Vec<Diagnostic>)
+where
+    P: Parser<
+        'src,
+        chumsky::input::MappedInput<TokenKind, SimpleSpan, &'src [Tok], fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan)>,
+        Vec<Statement>,
+        extra::Err<Rich<'src, TokenKind, SimpleSpan>>,
+    >,
+{
+    let first = chunk[0].1;
+    let last = chunk[chunk.len() - 1].1;
+    let chunk_span = Span::new(first.start, last.end);
+    if nesting_estimate(chunk) > MAX_NESTING {
+        diagnostics.push(Diagnostic::new(
+            Code::NestingTooDeep,
+            chunk_span,
+            format!(
+                "this statement nests parentheses, `?:` or prefix operators more than {MAX_NESTING} deep; split it into several statements"
+            ),
+        ));
+        statements.push(Statement {
+            kind: StatementKind::Error,
+            span: chunk_span,
+        });
+        return;
+    }
+    let eoi = SimpleSpan::from(last.end..last.end);
+    let input = chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
+    let (output, errors) = parser.parse(input).into_output_errors();
+    for error in errors {
+        diagnostics.push(rich_to_diagnostic(src, &error));
+    }
+    match output {
+        Some(parsed) if !parsed.is_empty() => {
+            for (k, statement) in parsed.iter().enumerate() {
+                if k > 0 {
+                    let previous = &parsed[k - 1];
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::MissingSemicolon,
+                            statement.span,
+                            "expected `;` before this statement: a line break does not end a statement",
+                        )
+                        .with_fix("insert `;`", Span::empty(previous.span.end as usize), ";"),
+                    );
+                }
+            }
+            statements.extend(parsed);
+        }
+        _ => statements.push(Statement {
+            kind: StatementKind::Error,
+            span: chunk_span,
+        }),
+    }
+}
+
+fn split_token(t: &Tok) -> (&TokenKind, &SimpleSpan) {
+    (&t.0, &t.1)
+}
+
+fn rich_to_diagnostic(src: &str, error: &Rich<'_, TokenKind, SimpleSpan>) -> Diagnostic {
+    let span = to_span(*error.span());
+    let found = match error.found() {
+        Some(TokenKind::Ident) | Some(TokenKind::Number) | Some(TokenKind::String) => format!("`{}`", span.text(src)),
+        Some(kind) => kind.describe().to_string(),
+        None => "the end of the statement".to_string(),
+    };
+    let mut expected: Vec<String> = error
+        .expected()
+        .filter_map(|p| match p {
+            chumsky::error::RichPattern::Token(t) => Some(t.describe().to_string()),
+            chumsky::error::RichPattern::Label(l) => Some(l.to_string()),
+            chumsky::error::RichPattern::EndOfInput => Some("`;`".to_string()),
+            _ => None,
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let message = match expected.len() {
+        0 => format!("unexpected {found}"),
+        1 => format!("expected {}, found {found}", expected[0]),
+        _ => {
+            let last = expected.pop().unwrap_or_default();
+            format!("expected {} or {last}, found {found}", expected.join(", "))
+        }
+    };
+    let mut d = Diagnostic::new(Code::UnexpectedToken, span, message);
+    if error.found().is_none() {
+        // Point at the end of the statement, not past it.
+        d.span = Span::empty(span.start as usize);
+    }
+    d
+}
+
+/// The statements of one chunk (between two `;`): one, or more when `;` is missing.
+fn statements_parser<'src, I>(src: &'src str) -> impl Parser<'src, I, Vec<Statement>, extra::Err<Rich<'src, TokenKind, SimpleSpan>>> + Clone
+where
+    I: ValueInput<'src, Token = TokenKind, Span = SimpleSpan>,
+{
+    let name = just(TokenKind::Ident).map_with(move |_, e| {
+        let span: SimpleSpan = e.span();
+        Name {
+            text: src.get(span.start..span.end).unwrap_or("").to_string(),
+            span: to_span(span),
+        }
+    });
+
+    let expr = recursive(|expr| {
+        let args = expr
+            .clone()
+            .separated_by(just(TokenKind::Comma))
+            .collect::<Vec<Expr>>()
+            .labelled("arguments");
+        let open = just(TokenKind::LParen).map_with(|_, e| to_span(e.span()));
+        let close = just(TokenKind::RParen).map_with(|_, e| to_span(e.span()));
+        let call_args = open
+            .then(args)
+            .then(close)
+            .map(|((open, args), close): ((Span, Vec<Expr>), Span)| (open, args, close))
+            .recover_with(via_parser(nested_delimiters(
+                TokenKind::LParen,
+                TokenKind::RParen,
+                [],
+                |s: SimpleSpan| {
+                    (
+                        Span::new(s.start, s.start + 1),
+                        vec![Expr {
+                            kind: ExprKind::Error,
+                            span: to_span(s),
+                        }],
+                        Span::new(s.end.saturating_sub(1), s.end),
+                    )
+                },
+            )));
+
+        let number = just(TokenKind::Number).map_with(move |_, e| {
+            let span: SimpleSpan = e.span();
+            let text = src.get(span.start..span.end).unwrap_or("0");
+            Expr {
+                kind: ExprKind::Number { value: parse_number(text) },
+                span: to_span(span),
+            }
+        });
+        let string = just(TokenKind::String).map_with(move |_, e| {
+            let span: SimpleSpan = e.span();
+            let text = src.get(span.start..span.end).unwrap_or("");
+            let inner = text.strip_prefix(['"', '\'']).unwrap_or(text);
+            let inner = inner.strip_suffix(['"', '\'']).unwrap_or(inner);
+            Expr {
+                kind: ExprKind::String { value: inner.to_string() },
+                span: to_span(span),
+            }
+        });
+        let call_or_name = name.then(call_args.clone().or_not()).map(|(name, call)| match call {
+            Some((open_paren, args, close)) => Expr {
+                span: name.span.to(close),
+                kind: ExprKind::Call {
+                    function: name,
+                    args,
+                    open_paren,
+                },
+            },
+            None => Expr {
+                span: name.span,
+                kind: ExprKind::Name { name: name.text },
+            },
+        });
+        let paren = just(TokenKind::LParen)
+            .ignore_then(expr.clone())
+            .then_ignore(just(TokenKind::RParen))
+            .map_with(|inner: Expr, e| Expr {
+                kind: ExprKind::Paren { inner: Box::new(inner) },
+                span: to_span(e.span()),
+            })
+            .recover_with(via_parser(nested_delimiters(
+                TokenKind::LParen,
+                TokenKind::RParen,
+                [],
+                |s: SimpleSpan| Expr {
+                    kind: ExprKind::Error,
+                    span: to_span(s),
+                },
+            )));
+
+        let atom = choice((number, string, call_or_name, paren)).labelled("expression");
+
+        let suffix = just(TokenKind::Dot)
+            .ignore_then(name.labelled("member name"))
+            .then(call_args.or_not());
+        let postfix = atom.foldl(suffix.repeated(), |object, (member, call)| match call {
+            Some((open_paren, args, close)) => Expr {
+                span: object.span.to(close),
+                kind: ExprKind::MethodCall {
+                    object: Box::new(object),
+                    method: member,
+                    args,
+                    open_paren,
+                },
+            },
+            None => Expr {
+                span: object.span.to(member.span),
+                kind: ExprKind::Member {
+                    object: Box::new(object),
+                    member,
+                },
+            },
+        });
+
+        macro_rules! unary {
+            ($op:expr) => {
+                |t: SimpleSpan, operand: Expr, _| Expr {
+                    span: to_span(t).to(operand.span),
+                    kind: ExprKind::Unary {
+                        op: $op,
+                        operand: Box::new(operand),
+                    },
+                }
+            };
+        }
+        macro_rules! binary {
+            ($op:expr) => {
+                |l: Expr, _, r: Expr, _| Expr {
+                    span: l.span.to(r.span),
+                    kind: ExprKind::Binary {
+                        op: $op,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                    },
+                }
+            };
+        }
+        let op = |kind: TokenKind| just(kind).labelled("operator");
+        let prefix_op = |kind: TokenKind| just(kind).map_with(|_, e| e.span());
+
+        let operators = postfix.pratt((
+            prefix(8, prefix_op(TokenKind::Minus), unary!(UnaryOp::Neg)),
+            prefix(8, prefix_op(TokenKind::Bang), unary!(UnaryOp::Not)),
+            infix(left(6), op(TokenKind::Star), binary!(BinaryOp::Mul)),
+            infix(left(6), op(TokenKind::Slash), binary!(BinaryOp::Div)),
+            infix(left(5), op(TokenKind::Plus), binary!(BinaryOp::Add)),
+            infix(left(5), op(TokenKind::Minus), binary!(BinaryOp::Sub)),
+            infix(left(4), op(TokenKind::Less), binary!(BinaryOp::Lt)),
+            infix(left(4), op(TokenKind::LessEqual), binary!(BinaryOp::Le)),
+            infix(left(4), op(TokenKind::Greater), binary!(BinaryOp::Gt)),
+            infix(left(4), op(TokenKind::GreaterEqual), binary!(BinaryOp::Ge)),
+            infix(left(3), op(TokenKind::EqualEqual), binary!(BinaryOp::Eq)),
+            infix(left(3), op(TokenKind::NotEqual), binary!(BinaryOp::Ne)),
+            infix(left(2), op(TokenKind::AndAnd), binary!(BinaryOp::And)),
+            infix(left(1), op(TokenKind::OrOr), binary!(BinaryOp::Or)),
+        ));
+
+        operators
+            .then(
+                just(TokenKind::Question)
+                    .ignore_then(expr.clone())
+                    .then_ignore(just(TokenKind::Colon).labelled("`:`"))
+                    .then(expr)
+                    .or_not(),
+            )
+            .map(|(condition, branches): (Expr, Option<(Expr, Expr)>)| match branches {
+                None => condition,
+                Some((then_branch, else_branch)) => Expr {
+                    span: condition.span.to(else_branch.span),
+                    kind: ExprKind::Conditional {
+                        condition: Box::new(condition),
+                        then_branch: Box::new(then_branch),
+                        else_branch: Box::new(else_branch),
+                    },
+                },
+            })
+    });
+
+    let assignment = name
+        .then_ignore(just(TokenKind::Assign))
+        .then(expr.clone())
+        .map(|(target, value): (Name, Expr)| Statement {
+            span: target.span.to(value.span),
+            kind: StatementKind::Assign { target, value },
+        });
+    let bare = expr.map(|expr: Expr| Statement {
+        span: expr.span,
+        kind: StatementKind::Expr { expr },
+    });
+    choice((assignment, bare))
+        .labelled("statement")
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<Statement>>()
+        .then_ignore(end())
+}
+
+/// The value of a number literal; a literal too large for a double is `inf` (the checker says so).
+fn parse_number(text: &str) -> f64 {
+    text.parse::<f64>()
+        .or_else(|_| {
+            // Hex literals (already reported) read as their value, for recovery.
+            let hex = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or("");
+            u64::from_str_radix(hex, 16).map(|v| v as f64)
+        })
+        .unwrap_or(0.0)
+}

@@ -1,0 +1,388 @@
+//! Timestamps and time intervals as 100 ns ticks (D10), civil fields, parsing and formatting.
+//! (Provisional version; replaced by the full module.)
+
+/// Ticks per second.
+pub const TICKS_PER_SECOND: i64 = 10_000_000;
+
+/// A point in time: 100 ns ticks since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+/// A signed duration in 100 ns ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeInterval(pub i64);
+
+const MIN_TICKS: i64 = -62_135_596_800 * TICKS_PER_SECOND;
+const MAX_TICKS: i64 = 253_402_300_800 * TICKS_PER_SECOND - 1;
+
+impl TimeInterval {
+    /// Zero.
+    pub const ZERO: TimeInterval = TimeInterval(0);
+    /// 100 ns.
+    pub const TICK: TimeInterval = TimeInterval(1);
+    /// 1 µs.
+    pub const MICROSECOND: TimeInterval = TimeInterval(10);
+    /// 1 ms.
+    pub const MILLISECOND: TimeInterval = TimeInterval(10_000);
+    /// 1 s.
+    pub const SECOND: TimeInterval = TimeInterval(TICKS_PER_SECOND);
+    /// 1 min.
+    pub const MINUTE: TimeInterval = TimeInterval(60 * TICKS_PER_SECOND);
+    /// 1 h.
+    pub const HOUR: TimeInterval = TimeInterval(3600 * TICKS_PER_SECOND);
+    /// 1 day.
+    pub const DAY: TimeInterval = TimeInterval(86_400 * TICKS_PER_SECOND);
+    /// 7 days.
+    pub const WEEK: TimeInterval = TimeInterval(7 * 86_400 * TICKS_PER_SECOND);
+    /// 365 days (D9).
+    pub const YEAR: TimeInterval = TimeInterval(365 * 86_400 * TICKS_PER_SECOND);
+
+    /// Sum, `None` on overflow.
+    pub fn checked_add(self, o: TimeInterval) -> Option<TimeInterval> {
+        self.0.checked_add(o.0).map(TimeInterval)
+    }
+    /// Difference, `None` on overflow.
+    pub fn checked_sub(self, o: TimeInterval) -> Option<TimeInterval> {
+        self.0.checked_sub(o.0).map(TimeInterval)
+    }
+    /// Negation, `None` on overflow.
+    pub fn checked_neg(self) -> Option<TimeInterval> {
+        self.0.checked_neg().map(TimeInterval)
+    }
+    /// Product with a double, rounded to the nearest tick.
+    pub fn checked_mul_f64(self, k: f64) -> Option<TimeInterval> {
+        let v = (self.0 as f64 * k).round();
+        if v.is_finite() && v.abs() < 9.2e18 {
+            Some(TimeInterval(v as i64))
+        } else {
+            None
+        }
+    }
+    /// Quotient by a double, rounded to the nearest tick.
+    pub fn checked_div_f64(self, k: f64) -> Option<TimeInterval> {
+        if k == 0.0 {
+            return None;
+        }
+        let v = (self.0 as f64 / k).round();
+        if v.is_finite() && v.abs() < 9.2e18 {
+            Some(TimeInterval(v as i64))
+        } else {
+            None
+        }
+    }
+    /// .NET `TimeSpan` "c" format.
+    pub fn format_results(&self) -> String {
+        let mut s = String::new();
+        self.write_results(&mut s);
+        s
+    }
+    /// Append the .NET `TimeSpan` "c" format.
+    pub fn write_results(&self, out: &mut String) {
+        let t = self.0.unsigned_abs();
+        if self.0 < 0 {
+            out.push('-');
+        }
+        let tps = TICKS_PER_SECOND as u64;
+        let days = t / (86_400 * tps);
+        let rem = t % (86_400 * tps);
+        let (h, m, s, f) = (rem / (3600 * tps), rem / (60 * tps) % 60, rem / tps % 60, rem % tps);
+        if days > 0 {
+            out.push_str(&format!("{days}."));
+        }
+        out.push_str(&format!("{h:02}:{m:02}:{s:02}"));
+        if f > 0 {
+            out.push_str(&format!(".{f:07}"));
+        }
+    }
+}
+
+/// Calendar fields of a timestamp (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CivilFields {
+    /// Year.
+    pub year: i32,
+    /// Month 1-12.
+    pub month: u8,
+    /// Day 1-31.
+    pub day: u8,
+    /// Sunday = 0 (D8).
+    pub weekday: u8,
+    /// Hour.
+    pub hour: u8,
+    /// Minute.
+    pub minute: u8,
+    /// Second.
+    pub second: u8,
+    /// Fraction of the second in ticks.
+    pub subsec_ticks: u32,
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Timestamp {
+    /// Earliest representable (0001-01-01).
+    pub const MIN: Timestamp = Timestamp(MIN_TICKS);
+    /// Latest representable (9999-12-31).
+    pub const MAX: Timestamp = Timestamp(MAX_TICKS);
+
+    /// Add an interval, `None` outside years 1–9999.
+    pub fn checked_add(self, i: TimeInterval) -> Option<Timestamp> {
+        let t = self.0.checked_add(i.0)?;
+        (MIN_TICKS..=MAX_TICKS).contains(&t).then_some(Timestamp(t))
+    }
+    /// Difference of two timestamps.
+    pub fn checked_sub(self, o: Timestamp) -> Option<TimeInterval> {
+        self.0.checked_sub(o.0).map(TimeInterval)
+    }
+    /// Calendar fields.
+    pub fn fields(&self) -> CivilFields {
+        let days = self.0.div_euclid(86_400 * TICKS_PER_SECOND);
+        let rem = self.0.rem_euclid(86_400 * TICKS_PER_SECOND);
+        let (y, m, d) = civil_from_days(days);
+        let secs = rem / TICKS_PER_SECOND;
+        CivilFields {
+            year: y as i32,
+            month: m as u8,
+            day: d as u8,
+            weekday: (days + 4).rem_euclid(7) as u8,
+            hour: (secs / 3600) as u8,
+            minute: (secs / 60 % 60) as u8,
+            second: (secs % 60) as u8,
+            subsec_ticks: (rem % TICKS_PER_SECOND) as u32,
+        }
+    }
+    /// From calendar fields.
+    pub fn from_civil(year: i32, month: u8, day: u8, hour: u8, minute: u8, second: u8, subsec_ticks: u32) -> Option<Timestamp> {
+        if !(1..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day < 1
+            || hour > 23
+            || minute > 59
+            || second > 59
+            || subsec_ticks >= TICKS_PER_SECOND as u32
+        {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
+        if day > dim {
+            return None;
+        }
+        let days = days_from_civil(year as i64, month as i64, day as i64);
+        Some(Timestamp(
+            (days * 86_400 + hour as i64 * 3600 + minute as i64 * 60 + second as i64) * TICKS_PER_SECOND + subsec_ticks as i64,
+        ))
+    }
+    /// `2016-10-13T19:18:47.805Z`.
+    pub fn format_results(&self) -> String {
+        let mut s = String::new();
+        self.write_results(&mut s);
+        s
+    }
+    /// Append `2016-10-13T19:18:47.805Z`.
+    pub fn write_results(&self, out: &mut String) {
+        let c = self.fields();
+        out.push_str(&format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            c.year,
+            c.month,
+            c.day,
+            c.hour,
+            c.minute,
+            c.second,
+            c.subsec_ticks / 10_000
+        ));
+    }
+    /// `2018-01-31T20:08:17.7098248Z`.
+    pub fn format_rfc3339_7(&self) -> String {
+        let c = self.fields();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+            c.year, c.month, c.day, c.hour, c.minute, c.second, c.subsec_ticks
+        )
+    }
+}
+
+/// Why a time could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TimeParseError(pub String);
+
+fn generic() -> TimeParseError {
+    TimeParseError("expected a time such as \"2024-05-01T10:00:00Z\" or \"Mon, 06 Oct 2014 10:20:00 GMT\"".into())
+}
+
+fn num(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_iso(s: &str, max_fraction: usize, require_zone: bool) -> Result<Timestamp, TimeParseError> {
+    if !s.is_ascii() {
+        return Err(generic());
+    }
+    let (date, rest) = match s.find(['T', 't', ' ']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let year = parts
+        .first()
+        .and_then(|p| (p.len() == 4).then(|| num(p)).flatten())
+        .ok_or_else(generic)?;
+    let month = match parts.get(1) {
+        Some(p) if p.len() == 2 => num(p).ok_or_else(generic)?,
+        None => 1,
+        _ => return Err(generic()),
+    };
+    let day = match parts.get(2) {
+        Some(p) if p.len() == 2 => num(p).ok_or_else(generic)?,
+        None => 1,
+        _ => return Err(generic()),
+    };
+    if parts.len() > 3 {
+        return Err(generic());
+    }
+    let Some(rest) = rest else {
+        if require_zone {
+            return Err(TimeParseError(
+                "a time with a zone is required, e.g. \"2026-11-23T12:00:00Z\" or \"…+01:00\"".into(),
+            ));
+        }
+        return Timestamp::from_civil(year as i32, month as u8, day as u8, 0, 0, 0, 0).ok_or_else(generic);
+    };
+    let (clock, offset) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
+        (c, 0i64)
+    } else if let Some(i) = rest.rfind(['+', '-']) {
+        let (c, z) = rest.split_at(i);
+        let sign = if z.starts_with('-') { -1 } else { 1 };
+        let hm: Vec<&str> = z[1..].split(':').collect();
+        if hm.len() != 2 || hm[0].len() != 2 || hm[1].len() != 2 {
+            return Err(generic());
+        }
+        let (h, m) = (num(hm[0]).ok_or_else(generic)?, num(hm[1]).ok_or_else(generic)?);
+        (c, sign * (h as i64 * 3600 + m as i64 * 60))
+    } else {
+        return Err(TimeParseError(
+            "a time with a zone is required, e.g. \"2026-11-23T12:00:00Z\" or \"…+01:00\"".into(),
+        ));
+    };
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((a, f)) => (a, Some(f)),
+        None => (clock, None),
+    };
+    let fields: Vec<&str> = hms.split(':').collect();
+    if !(2..=3).contains(&fields.len()) || fields.iter().any(|f| f.len() != 2) {
+        return Err(generic());
+    }
+    let h = num(fields[0]).ok_or_else(generic)?;
+    let mi = num(fields[1]).ok_or_else(generic)?;
+    let sec = fields.get(2).map(|f| num(f).ok_or_else(generic)).transpose()?.unwrap_or(0);
+    let mut ticks = 0u32;
+    if let Some(f) = fraction {
+        if num(f).is_none() || fields.len() != 3 {
+            return Err(generic());
+        }
+        if f.len() > max_fraction {
+            return Err(TimeParseError(format!(
+                "at most {max_fraction} fractional-second digits are accepted, found {}",
+                f.len()
+            )));
+        }
+        let digits: String = f.chars().take(7).collect();
+        ticks = num(&format!("{digits:0<7}")).ok_or_else(generic)?;
+    }
+    let t = Timestamp::from_civil(year as i32, month as u8, day as u8, h as u8, mi as u8, sec as u8, ticks).ok_or_else(generic)?;
+    t.checked_add(TimeInterval(-offset * TICKS_PER_SECOND)).ok_or_else(generic)
+}
+
+/// Read a `time("…")` literal: RFC 1123 or W3C-DTF (D31).
+pub fn parse_time_literal(s: &str) -> Result<Timestamp, TimeParseError> {
+    if s.len() == 29 && (s.ends_with(" GMT") || s.ends_with(" UTC")) && s.is_ascii() {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        let day = num(&s[5..7]).ok_or_else(generic)?;
+        let month = months.iter().position(|m| *m == &s[8..11]).ok_or_else(generic)? as u8 + 1;
+        let year = num(&s[12..16]).ok_or_else(generic)?;
+        let (h, m, sec) = (
+            num(&s[17..19]).ok_or_else(generic)?,
+            num(&s[20..22]).ok_or_else(generic)?,
+            num(&s[23..25]).ok_or_else(generic)?,
+        );
+        if &s[3..5] != ", " || &s[7..8] != " " || &s[11..12] != " " || &s[16..17] != " " || &s[19..20] != ":" || &s[22..23] != ":" {
+            return Err(generic());
+        }
+        let t = Timestamp::from_civil(year as i32, month, day as u8, h as u8, m as u8, sec as u8, 0).ok_or_else(generic)?;
+        if days[t.fields().weekday as usize] != &s[0..3] {
+            return Err(TimeParseError("the day of the week does not match the date".into()));
+        }
+        return Ok(t);
+    }
+    if s.contains([' ', 't', 'z']) {
+        return Err(generic());
+    }
+    parse_iso(s, 7, false)
+}
+
+/// Read an RFC 3339 time with a zone (data files, CLI options).
+pub fn parse_rfc3339(s: &str) -> Result<Timestamp, TimeParseError> {
+    if !s.contains(['T', 't', ' ']) {
+        return Err(TimeParseError(format!("{s:?} is not a time such as \"2026-11-23T12:00:00Z\"")));
+    }
+    parse_iso(s.trim(), 9, true)
+}
+
+/// Read an ISO 8601 duration such as `PT5M`.
+pub fn parse_iso8601_duration(s: &str) -> Result<TimeInterval, TimeParseError> {
+    let bad = || TimeParseError(format!("{s:?} is not a duration such as PT5M, PT1H30M or P1D"));
+    let up = s.trim().to_ascii_uppercase();
+    let rest = up.strip_prefix('P').ok_or_else(bad)?;
+    let mut total = 0f64;
+    let mut in_time = false;
+    let mut number = String::new();
+    for c in rest.chars() {
+        match c {
+            'T' => in_time = true,
+            '0'..='9' | '.' => number.push(c),
+            'W' | 'D' | 'H' | 'M' | 'S' => {
+                let v: f64 = number.parse().map_err(|_| bad())?;
+                number.clear();
+                total += v * match (c, in_time) {
+                    ('W', false) => 604_800.0,
+                    ('D', false) => 86_400.0,
+                    ('H', true) => 3600.0,
+                    ('M', true) => 60.0,
+                    ('S', true) => 1.0,
+                    _ => return Err(bad()),
+                };
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !number.is_empty() {
+        return Err(bad());
+    }
+    Ok(TimeInterval((total * TICKS_PER_SECOND as f64).round() as i64))
+}

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests: where `../shared` is and how to read it.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// `../shared` seen from the project root, or `None` (with a message) when it is absent.
+pub fn shared_dir(what: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
+    if dir.join(what).is_dir() {
+        Some(dir.join(what))
+    } else {
+        eprintln!(
+            "SKIPPED: {} not found; these tests read ../shared/{what} beside the project",
+            dir.join(what).display()
+        );
+        None
+    }
+}
+
+/// Files in `dir` with extension `ext`, sorted.
+pub fn files_with_extension(dir: &std::path::Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Compare an `AutoScaleRun` JSON value with a conformance case's `expect`, as
+/// shared/conformance/README.md says. Returns a description of each difference.
+pub fn compare_with_expectation(run: &serde_json::Value, expect: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    if run["results"] != expect["results"] {
+        problems.push(format!("results: got {} want {}", run["results"], expect["results"]));
+    }
+    let got_error = run.get("error").filter(|e| !e.is_null());
+    match (got_error, expect.get("error").filter(|e| !e.is_null())) {
+        (None, None) => {}
+        (Some(g), None) => problems.push(format!("unexpected error {g}")),
+        (None, Some(w)) => problems.push(format!("missing error {w}")),
+        (Some(g), Some(w)) => {
+            if g["code"] != w["code"] {
+                problems.push(format!("error code: got {} want {}", g["code"], w["code"]));
+            }
+            let value = g["values"][0]["value"].as_str().unwrap_or("");
+            if let Some(want) = w.get("value").and_then(|v| v.as_str()) {
+                if value != want {
+                    problems.push(format!("error value: got {value:?} want {want:?}"));
+                }
+            }
+            if let (Some(line), Some(col)) = (w.get("line"), w.get("col")) {
+                let prefix = format!("Line {line}, Col {col}:");
+                if !value.starts_with(&prefix) {
+                    problems.push(format!("error position: got {value:?} want prefix {prefix:?}"));
+                }
+            }
+        }
+    }
+    problems
+}
