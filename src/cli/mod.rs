@@ -1,0 +1,51 @@
+//! Command-line interface: argument definitions and one module per subcommand.
+
+mod check;
+mod eval;
+mod fmt;
+mod lsp;
+mod simulate;
+mod replay;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Check, evaluate, format and simulate Azure Batch autoscale formulas offline.
+#[derive(Debug, Parser)]
+#[command(name = "batch-autoscale", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check formulas and report every diagnostic.
+    Check(check::Args),
+    /// Evaluate a formula once against a context (time, pool, samples).
+    Eval(eval::Args),
+    /// Format formulas in the canonical layout.
+    Fmt(fmt::Args),
+    /// Replay a formula over recorded metric history (open loop).
+    Replay(replay::ReplayArgs),
+    /// Simulate a pool and a workload in closed loop.
+    Simulate(simulate::SimulateArgs),
+    /// Compare formulas side by side on the same workload or history.
+    Compare(simulate::CompareArgs),
+    /// Run the language server over stdio.
+    Lsp(lsp::Args),
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Replay(a) => replay::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Compare(a) => simulate::run_compare(a),
+        Command::Lsp(a) => lsp::run(a),
+    }
+}
