@@ -37,13 +37,17 @@
 
 pub mod builtins;
 pub mod check;
+pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod fmt;
 pub mod format;
 pub mod limits;
+pub mod lsp;
 pub mod syntax;
 pub mod time;
 pub mod types;
+pub mod whatif;
 
 pub use check::{check, Analysis, VariableInfo};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, ServiceErrorKind, Severity};

@@ -4,8 +4,8 @@ mod check;
 mod eval;
 mod fmt;
 mod lsp;
-mod simulate;
 mod replay;
+mod simulate;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,408 @@
+//! Metric history files: CSV (long or wide) and JSON, read into a [`MetricStore`] plus the
+//! time series of the pool's scalar variables, with errors that name the file, line and column.
+//!
+//! CSV, long form (one sample per row, rows in any order):
+//!
+//! ```text
+//! timestamp,metric,value
+//! 2026-11-23T12:00:00Z,$PendingTasks,12
+//! 2026-11-23T12:00:00Z,$ActiveTasks,8
+//! ```
+//!
+//! CSV, wide form (one column per metric; an empty cell is a sample that was never recorded):
+//!
+//! ```text
+//! timestamp,$PendingTasks,$ActiveTasks,$CurrentDedicatedNodes
+//! 2026-11-23T12:00:00Z,12,8,2
+//! ```
+//!
+//! Columns or rows may also name the scalar pool variables (`$CurrentDedicatedNodes`,
+//! `$CurrentLowPriorityNodes`, `$TaskSlotsPerNode`, `$UsableNodeCount`): they become
+//! [`ScalarSeries`] that replay reads as the pool's state over time. JSON has the shape of the
+//! `metrics` object of a context file (`{"$PendingTasks": {"last": …, "values": […]}}`),
+//! optionally wrapped as `{"metrics": {…}}`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::builtins::{self, Metric, PoolScalar, VariableKind};
+use crate::eval::{ContextSpec, MetricSpec, MetricStore};
+use crate::time::{parse_rfc3339, Timestamp};
+
+/// A time series of one scalar pool variable: the value at a time is the last one at or
+/// before it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScalarSeries {
+    times: Vec<i64>,
+    values: Vec<f64>,
+}
+
+impl ScalarSeries {
+    /// The value in force at `t` (the last point at or before `t`).
+    pub fn value_at(&self, t: Timestamp) -> Option<f64> {
+        let i = self.times.partition_point(|&x| x <= t.0);
+        (i > 0).then(|| self.values[i - 1])
+    }
+
+    /// Whether the series has no point.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+}
+
+/// Everything read from a metric file.
+#[derive(Debug, Clone, Default)]
+pub struct MetricData {
+    /// Sampled metrics.
+    pub metrics: MetricStore,
+    /// Scalar pool variables over time, where the file has them.
+    pub scalars: BTreeMap<&'static str, ScalarSeries>,
+    /// Earliest time in the file.
+    pub first: Option<Timestamp>,
+    /// Latest time in the file.
+    pub last: Option<Timestamp>,
+}
+
+impl MetricData {
+    /// The series of a scalar pool variable, if the file has one.
+    pub fn scalar(&self, scalar: PoolScalar) -> Option<&ScalarSeries> {
+        let name = builtins::VARIABLES
+            .iter()
+            .find(|v| v.kind == VariableKind::Scalar(scalar) && v.alias_of.is_none())?
+            .name;
+        self.scalars.get(name)
+    }
+}
+
+/// A problem with a metric file, with its location.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A problem at a place in the file.
+    #[error("{path}:{line}:{column}: {message}")]
+    At {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: u64,
+        /// 1-based column (the field number in CSV).
+        column: u64,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+enum Target {
+    Metric(Metric),
+    Scalar(&'static str),
+}
+
+fn resolve(name: &str) -> Result<Target, String> {
+    let trimmed = name.trim();
+    let with_dollar = if trimmed.starts_with('$') {
+        trimmed.to_string()
+    } else {
+        format!("${trimmed}")
+    };
+    match builtins::lookup_variable(&with_dollar) {
+        Some(v) => match v.kind {
+            VariableKind::Metric(m) => Ok(Target::Metric(m)),
+            VariableKind::Scalar(_) => {
+                let canonical = v.alias_of.unwrap_or(v.name);
+                let static_name = builtins::lookup_variable(canonical).map(|c| c.name).unwrap_or(v.name);
+                Ok(Target::Scalar(static_name))
+            }
+            _ => Err(format!(
+                "`{trimmed}` is a target the formula sets, not data; metric files hold sampled metrics and the scalar pool variables"
+            )),
+        },
+        None => {
+            let names = builtins::VARIABLES
+                .iter()
+                .filter(|v| matches!(v.kind, VariableKind::Metric(_) | VariableKind::Scalar(_)))
+                .map(|v| v.name);
+            let hint = builtins::closest(&with_dollar, names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            Err(format!("`{trimmed}` is not a sampled metric or pool variable{hint}"))
+        }
+    }
+}
+
+struct Point {
+    time: Timestamp,
+    value: f64,
+    line: u64,
+    column: u64,
+}
+
+/// Read a metric file; the format is chosen by extension (`.json`, otherwise CSV).
+pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+        path: display.clone(),
+        message: e.to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(&String::from_utf8_lossy(&e.into_bytes()[..offset]));
+        DataError::At {
+            path: display.clone(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+        }
+    })?;
+    if path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        parse_json(&text, &display)
+    } else {
+        parse_csv(&text, &display)
+    }
+}
+
+fn line_column(prefix: &str) -> (u64, u64) {
+    let line = prefix.matches('\n').count() as u64 + 1;
+    let column = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u64 + 1;
+    (line, column)
+}
+
+/// Read JSON metric data (see the module docs).
+pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| DataError::At {
+        path: path.into(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message: e.to_string(),
+    })?;
+    let metrics_value = match value.get("metrics") {
+        Some(m) => m.clone(),
+        None => value,
+    };
+    let metrics: BTreeMap<String, MetricSpec> = serde_json::from_value(metrics_value).map_err(|e| DataError::At {
+        path: path.into(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "expected an object of metrics such as {{\"$PendingTasks\": {{\"last\": \"2026-11-23T12:00:00Z\", \"values\": [1, 2]}}}}: {e}"
+        ),
+    })?;
+    let spec = ContextSpec {
+        metrics,
+        ..ContextSpec::default()
+    };
+    let built = spec.build(Timestamp(0)).map_err(|e| DataError::At {
+        path: path.into(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+    })?;
+    let mut data = MetricData {
+        metrics: built.metrics,
+        ..MetricData::default()
+    };
+    for m in Metric::ALL {
+        let times = data.metrics.history(m).times();
+        if let (Some(&a), Some(&b)) = (times.first(), times.last()) {
+            data.first = Some(data.first.map_or(Timestamp(a), |f| f.min(Timestamp(a))));
+            data.last = Some(data.last.map_or(Timestamp(b), |l| l.max(Timestamp(b))));
+        }
+    }
+    Ok(data)
+}
+
+/// Read CSV metric data, long or wide (see the module docs).
+pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
+    let at = |line: u64, column: u64, message: String| DataError::At {
+        path: path.into(),
+        line,
+        column,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| at(1, 1, e.to_string()))?.clone();
+    if headers.is_empty()
+        || !headers
+            .get(0)
+            .is_some_and(|h| h.eq_ignore_ascii_case("timestamp") || h.eq_ignore_ascii_case("time"))
+    {
+        return Err(at(
+            1,
+            1,
+            "the first column must be `timestamp`; then either `metric,value` (long form) or one column per metric (wide form)".into(),
+        ));
+    }
+    let long = headers.len() == 3
+        && headers.get(1).is_some_and(|h| h.eq_ignore_ascii_case("metric"))
+        && headers.get(2).is_some_and(|h| h.eq_ignore_ascii_case("value"));
+    let mut points: BTreeMap<usize, Vec<Point>> = BTreeMap::new();
+    let mut targets: Vec<Target> = Vec::new();
+    let mut column_target: Vec<usize> = Vec::new();
+    if !long {
+        for (i, h) in headers.iter().enumerate().skip(1) {
+            let t = resolve(h).map_err(|m| at(1, i as u64 + 1, m))?;
+            targets.push(t);
+            column_target.push(targets.len() - 1);
+        }
+    }
+    let mut name_index: BTreeMap<String, usize> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let (line, column) = match e.position() {
+                Some(p) => (p.line(), 1),
+                None => (0, 1),
+            };
+            at(line, column, e.to_string())
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let time_text = record.get(0).unwrap_or("");
+        let time = parse_rfc3339(time_text).map_err(|e| at(line, 1, format!("bad timestamp {time_text:?}: {e}")))?;
+        let mut add = |target: usize, text: &str, column: u64| -> Result<(), DataError> {
+            if text.is_empty() {
+                return Ok(()); // a sample that was never recorded
+            }
+            let value: f64 = text.parse().map_err(|_| at(line, column, format!("{text:?} is not a number")))?;
+            if !value.is_finite() {
+                return Err(at(
+                    line,
+                    column,
+                    format!("{text:?} is not a finite number; leave the cell empty for a missing sample"),
+                ));
+            }
+            points.entry(target).or_default().push(Point { time, value, line, column });
+            Ok(())
+        };
+        if long {
+            let name = record.get(1).unwrap_or("");
+            let index = match name_index.get(name) {
+                Some(&i) => i,
+                None => {
+                    let t = resolve(name).map_err(|m| at(line, 2, m))?;
+                    targets.push(t);
+                    name_index.insert(name.to_string(), targets.len() - 1);
+                    targets.len() - 1
+                }
+            };
+            add(index, record.get(2).unwrap_or(""), 3)?;
+        } else {
+            for (i, field) in record.iter().enumerate().skip(1) {
+                add(column_target[i - 1], field, i as u64 + 1)?;
+            }
+        }
+    }
+    let mut data = MetricData {
+        metrics: MetricStore::new(),
+        ..MetricData::default()
+    };
+    for (index, mut series) in points {
+        series.sort_by_key(|p| p.time);
+        for pair in series.windows(2) {
+            if pair[0].time == pair[1].time {
+                return Err(at(
+                    pair[1].line,
+                    pair[1].column,
+                    format!(
+                        "a second sample at {} (the first is on line {})",
+                        pair[1].time.format_results(),
+                        pair[0].line
+                    ),
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (series.first(), series.last()) {
+            data.first = Some(data.first.map_or(a.time, |f| f.min(a.time)));
+            data.last = Some(data.last.map_or(b.time, |l| l.max(b.time)));
+        }
+        match targets[index] {
+            Target::Metric(m) => {
+                let history = data.metrics.history_mut(m);
+                for p in &series {
+                    history.push(p.time, p.value).map_err(|e| at(p.line, p.column, e.to_string()))?;
+                }
+            }
+            Target::Scalar(name) => {
+                let s = data.scalars.entry(name).or_default();
+                s.times = series.iter().map(|p| p.time.0).collect();
+                s.values = series.iter().map(|p| p.value).collect();
+            }
+        }
+    }
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_and_wide_forms_give_the_same_samples() {
+        let long = "timestamp,metric,value\n2026-11-23T12:00:30Z,$PendingTasks,5\n2026-11-23T12:00:00Z,$PendingTasks,3\n2026-11-23T12:00:00Z,ActiveTasks,1\n";
+        let wide = "timestamp,$PendingTasks,$ActiveTasks\n2026-11-23T12:00:00Z,3,1\n2026-11-23T12:00:30Z,5,\n";
+        let a = parse_csv(long, "long.csv").unwrap();
+        let b = parse_csv(wide, "wide.csv").unwrap();
+        assert_eq!(a.metrics, b.metrics);
+        assert_eq!(a.metrics.history(Metric::PendingTasks).values(), &[3.0, 5.0]);
+        assert_eq!(a.metrics.history(Metric::ActiveTasks).len(), 1);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let cases = [
+            ("timestamp,$PendingTask\n", "x.csv:1:2:"),
+            ("timestamp,$PendingTasks\n2026-11-23 12:00:00,1\n", "x.csv:2:1:"),
+            ("timestamp,$PendingTasks\n2026-11-23T12:00:00Z,abc\n", "x.csv:2:2:"),
+            ("timestamp,$PendingTasks\n2026-11-23T12:00:00Z,NaN\n", "x.csv:2:2:"),
+            (
+                "timestamp,metric,value\n2026-11-23T12:00:00Z,$PendingTasks,1\n2026-11-23T12:00:00Z,$PendingTasks,2\n",
+                "x.csv:3:3:",
+            ),
+            ("timestamp,$TargetDedicatedNodes\n", "x.csv:1:2:"),
+        ];
+        for (text, prefix) in cases {
+            let e = parse_csv(text, "x.csv").unwrap_err().to_string();
+            assert!(e.starts_with(prefix), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn scalar_columns_become_series() {
+        let wide = "timestamp,$CurrentDedicatedNodes\n2026-11-23T12:00:00Z,2\n2026-11-23T12:05:00Z,4\n";
+        let d = parse_csv(wide, "w.csv").unwrap();
+        let s = d.scalar(PoolScalar::CurrentDedicatedNodes).unwrap();
+        assert_eq!(s.value_at(parse_rfc3339("2026-11-23T12:04:00Z").unwrap()), Some(2.0));
+        assert_eq!(s.value_at(parse_rfc3339("2026-11-23T11:00:00Z").unwrap()), None);
+    }
+
+    #[test]
+    fn json_reads_context_shaped_metrics() {
+        let d = parse_json(
+            r#"{"metrics": {"$ActiveTasks": {"last": "2026-11-23T12:00:00Z", "values": [1, null, 3]}}}"#,
+            "m.json",
+        )
+        .unwrap();
+        assert_eq!(d.metrics.history(Metric::ActiveTasks).values(), &[1.0, 3.0]);
+        assert!(parse_json("{\"$Nope\": {\"last\": \"2026-11-23T12:00:00Z\", \"values\": []}}", "m.json").is_err());
+        let e = parse_json("{\n  \"metrics\": [,]\n}", "m.json").unwrap_err().to_string();
+        assert!(e.starts_with("m.json:2:"), "{e}");
+    }
+}

@@ -1,0 +1,1 @@
+//! What-if: replay and simulation (being written).
