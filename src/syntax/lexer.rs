@@ -15,7 +15,7 @@ use super::span::Span;
 #[logos(skip r"[ \t\r\n\f]+")]
 pub enum TokenKind {
     /// `// …` to the end of the line.
-    #[regex(r"//[^\r\n]*", allow_greedy = true)]
+    #[token("//", rest_of_line)]
     Comment,
     /// An identifier, with or without a leading `$`: `$PendingTasks`, `maxNumberofVMs`.
     #[regex(r"\$?[A-Za-z_][A-Za-z0-9_]*")]
@@ -24,7 +24,7 @@ pub enum TokenKind {
     #[regex(r"[0-9]+(\.[0-9]+)?")]
     Number,
     /// A double-quoted string without escapes (D35).
-    #[regex(r#""[^"\r\n]*""#)]
+    #[token("\"", |lex| quoted(lex, '"'))]
     String,
     /// `=`
     #[token("=")]
@@ -103,10 +103,9 @@ pub enum TokenKind {
     #[regex(r"[0-9]+(_[0-9]+)+")]
     BadNumber,
     /// A `"` whose string does not end on the same line (D35).
-    #[regex(r#""[^"\r\n]*"#)]
     UnterminatedString,
     /// A single-quoted string: only double quotes exist.
-    #[regex(r"'[^'\r\n]*'?")]
+    #[token("'", |lex| quoted(lex, '\''))]
     SingleQuotedString,
     /// A single `&` or `|`: only `&&` and `||` exist.
     #[token("&")]
@@ -114,6 +113,25 @@ pub enum TokenKind {
     LoneAmpOrPipe,
     /// A character that starts no token.
     Error,
+}
+
+/// Skip to the end of the line (comments). Hand-written rather than a regex so that a long
+/// non-ASCII comment costs no stack.
+fn rest_of_line(lex: &mut logos::Lexer<TokenKind>) {
+    let rest = lex.remainder();
+    let n = rest.find(['\r', '\n']).unwrap_or(rest.len());
+    lex.bump(n);
+}
+
+/// Skip to the closing `quote` on the same line, or to the end of the line when there is none
+/// ([`lex`] then classifies the token as unterminated).
+fn quoted(lex: &mut logos::Lexer<TokenKind>, quote: char) {
+    let rest = lex.remainder();
+    let line_end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+    match rest[..line_end].find(quote) {
+        Some(i) => lex.bump(i + 1),
+        None => lex.bump(line_end),
+    }
 }
 
 /// One token: its kind and where it is.
@@ -132,7 +150,11 @@ pub fn lex(src: &str) -> Vec<Token> {
     let mut lexer = TokenKind::lexer(src);
     while let Some(result) = lexer.next() {
         let range = lexer.span();
-        let kind = result.unwrap_or(TokenKind::Error);
+        let mut kind = result.unwrap_or(TokenKind::Error);
+        let text = &src[range.clone()];
+        if kind == TokenKind::String && (text.len() < 2 || !text.ends_with('"')) {
+            kind = TokenKind::UnterminatedString;
+        }
         tokens.push(Token {
             kind,
             span: Span::new(range.start, range.end),

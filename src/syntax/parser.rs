@@ -300,7 +300,19 @@ where
     let eoi = SimpleSpan::from(last.end..last.end);
     let input = chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
     let (output, errors) = parser.parse(input).into_output_errors();
+    // An unterminated string swallows the rest of its line (already reported): errors after it
+    // are consequences, not mistakes of their own.
+    let unterminated = chunk.iter().find(|(kind, span)| {
+        let text = src.get(span.start..span.end).unwrap_or("");
+        let quote = if text.starts_with('\'') { '\'' } else { '"' };
+        matches!(kind, TokenKind::String) && (text.len() < 2 || !text.ends_with(quote))
+    });
     for error in errors {
+        if let Some((_, s)) = unterminated {
+            if error.span().start >= s.start {
+                continue;
+            }
+        }
         diagnostics.push(rich_to_diagnostic(src, &error));
     }
     match output {
