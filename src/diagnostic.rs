@@ -172,8 +172,6 @@ codes! {
     MetricAsNumber = ("W317", "metric-as-number", Warning, None);
     /// `retaineddata` was removed from newer REST API resize options (D30).
     RetainedData = ("N401", "retaineddata", Note, None);
-    /// A rounding function (`ceil`, `floor`, `round`) that older services do not know (§4.2).
-    NewFunction = ("N402", "new-function", Note, None);
 }
 
 impl std::fmt::Display for Code {

@@ -116,7 +116,10 @@ fn three_independent_mistakes_give_three_diagnostics() {
     let src = "$a = 1 +;\n$b = max(1,, 2);\n$c = (3 * );\n$TargetDedicatedNodes = $a;";
     let errors: Vec<_> = parse(src).diagnostics.into_iter().filter(|d| d.is_error()).collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
-    let lines: Vec<u32> = errors.iter().map(|d| batch_autoscale::LineIndex::new(src).line_col(d.span.start as usize).line).collect();
+    let lines: Vec<u32> = errors
+        .iter()
+        .map(|d| batch_autoscale::LineIndex::new(src).line_col(d.span.start as usize).line)
+        .collect();
     assert_eq!(lines, vec![1, 2, 3]);
 }
 

@@ -295,7 +295,7 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
                     };
                 if window_without_percent && !guarded {
                     out.push(
-                        Diagnostic::new(Code::UnguardedWindow, open_paren.to(e.span), "this window has no sample percentage, so it requires 70 % of the expected samples and fails the whole evaluation when they are missing (e.g. on a new pool)")
+                        Diagnostic::new(Code::UnguardedWindow, e.span, "this window has no sample percentage, so it requires 70 % of the expected samples and fails the whole evaluation when they are missing (e.g. on a new pool)")
                             .with_note("guard it, e.g. `$p = $X.GetSamplePercent(w); $v = $p < 70 ? … : avg($X.GetSample(w));`, or pass an explicit percentage such as `GetSample(w, 0)`"),
                     );
                 }

@@ -371,8 +371,18 @@ fn rich_to_diagnostic(src: &str, error: &Rich<'_, TokenKind, SimpleSpan>) -> Dia
     };
     let mut d = Diagnostic::new(Code::UnexpectedToken, span, message);
     if error.found().is_none() {
-        // Point at the end of the statement, not past it.
-        d.span = Span::empty(span.start as usize);
+        // The statement ended early: point at the `;` that ended it, or at the end of the text.
+        let start = span.start as usize;
+        let rest = src.get(start..).unwrap_or("");
+        let skipped = rest.len() - rest.trim_start().len();
+        d.span = if rest.trim_start().starts_with(';') {
+            Span::new(start + skipped, start + skipped + 1)
+        } else {
+            Span::empty(start)
+        };
+        if d.span.len() == 1 {
+            d.message = d.message.replace("found the end of the statement", "found `;`");
+        }
     }
     d
 }

@@ -1,0 +1,236 @@
+//! Table-driven checker tests: each input triggers the expected code at the expected place,
+//! with a fix where one exists.
+
+use batch_autoscale::{check, Code, Severity};
+
+/// (formula, code, text the diagnostic's span covers)
+const CASES: &[(&str, Code, &str)] = &[
+    ("$x = 1 +;", Code::UnexpectedToken, ";"),
+    (
+        "$TargetDedicatedNodes = 1\n$NodeDeallocationOption = requeue;",
+        Code::MissingSemicolon,
+        "$NodeDeallocationOption = requeue",
+    ),
+    ("/* c */ $TargetDedicatedNodes = 1;", Code::BlockComment, "/* c */"),
+    ("$TargetDedicatedNodes = .5;", Code::InvalidNumber, ".5"),
+    ("$TargetDedicatedNodes = 1e3;", Code::InvalidNumber, "1e3"),
+    ("$t = time(\"2024-01-01T00:00:00Z);", Code::UnterminatedString, "\""),
+    ("$t = 'x'; $TargetDedicatedNodes = 1;", Code::SingleQuotedString, "'x'"),
+    ("$x = 1 & 0; $TargetDedicatedNodes = $x;", Code::InvalidOperator, "&"),
+    ("$TargetDedicatedNodes = {n};", Code::InvalidCharacter, "{"),
+    ("// only a comment", Code::EmptyFormula, "// only a comment"),
+    ("$something_useless", Code::UndefinedVariable, "$something_useless"),
+    ("$TargetDedicatedNodes = $x; $x = 1;", Code::UndefinedVariable, "$x"),
+    ("$TargetDedicatedNodes = abs(1);", Code::UnknownFunction, "abs"),
+    ("$TargetDedicatedNodes = Max(1, 2);", Code::CaseMismatch, "Max"),
+    (
+        "$v = $PendingTasks.getSample(1); $TargetDedicatedNodes = 1;",
+        Code::CaseMismatch,
+        "getSample",
+    ),
+    (
+        "$TargetDedicatedNodes = TimeInterval_minute;",
+        Code::CaseMismatch,
+        "TimeInterval_minute",
+    ),
+    ("$NodeDeallocationOption = TaskCompletion;", Code::CaseMismatch, "TaskCompletion"),
+    (
+        "$v = $PendingTasks.GetSamples(1); $TargetDedicatedNodes = 1;",
+        Code::UnknownMethod,
+        "GetSamples",
+    ),
+    ("$TargetDedicatedNodes = time().hours;", Code::UnknownField, "hours"),
+    ("$TargetDedicatedNodes = rand(1);", Code::WrongArity, "rand(1)"),
+    (
+        "$TargetDedicatedNodes = 2 * $PendingTasks.GetSample(1);",
+        Code::TypeMismatch,
+        "2 * $PendingTasks.GetSample(1)",
+    ),
+    (
+        "$t = time() - TimeInterval_Hour; $TargetDedicatedNodes = 1;",
+        Code::TypeMismatch,
+        "time() - TimeInterval_Hour",
+    ),
+    ("$TargetDedicatedNodes = avg(time());", Code::InvalidArgument, "time()"),
+    ("$PendingTasks = 3;", Code::ReadOnlyAssignment, "$PendingTasks"),
+    (
+        "TimeInterval_Hour = 3; $TargetDedicatedNodes = 1;",
+        Code::ReadOnlyAssignment,
+        "TimeInterval_Hour",
+    ),
+    (
+        "$x = taskcompletion; $TargetDedicatedNodes = 1;",
+        Code::KeywordMisuse,
+        "taskcompletion",
+    ),
+    (
+        "$TargetDedicatedNodes = $PendingTasks.GetSample(10 * TimeInterval_Minute, 0);",
+        Code::InvalidTargetValue,
+        "$PendingTasks.GetSample(10 * TimeInterval_Minute, 0)",
+    ),
+    ("$NodeDeallocationOption = 1;", Code::InvalidTargetValue, "1"),
+    ("$x = stop(); $TargetDedicatedNodes = 1;", Code::MisplacedStop, "stop()"),
+    (
+        "$t = time(\"2024-05-01T10:00:00.123456789Z\"); $TargetDedicatedNodes = 1;",
+        Code::InvalidTimeLiteral,
+        "\"2024-05-01T10:00:00.123456789Z\"",
+    ),
+    (
+        "$t = time(\"yesterday\"); $TargetDedicatedNodes = 1;",
+        Code::InvalidTimeLiteral,
+        "\"yesterday\"",
+    ),
+    (
+        "$TargetDedicatedNodes = $CurrentDedicatedNodes.GetSample(1);",
+        Code::NotAMetric,
+        "$CurrentDedicatedNodes",
+    ),
+    ("$x = 1; $TargetDedicatedNodes = $x(2);", Code::NotCallable, "$x"),
+    ("$x = 1;", Code::NoTargetAssigned, ""),
+    (
+        "$TargetDedicated = 1; $TargetDedicatedNodes = 2;",
+        Code::AliasAndCanonical,
+        "$TargetDedicated",
+    ),
+    ("$TargetDedicated = 1;", Code::DeprecatedAlias, "$TargetDedicated"),
+    (
+        "$m = $MemoryBytes.GetSamplePercent(TimeInterval_Minute); $TargetDedicatedNodes = $m;",
+        Code::RetiredMetric,
+        "$MemoryBytes",
+    ),
+    (
+        "$TargetDedicatedNodes = max(0, $PendingTasks.GetSample(1));",
+        Code::OnlyLastSample,
+        "$PendingTasks.GetSample(1)",
+    ),
+    (
+        "$v = $RunningTasks.GetSample(10 * TimeInterval_Second, 0 * TimeInterval_Second, 100); $TargetDedicatedNodes = len($v);",
+        Code::WindowTooRecent,
+        "$RunningTasks.GetSample(10 * TimeInterval_Second, 0 * TimeInterval_Second, 100)",
+    ),
+    (
+        "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 5));",
+        Code::UnguardedWindow,
+        "$PendingTasks.GetSample(TimeInterval_Minute * 5)",
+    ),
+    (
+        "$TargetDedicatedNodes = avg($CPUPercent.GetSample(TimeInterval_Minute * 10, 0)) > 0.7 ? 2 : 1;",
+        Code::CpuPercentScale,
+        "0.7",
+    ),
+    ("$TargetDedicatedNodes = 1 ? 3 : 4;", Code::ConstantCondition, "1"),
+    ("$TargetDedicatedNodes = 2.5;", Code::TargetNotWholeNumber, "2.5"),
+    ("$TargetDedicatedNodes = time().weekday == 7 ? 1 : 0;", Code::WeekdaySeven, "7"),
+    ("$x = 1; $TargetDedicatedNodes = 0 < $x < 2;", Code::ChainedComparison, "0 < $x < 2"),
+    (
+        "$TargetDedicatedNodes = 1; $TargetDedicatedNodes == 2;",
+        Code::NoEffect,
+        "$TargetDedicatedNodes == 2",
+    ),
+    ("max = 3; $TargetDedicatedNodes = max;", Code::ShadowsBuiltin, "max"),
+    ("$targetDedicatedNodes = 5;", Code::VariableCaseMismatch, "$targetDedicatedNodes"),
+    ("$unused = 5; $TargetDedicatedNodes = 1;", Code::UnusedVariable, "$unused"),
+    ("$TargetDedicatedNodes = $PendingTasks / 4;", Code::MetricAsNumber, "$PendingTasks"),
+    (
+        "$NodeDeallocationOption = retaineddata; $TargetDedicatedNodes = 1;",
+        Code::RetainedData,
+        "retaineddata",
+    ),
+];
+
+#[test]
+fn each_input_triggers_its_code_at_its_place() {
+    let mut failures = Vec::new();
+    for (src, code, text) in CASES {
+        let analysis = check(src);
+        let found = analysis.diagnostics.iter().find(|d| d.code == *code);
+        match found {
+            None => failures.push(format!(
+                "{src:?}: no {code:?}; got {:?}",
+                analysis.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+            )),
+            Some(d) => {
+                if d.span.text(src) != *text {
+                    failures.push(format!("{src:?}: {code:?} covers {:?}, expected {text:?}", d.span.text(src)));
+                }
+                if d.severity != code.severity() || d.message.is_empty() {
+                    failures.push(format!("{src:?}: bad severity or empty message"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_error_and_warning_code_is_covered_by_the_table() {
+    for code in Code::ALL {
+        assert!(
+            CASES.iter().any(|(_, c, _)| c == code)
+                || matches!(
+                    code,
+                    Code::FormulaTooLong | Code::NestingTooDeep | Code::TooManyStatements | Code::NumberTooLarge
+                ),
+            "no case for {code:?}"
+        );
+    }
+}
+
+#[test]
+fn fixes_replace_the_mistake_with_the_suggestion() {
+    let cases = [
+        ("$TargetDedicatedNodes = Max(1, 2);", "$TargetDedicatedNodes = max(1, 2);"),
+        ("$TargetDedicated = 1;", "$TargetDedicatedNodes = 1;"),
+        (
+            "$TargetDedicatedNodes = $PendingTask.GetSample(1);",
+            "$TargetDedicatedNodes = $PendingTasks.GetSample(1);",
+        ),
+        ("$TargetDedicatedNodes = .5;", "$TargetDedicatedNodes = 0.5;"),
+        (
+            "$v = $PendingTasks.GetSampel(1); $TargetDedicatedNodes = 1;",
+            "$v = $PendingTasks.GetSample(1); $TargetDedicatedNodes = 1;",
+        ),
+        (
+            "$TargetDedicatedNodes = 1\n$NodeDeallocationOption = requeue;",
+            "$TargetDedicatedNodes = 1;\n$NodeDeallocationOption = requeue;",
+        ),
+    ];
+    for (src, fixed) in cases {
+        let analysis = check(src);
+        let d = analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.fix.is_some() && d.severity >= Severity::Warning)
+            .unwrap_or_else(|| panic!("{src}: no fix"));
+        let mut out = src.to_string();
+        let mut edits = d.fix.as_ref().unwrap().edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+        for e in edits {
+            out.replace_range(e.span.range(), &e.replacement);
+        }
+        assert_eq!(out, fixed, "fix of {src:?}: {:?}", d.fix);
+        assert!(
+            !check(&out)
+                .diagnostics
+                .iter()
+                .any(|x| x.code == d.code && x.span.start == d.span.start),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn clean_formulas_have_no_errors() {
+    let clean = [
+        "$TargetDedicatedNodes = 0",
+        "$samples = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);\n$tasks = $samples < 70 ? max(0, $PendingTasks.GetSample(1)) : max($PendingTasks.GetSample(1), avg($PendingTasks.GetSample(TimeInterval_Minute * 15)));\n$TargetDedicatedNodes = min(20, $tasks);\n$NodeDeallocationOption = taskcompletion;",
+        "$curTime = time(); $TargetDedicatedNodes = $curTime.hour >= 8 && $curTime.hour < 18 ? 20 : 10;",
+        "$x = 1; $x > 0 ? stop() : 0; $TargetDedicatedNodes = 2;",
+        "$NodeDeallocationOption = $CurrentDedicatedNodes > 2 ? taskcompletion : requeue; $TargetDedicatedNodes = 1;",
+        "lifespan = time() - time(\"Mon, 06 Oct 2014 10:20:00 GMT\"); $TargetDedicatedNodes = lifespan > TimeInterval_Minute * 10 ? 0 : 4;",
+    ];
+    for src in clean {
+        let analysis = check(src);
+        assert!(!analysis.has_errors(), "{src}: {:?}", analysis.diagnostics);
+    }
+}
