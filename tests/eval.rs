@@ -1,0 +1,136 @@
+//! Evaluation semantics beyond the conformance cases, table-driven.
+
+use batch_autoscale::builtins::Metric;
+use batch_autoscale::time::parse_rfc3339;
+use batch_autoscale::{evaluate_source, EvalContext, Formula, MetricStore, RandomSource, Timestamp, TraceEvent};
+
+fn now() -> Timestamp {
+    parse_rfc3339("2026-11-23T12:00:00Z").unwrap()
+}
+
+fn store(metric: Metric, values: &[f64]) -> MetricStore {
+    let mut store = MetricStore::new();
+    let h = store.history_mut(metric);
+    let n = values.len() as i64;
+    for (i, v) in values.iter().enumerate() {
+        h.push(Timestamp(now().0 - (n - 1 - i as i64) * 300_000_000), *v).unwrap();
+    }
+    store
+}
+
+/// (formula, expected results string or the expected error code)
+const CASES: &[(&str, &str)] = &[
+    ("$TargetDedicated = 7; stop(); $TargetDedicatedNodes = 4;", "$TargetDedicatedNodes=7;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue"),
+    ("$TargetDedicated = 3; $x = $TargetDedicatedNodes; $TargetDedicatedNodes = $x + 1;", "$TargetDedicatedNodes=4;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=3"),
+    ("$NodeDeallocationOption = terminate; $NodeDeallocationOption = $NodeDeallocationOption; $TargetDedicatedNodes = 1;", "$TargetDedicatedNodes=1;$TargetLowPriorityNodes=0;$NodeDeallocationOption=terminate"),
+    ("$n = 0/0; $a = $n == $n; $b = $n != $n; $c = $n ? 1 : 2; $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=0;$b=1;$c=1;$n=NaN"),
+    ("$t = time(\"\") == time(); $TargetDedicatedNodes = $t;", "$TargetDedicatedNodes=1;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$t=1"),
+    ("$v = $ActiveTasks.GetSample(3) / 2; $w = val($v, 0/0); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$v=[1,1.5,2];$w=0"),
+    ("$p = percentile($ActiveTasks.GetSample(3), 100); $q = percentile($ActiveTasks.GetSample(3), 0); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$p=4;$q=2"),
+    ("$i = TimeInterval_Minute / 4; $j = TimeInterval_Second * 0.5; $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$i=00:00:15;$j=00:00:00.5000000"),
+    ("$x = lg(0); $y = ln(-1); $z = round(-2.5); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=-Infinity;$y=NaN;$z=-3"),
+    ("$e = len(); $s = sum(); $n = norm(); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$e=0;$n=0;$s=0"),
+    ("$x = 1; $TargetDedicatedNodes = $x > 0 ? \"s\" : 1;", "AutoScalingFormulaEvaluationError"),
+    ("$TargetDedicatedNodes = 1/0;", "AutoScalingFormulaEvaluationError"),
+    ("$TargetDedicatedNodes = percentile($ActiveTasks.GetSample(3), 101);", "AutoScalingFormulaEvaluationError"),
+    ("$t = time(\"9999-12-31T23:00:00Z\") + TimeInterval_Day; $TargetDedicatedNodes = 0;", "AutoScalingFormulaEvaluationError"),
+    ("$h = $RunningTasks.HistoryBeginTime(); $TargetDedicatedNodes = 0;", "AutoScalingFormulaEvaluationError"),
+    ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5); $TargetDedicatedNodes = 0;", "InsufficientSampleData"),
+    ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5, 0); $TargetDedicatedNodes = len($v);", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$v=[]"),
+    (
+        "$a = $ActiveTasks.GetSample(time() + (-11 * TimeInterval_Minute), time() + (-4 * TimeInterval_Minute), 0); $TargetDedicatedNodes = len($a);",
+        "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=[2,3]",
+    ),
+];
+
+#[test]
+fn table() {
+    let metrics = store(Metric::ActiveTasks, &[2.0, 3.0, 4.0]);
+    let ctx = EvalContext::new(now(), &metrics);
+    let mut failures = Vec::new();
+    for (src, expected) in CASES {
+        let run = evaluate_source(src, &ctx);
+        let got = match &run.error {
+            Some(e) if !expected.starts_with('$') => e.code.clone(),
+            Some(e) => format!("error {}: {:?}", e.code, e.values),
+            None => run.results.clone(),
+        };
+        if got != *expected {
+            failures.push(format!("{src}\n  got  {got}\n  want {expected}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn seeded_random_is_reproducible_and_a_short_sequence_fails() {
+    let metrics = MetricStore::new();
+    let formula = Formula::compile("$a = rand(); $b = rand(); $TargetDedicatedNodes = 0;").unwrap();
+    let mut ctx = EvalContext::new(now(), &metrics);
+    ctx.random = RandomSource::Seeded(42);
+    let first = formula.evaluate(&ctx).run.results;
+    assert_eq!(first, formula.evaluate(&ctx).run.results);
+    ctx.random = RandomSource::Seeded(43);
+    assert_ne!(first, formula.evaluate(&ctx).run.results);
+    let a = formula.evaluate(&ctx).variable("$a").unwrap().number.unwrap();
+    assert!((0.0..1.0).contains(&a));
+    ctx.random = RandomSource::Sequence(vec![0.5]);
+    let run = formula.evaluate(&ctx).run;
+    assert_eq!(run.error.unwrap().values[0].value.split(':').next().unwrap(), "Line 1, Col 19");
+}
+
+#[test]
+fn trace_records_branches_and_sample_counts() {
+    let metrics = store(Metric::PendingTasks, &[1.0, 2.0, 3.0]);
+    let formula = Formula::compile(
+        "$p = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);\n$t = $p < 70 ? max(0, $PendingTasks.GetSample(1)) : avg($PendingTasks.GetSample(TimeInterval_Minute * 15));\n$TargetDedicatedNodes = $t;",
+    )
+    .unwrap();
+    let evaluation = formula.evaluate_traced(&EvalContext::new(now(), &metrics));
+    let samples: Vec<_> = evaluation
+        .trace
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Samples { returned, expected, .. } => Some((*returned, *expected)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(samples, vec![(3, Some(30)), (1, None)]);
+    assert!(evaluation
+        .trace
+        .iter()
+        .any(|e| matches!(e, TraceEvent::Branch { taken_then: true, .. })));
+    let statements = evaluation
+        .trace
+        .iter()
+        .filter(|e| matches!(e, TraceEvent::Statement { .. }))
+        .count();
+    assert_eq!(statements, 3);
+    assert!(formula.evaluate(&EvalContext::new(now(), &metrics)).trace.is_empty());
+}
+
+#[test]
+fn error_positions_count_characters_and_crlf_once() {
+    let metrics = MetricStore::new();
+    let ctx = EvalContext::new(now(), &metrics);
+    let run = evaluate_source(
+        "// é😀\r\n$x = 1;\r\n  $v = avg($ActiveTasks.GetSample(5));\r\n$TargetDedicatedNodes = 1;",
+        &ctx,
+    );
+    assert_eq!(run.error.unwrap().values[0].value.split(':').next().unwrap(), "Line 3, Col 8");
+}
+
+#[test]
+fn evaluate_targets_agrees_with_evaluate() {
+    let metrics = store(Metric::PendingTasks, &[5.0, 9.0, 30.0]);
+    let ctx = EvalContext::new(now(), &metrics);
+    for src in [
+        "$TargetDedicatedNodes = max($PendingTasks.GetSample(3)); $TargetLowPriorityNodes = -3; $NodeDeallocationOption = taskcompletion;",
+        "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Hour));",
+        "$TargetLowPriorityNodes = 2.9;",
+    ] {
+        let formula = Formula::compile(src).unwrap();
+        let full = formula.evaluate(&ctx);
+        assert_eq!(formula.evaluate_targets(&ctx).ok(), full.applied, "{src}");
+    }
+}
