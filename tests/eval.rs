@@ -38,7 +38,7 @@ const CASES: &[(&str, &str)] = &[
     ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5); $TargetDedicatedNodes = 0;", "InsufficientSampleData"),
     ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5, 0); $TargetDedicatedNodes = len($v);", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$v=[]"),
     (
-        "$a = $ActiveTasks.GetSample(time() + (-11 * TimeInterval_Minute), time() + (-4 * TimeInterval_Minute), 0); $TargetDedicatedNodes = len($a);",
+        "$a = $ActiveTasks.GetSample(time() + (-61 * TimeInterval_Second), time() + (-1 * TimeInterval_Second), 0); $TargetDedicatedNodes = len($a);",
         "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=[2,3]",
     ),
 ];
