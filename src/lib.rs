@@ -57,3 +57,8 @@ pub use eval::{
 };
 pub use syntax::{parse, LineCol, LineIndex, Parsed, Span};
 pub use time::{TimeInterval, Timestamp};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
