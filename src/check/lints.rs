@@ -284,9 +284,7 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 visit(left, guarded, vars, out);
                 visit(right, guarded || mentions_percent(left, vars), vars, out);
             }
-            ExprKind::MethodCall {
-                method, args, open_paren, ..
-            } => {
+            ExprKind::MethodCall { method, args, .. } => {
                 let window_without_percent = method.text == "GetSample"
                     && match args.len() {
                         1 => constant_number(&args[0]).is_none() && !is_count_like(&args[0]),

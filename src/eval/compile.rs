@@ -235,7 +235,7 @@ impl Compiler {
                 let field = builtins::lookup_field(&member.text)
                     .map(|f| f.field)
                     .unwrap_or(TimestampField::Year);
-                Node::Field(field, Box::new(self.expr(object)), member.span.start)
+                Node::Field(field, Box::new(self.expr(object)), pos)
             }
             ExprKind::MethodCall {
                 object,
