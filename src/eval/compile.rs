@@ -209,6 +209,9 @@ impl Compiler {
             ExprKind::Unary { op, operand } => Node::Unary(*op, Box::new(self.expr(operand)), pos),
             ExprKind::Binary { op, left, right } => {
                 let (l, r) = (Box::new(self.expr(left)), Box::new(self.expr(right)));
+                if let Some(folded) = fold_binary(*op, &l, &r) {
+                    return folded;
+                }
                 match op {
                     BinaryOp::And => Node::And(l, r, pos),
                     BinaryOp::Or => Node::Or(l, r, pos),
@@ -252,5 +255,25 @@ impl Compiler {
             }
             ExprKind::Error => Node::Number(f64::NAN),
         }
+    }
+}
+
+/// Constant folding: `TimeInterval_Minute * 15` and `2 * 3` become constants at compile time.
+/// Only doubles and intervals are folded, with exactly the run-time arithmetic; a combination
+/// that would fail (a type error, an overflow) is left for run time so it fails where it did.
+fn fold_binary(op: BinaryOp, l: &Node, r: &Node) -> Option<Node> {
+    use super::value::Value;
+    if matches!(op, BinaryOp::And | BinaryOp::Or) {
+        return None;
+    }
+    let constant = |n: &Node| match n {
+        Node::Number(x) => Some(Value::Double(*x)),
+        Node::Interval(i) => Some(Value::Interval(*i)),
+        _ => None,
+    };
+    match super::exec::binary(op, constant(l)?, constant(r)?, 0) {
+        Ok(Value::Double(x)) => Some(Node::Number(x)),
+        Ok(Value::Interval(i)) => Some(Node::Interval(i)),
+        _ => None,
     }
 }

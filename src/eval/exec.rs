@@ -18,31 +18,67 @@ pub const SAMPLE_PERIOD: TimeInterval = TimeInterval(30 * crate::time::TICKS_PER
 /// Default percentage a window must reach when none is given (D23).
 pub const DEFAULT_SAMPLE_PERCENT: f64 = 70.0;
 
+/// Why evaluation left the normal path. Boxed so that `Result<Value, Flow>` stays small on
+/// the hot path.
 pub(crate) enum Flow {
     Stop,
-    Error(EvalError),
+    Error(Box<EvalError>),
 }
 
 impl From<EvalError> for Flow {
     fn from(e: EvalError) -> Flow {
-        Flow::Error(e)
+        Flow::Error(Box::new(e))
     }
 }
 
 type R<T> = Result<T, Flow>;
 
 fn type_error(pos: u32, message: String) -> Flow {
-    Flow::Error(EvalError {
+    Flow::Error(Box::new(EvalError {
         kind: EvalErrorKind::Evaluation,
         pos,
         message,
-    })
+    }))
+}
+
+/// Storage of user variables: inline for the usual handful, so an evaluation allocates
+/// nothing; on the heap for formulas with many variables.
+pub(crate) enum Slots<'a> {
+    Inline([Option<Value<'a>>; INLINE_SLOTS]),
+    Heap(Vec<Option<Value<'a>>>),
+}
+
+const INLINE_SLOTS: usize = 8;
+
+impl<'a> Slots<'a> {
+    fn new(n: usize) -> Slots<'a> {
+        if n <= INLINE_SLOTS {
+            Slots::Inline([const { None }; INLINE_SLOTS])
+        } else {
+            Slots::Heap(vec![None; n])
+        }
+    }
+
+    /// The slots as a slice.
+    pub fn as_slice(&self) -> &[Option<Value<'a>>] {
+        match self {
+            Slots::Inline(a) => a,
+            Slots::Heap(v) => v,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Option<Value<'a>>] {
+        match self {
+            Slots::Inline(a) => a,
+            Slots::Heap(v) => v,
+        }
+    }
 }
 
 /// The mutable state of one evaluation.
 pub(crate) struct Machine<'a> {
     pub ctx: &'a EvalContext<'a>,
-    pub vars: Vec<Option<Value<'a>>>,
+    pub vars: Slots<'a>,
     pub dedicated: f64,
     pub low_priority: f64,
     /// Value positions of the last assignment of each target (for apply errors).
@@ -58,6 +94,8 @@ pub(crate) struct Machine<'a> {
     random_index: usize,
     random_state: u64,
     visible_cutoff: i64,
+    /// Visible sample count per metric, computed on first use in this evaluation.
+    visible: [u32; Metric::ALL.len()],
     pub trace: Option<Vec<TraceEvent>>,
 }
 
@@ -69,7 +107,7 @@ impl<'a> Machine<'a> {
         };
         Machine {
             ctx,
-            vars: vec![None; formula.names.len()],
+            vars: Slots::new(formula.names.len()),
             dedicated: ctx.pool.target_dedicated_nodes,
             low_priority: ctx.pool.target_low_priority_nodes,
             dedicated_pos: 0,
@@ -82,6 +120,7 @@ impl<'a> Machine<'a> {
             random_index: 0,
             random_state: seed,
             visible_cutoff: ctx.now.0.saturating_sub(ctx.publication_delay.0),
+            visible: [u32::MAX; Metric::ALL.len()],
             trace: if trace { Some(Vec::new()) } else { None },
         }
     }
@@ -97,7 +136,7 @@ impl<'a> Machine<'a> {
                     }
                     return Ok(());
                 }
-                Err(Flow::Error(e)) => return Err(e),
+                Err(Flow::Error(e)) => return Err(*e),
             };
             if let Some(t) = &mut self.trace {
                 t.push(TraceEvent::Statement {
@@ -108,7 +147,7 @@ impl<'a> Machine<'a> {
             }
             match statement.destination {
                 Destination::Discard => {}
-                Destination::Var(slot) => self.vars[slot] = Some(value),
+                Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
                 Destination::Target(target, alias) => {
                     let (slot, pos, canonical, bad) = match target {
                         Target::Dedicated => (
@@ -157,6 +196,15 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
+    /// Number of samples of `metric` visible at this evaluation (D22), cached.
+    fn visible(&mut self, metric: Metric, history: &MetricHistory) -> usize {
+        let slot = &mut self.visible[metric as usize];
+        if *slot == u32::MAX {
+            *slot = history.visible_count(self.visible_cutoff).min(u32::MAX as usize - 1) as u32;
+        }
+        *slot as usize
+    }
+
     fn next_random(&mut self, pos: u32) -> R<f64> {
         match &self.ctx.random {
             RandomSource::Sequence(values) => {
@@ -187,7 +235,7 @@ impl<'a> Machine<'a> {
             Node::Str(s) => Value::Str(s),
             Node::Interval(i) => Value::Interval(*i),
             Node::Keyword(k) => Value::Keyword(*k),
-            Node::Var(slot) => match &self.vars[*slot] {
+            Node::Var(slot) => match &self.vars.as_slice()[*slot] {
                 Some(v) => v.clone(),
                 None => return Err(type_error(0, "a variable was read before it was assigned".into())),
             },
@@ -202,9 +250,9 @@ impl<'a> Machine<'a> {
             }),
             Node::MetricValue(metric, pos) => {
                 let history = self.ctx.metrics.history(*metric);
-                let visible = history.visible_count(self.visible_cutoff);
+                let visible = self.visible(*metric, history);
                 if visible == 0 {
-                    return Err(Flow::Error(EvalError {
+                    return Err(Flow::from(EvalError {
                         kind: EvalErrorKind::InsufficientSampleData,
                         pos: *pos,
                         message: format!("Insufficient data from data set: {} wanted 1 sample, received 0", metric.name()),
@@ -460,7 +508,7 @@ impl<'a> Machine<'a> {
 
     fn sample(&mut self, metric: Metric, method: Method, args: &'a [Node], pos: u32) -> R<Value<'a>> {
         let history: &'a MetricHistory = self.ctx.metrics.history(metric);
-        let visible = history.visible_count(self.visible_cutoff);
+        let visible = self.visible(metric, history);
         match method {
             Method::Count => Ok(Value::Double(visible as f64)),
             Method::GetSamplePeriod => Ok(Value::Interval(SAMPLE_PERIOD)),
@@ -533,7 +581,7 @@ impl<'a> Machine<'a> {
                     return Ok(Value::Double(percent));
                 }
                 if percent < required {
-                    return Err(Flow::Error(EvalError {
+                    return Err(Flow::from(EvalError {
                         kind: EvalErrorKind::InsufficientSampleData,
                         pos,
                         message: format!(
@@ -592,7 +640,7 @@ fn percentile(v: &[f64], p: f64) -> Result<f64, String> {
     Ok(sorted[rank - 1])
 }
 
-fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> R<Value<'a>> {
+pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> R<Value<'a>> {
     use BinaryOp::*;
     let arith = |x: f64, y: f64| match op {
         Add => x + y,

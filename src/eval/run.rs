@@ -294,7 +294,7 @@ impl Formula {
                 results.push_str(applied.deallocation.name());
                 let mut variables = Vec::new();
                 for &slot in &self.result_order {
-                    if let Some(value) = &m.vars[slot] {
+                    if let Some(value) = &m.vars.as_slice()[slot] {
                         let text = value.to_results_string();
                         results.push(';');
                         results.push_str(&self.names[slot]);
