@@ -137,6 +137,8 @@ struct Checker<'src> {
     types: HashMap<String, (usize, TypeSet)>,
     /// Every name assigned anywhere in the formula, with the span of its first assignment.
     assigned_anywhere: HashMap<String, Span>,
+    /// Undefined names already reported (each is reported once, at its first use).
+    reported_undefined: std::collections::HashSet<String>,
 }
 
 impl<'src> Checker<'src> {
@@ -147,6 +149,7 @@ impl<'src> Checker<'src> {
             variables: Vec::new(),
             types: HashMap::new(),
             assigned_anywhere: HashMap::new(),
+            reported_undefined: std::collections::HashSet::new(),
         }
     }
 
@@ -403,7 +406,10 @@ impl<'src> Checker<'src> {
                 TypeSet::UNKNOWN
             };
         }
-        // Undefined (D5).
+        // Undefined (D5), reported at its first use only.
+        if !self.reported_undefined.insert(name.to_string()) {
+            return TypeSet::UNKNOWN;
+        }
         let mut d = Diagnostic::new(
             Code::UndefinedVariable,
             span,
@@ -579,7 +585,7 @@ impl<'src> Checker<'src> {
                                 self.report(Diagnostic::new(
                                     Code::InvalidTimeLiteral,
                                     arg.span,
-                                    format!("`time` cannot read {:?}: {e}", value),
+                                    format!("`time` cannot read \"{value}\": {e}"),
                                 ));
                             }
                         }
