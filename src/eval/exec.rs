@@ -445,8 +445,8 @@ impl<'a> Machine<'a> {
             Function::Avg | Function::Len | Function::Max | Function::Min | Function::Norm | Function::Range | Function::Sum => {
                 let mut acc = Accumulator::default();
                 self.flatten(f, args, pos, |x| acc.add(x))?;
-                let name = crate::builtins::function_info(f).name;
                 let empty = || {
+                    let name = crate::builtins::function_info(f).name;
                     type_error(
                         pos,
                         format!("{name} of an empty list: there are no values (e.g. GetSample found no samples)"),
