@@ -59,3 +59,48 @@ fn corpus_acceptance_matches_expectations() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every corpus formula evaluates (or fails as the service would) against a fresh pool, a
+/// half-filled history and a full week of samples, and accepted formulas never fail with a
+/// check error at evaluation time.
+#[test]
+fn corpus_formulas_evaluate_against_fresh_partial_and_full_histories() {
+    use batch_autoscale::builtins::Metric;
+    use batch_autoscale::{evaluate_source, EvalContext, MetricStore, Timestamp};
+    let Some(dir) = common::shared_dir("corpus") else { return };
+    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let period = 300_000_000i64;
+    let mut stores = vec![MetricStore::new(), MetricStore::new(), MetricStore::new()];
+    for metric in Metric::ALL {
+        for (k, count, step) in [(1usize, 40i64, 2i64), (2, 7 * 2880, 1)] {
+            let h = stores[k].history_mut(metric);
+            let mut i = count;
+            while i > 0 {
+                h.push(Timestamp(now.0 - i * period), ((i * 7) % 23) as f64).unwrap();
+                i -= step;
+            }
+        }
+    }
+    let mut failures_by_code = std::collections::BTreeMap::<String, usize>::new();
+    for file in common::files_with_extension(&dir, "formula") {
+        let src = std::fs::read_to_string(&file).unwrap();
+        for store in &stores {
+            let run = evaluate_source(&src, &EvalContext::new(now, store));
+            assert!(
+                run.results.starts_with("$TargetDedicatedNodes="),
+                "{}: {}",
+                file.display(),
+                run.results
+            );
+            if let Some(e) = &run.error {
+                assert!(e.values[0].value.starts_with("Line "), "{}: {:?}", file.display(), e);
+                *failures_by_code.entry(e.code.clone()).or_default() += 1;
+            }
+        }
+    }
+    // The fresh pool makes unguarded windows fail; the full history must not fail them.
+    assert!(
+        failures_by_code.get("InsufficientSampleData").copied().unwrap_or(0) > 0,
+        "{failures_by_code:?}"
+    );
+}
