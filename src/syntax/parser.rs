@@ -45,7 +45,10 @@ pub fn parse(src: &str) -> Parsed {
     let cleaned = clean_tokens(src, &tokens, &mut diagnostics, &mut comments);
 
     let mut statements = Vec::new();
-    let parser = statements_parser(src);
+    // Two parsers: one that only says whether a chunk parses (cheap, no error values) and one
+    // that explains why not; almost every chunk of a real formula needs only the first.
+    let fast = statements_parser::<_, extra::Default>(src, false);
+    let rich = statements_parser::<_, extra::Err<Rich<'_, TokenKind, SimpleSpan>>>(src, true);
     let mut chunk_start = 0usize;
     let mut non_empty = 0usize;
     for i in 0..=cleaned.len() {
@@ -71,7 +74,7 @@ pub fn parse(src: &str) -> Parsed {
                 ),
             ));
         }
-        parse_chunk(src, &parser, chunk, &mut statements, &mut diagnostics);
+        parse_chunk(src, &fast, &rich, chunk, &mut statements, &mut diagnostics);
     }
 
     if statements.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
@@ -271,14 +274,19 @@ fn nesting_estimate(chunk: &[Tok]) -> usize {
     max_depth + questions + max_run
 }
 
-fn parse_chunk<'src, P>(src: &'src str, parser: &P, chunk: &'src [Tok], statements: &mut Vec<Statement>, diagnostics: &mut Vec<Diagnostic>)
-where
-    P: Parser<
-        'src,
-        chumsky::input::MappedInput<TokenKind, SimpleSpan, &'src [Tok], fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan)>,
-        Vec<Statement>,
-        extra::Err<Rich<'src, TokenKind, SimpleSpan>>,
-    >,
+type ChunkInput<'src> =
+    chumsky::input::MappedInput<TokenKind, SimpleSpan, &'src [Tok], fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan)>;
+
+fn parse_chunk<'src, F, P>(
+    src: &'src str,
+    fast: &F,
+    parser: &P,
+    chunk: &'src [Tok],
+    statements: &mut Vec<Statement>,
+    diagnostics: &mut Vec<Diagnostic>,
+) where
+    F: Parser<'src, ChunkInput<'src>, Vec<Statement>, extra::Default>,
+    P: Parser<'src, ChunkInput<'src>, Vec<Statement>, extra::Err<Rich<'src, TokenKind, SimpleSpan>>>,
 {
     let first = chunk[0].1;
     let last = chunk[chunk.len() - 1].1;
@@ -298,8 +306,14 @@ where
         return;
     }
     let eoi = SimpleSpan::from(last.end..last.end);
-    let input = chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
-    let (output, errors) = parser.parse(input).into_output_errors();
+    let input = || chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
+    if let Ok(parsed) = fast.parse(input()).into_result() {
+        if parsed.len() == 1 {
+            statements.extend(parsed);
+            return;
+        }
+    }
+    let (output, errors) = parser.parse(input()).into_output_errors();
     // An unterminated string swallows the rest of its line (already reported): errors after it
     // are consequences, not mistakes of their own.
     let unterminated = chunk.iter().find(|(kind, span)| {
@@ -388,9 +402,15 @@ fn rich_to_diagnostic(src: &str, error: &Rich<'_, TokenKind, SimpleSpan>) -> Dia
 }
 
 /// The statements of one chunk (between two `;`): one, or more when `;` is missing.
-fn statements_parser<'src, I>(src: &'src str) -> impl Parser<'src, I, Vec<Statement>, extra::Err<Rich<'src, TokenKind, SimpleSpan>>> + Clone
+/// The parser of one chunk. `recover` adds recovery at brackets (used when reporting errors);
+/// without it the parser only decides whether the chunk is valid.
+fn statements_parser<'src, I, E>(src: &'src str, recover: bool) -> impl Parser<'src, I, Vec<Statement>, E> + Clone
 where
     I: ValueInput<'src, Token = TokenKind, Span = SimpleSpan>,
+    E: extra::ParserExtra<'src, I> + 'src,
+    E::Error: chumsky::label::LabelError<'src, I, &'static str>,
+    E::State: Default,
+    E::Context: Default,
 {
     let name = just(TokenKind::Ident).map_with(move |_, e| {
         let span: SimpleSpan = e.span();
@@ -408,25 +428,31 @@ where
             .labelled("arguments");
         let open = just(TokenKind::LParen).map_with(|_, e| to_span(e.span()));
         let close = just(TokenKind::RParen).map_with(|_, e| to_span(e.span()));
-        let call_args = open
+        let call_args_plain = open
             .then(args)
             .then(close)
-            .map(|((open, args), close): ((Span, Vec<Expr>), Span)| (open, args, close))
-            .recover_with(via_parser(nested_delimiters(
-                TokenKind::LParen,
-                TokenKind::RParen,
-                [],
-                |s: SimpleSpan| {
-                    (
-                        Span::new(s.start, s.start + 1),
-                        vec![Expr {
-                            kind: ExprKind::Error,
-                            span: to_span(s),
-                        }],
-                        Span::new(s.end.saturating_sub(1), s.end),
-                    )
-                },
-            )));
+            .map(|((open, args), close): ((Span, Vec<Expr>), Span)| (open, args, close));
+        let call_args = if !recover {
+            call_args_plain.boxed()
+        } else {
+            call_args_plain
+                .recover_with(via_parser(nested_delimiters(
+                    TokenKind::LParen,
+                    TokenKind::RParen,
+                    [],
+                    |s: SimpleSpan| {
+                        (
+                            Span::new(s.start, s.start + 1),
+                            vec![Expr {
+                                kind: ExprKind::Error,
+                                span: to_span(s),
+                            }],
+                            Span::new(s.end.saturating_sub(1), s.end),
+                        )
+                    },
+                )))
+                .boxed()
+        };
 
         let number = just(TokenKind::Number).map_with(move |_, e| {
             let span: SimpleSpan = e.span();
@@ -460,22 +486,28 @@ where
                 kind: ExprKind::Name { name: name.text },
             },
         });
-        let paren = just(TokenKind::LParen)
+        let paren_plain = just(TokenKind::LParen)
             .ignore_then(expr.clone())
             .then_ignore(just(TokenKind::RParen))
             .map_with(|inner: Expr, e| Expr {
                 kind: ExprKind::Paren { inner: Box::new(inner) },
                 span: to_span(e.span()),
-            })
-            .recover_with(via_parser(nested_delimiters(
-                TokenKind::LParen,
-                TokenKind::RParen,
-                [],
-                |s: SimpleSpan| Expr {
-                    kind: ExprKind::Error,
-                    span: to_span(s),
-                },
-            )));
+            });
+        let paren = if !recover {
+            paren_plain.boxed()
+        } else {
+            paren_plain
+                .recover_with(via_parser(nested_delimiters(
+                    TokenKind::LParen,
+                    TokenKind::RParen,
+                    [],
+                    |s: SimpleSpan| Expr {
+                        kind: ExprKind::Error,
+                        span: to_span(s),
+                    },
+                )))
+                .boxed()
+        };
 
         let atom = choice((number, string, call_or_name, paren)).labelled("expression");
 
