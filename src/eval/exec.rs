@@ -642,6 +642,23 @@ fn percentile(v: &[f64], p: f64) -> Result<f64, String> {
 
 pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> R<Value<'a>> {
     use BinaryOp::*;
+    // The common case first: two doubles.
+    if let (Value::Double(x), Value::Double(y)) = (&a, &b) {
+        let (x, y) = (*x, *y);
+        return Ok(Value::Double(match op {
+            Add => x + y,
+            Sub => x - y,
+            Mul => x * y,
+            Div => x / y,
+            Lt => f64::from(x < y),
+            Le => f64::from(x <= y),
+            Gt => f64::from(x > y),
+            Ge => f64::from(x >= y),
+            Eq => f64::from(x == y),
+            Ne => f64::from(x != y),
+            And | Or => return Err(type_error(pos, "`&&` and `||` are evaluated elsewhere".into())),
+        }));
+    }
     let arith = |x: f64, y: f64| match op {
         Add => x + y,
         Sub => x - y,
