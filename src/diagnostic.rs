@@ -166,6 +166,8 @@ codes! {
     ShadowsBuiltin = ("W314", "shadows-builtin", Warning, None);
     /// A `$name` that differs from a service variable only in case (D2).
     VariableCaseMismatch = ("W315", "variable-case-mismatch", Warning, None);
+    /// A `$name` one or two letters away from an assignable service variable: `$TargetDedicatedNode`.
+    SimilarToServiceVariable = ("W318", "similar-to-service-variable", Warning, None);
     /// A user variable assigned but never read.
     UnusedVariable = ("W316", "unused-variable", Warning, None);
     /// A sampled metric used as a number (D11).

@@ -130,6 +130,7 @@ const CASES: &[(&str, Code, &str)] = &[
     ("max = 3; $TargetDedicatedNodes = max;", Code::ShadowsBuiltin, "max"),
     ("$targetDedicatedNodes = 5;", Code::VariableCaseMismatch, "$targetDedicatedNodes"),
     ("$unused = 5; $TargetDedicatedNodes = 1;", Code::UnusedVariable, "$unused"),
+    ("$TargetDedicatedNode = 5;", Code::SimilarToServiceVariable, "$TargetDedicatedNode"),
     ("$TargetDedicatedNodes = $PendingTasks / 4;", Code::MetricAsNumber, "$PendingTasks"),
     (
         "$NodeDeallocationOption = retaineddata; $TargetDedicatedNodes = 1;",

@@ -253,6 +253,15 @@ impl<'src> Checker<'src> {
                     )
                     .with_fix(format!("replace with `{}`", var.name), target.span, var.name),
                 );
+            } else if let Some(similar) = builtins::closest(name, builtins::VARIABLES.iter().filter(|v| v.writable).map(|v| v.name)) {
+                self.report(
+                    Diagnostic::new(
+                        Code::SimilarToServiceVariable,
+                        target.span,
+                        format!("`{name}` is a new variable of your own, not `{similar}`: assigning it does not change the pool"),
+                    )
+                    .with_fix(format!("replace with `{similar}`"), target.span, similar),
+                );
             }
         } else if builtins::lookup_function(name).is_some() {
             self.report(Diagnostic::new(

@@ -1,13 +1,288 @@
-//! `batch-autoscale eval` (not yet written).
+//! `batch-autoscale eval`: evaluate a formula once, as `az batch pool autoscale evaluate` does.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use batch_autoscale::builtins::Metric;
+use batch_autoscale::eval::run_for_errors;
+use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
+use batch_autoscale::{ContextSpec, Formula, LineIndex, Severity, Timestamp, TraceEvent};
+
+use super::render::{display_name, read_source, render_diagnostic, ColorChoice, Format};
 
 /// Arguments of `eval`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The formula file (`-` for standard input).
+    file: String,
+    /// A context JSON file: `{now, pool, metrics, samplePublicationDelaySeconds, random, seed}`.
+    #[arg(long, short)]
+    context: Option<PathBuf>,
+    /// Metric history to add (CSV long or wide form, or JSON); replaces the context's samples of
+    /// the same metrics.
+    #[arg(long, short)]
+    metrics: Option<PathBuf>,
+    /// Evaluation time (RFC 3339 with a zone); default: the context's `now`, else the current time.
+    #[arg(long)]
+    now: Option<String>,
+    /// Initial `$TargetDedicatedNodes` (the pool's current dedicated target).
+    #[arg(long)]
+    pool_dedicated: Option<f64>,
+    /// Initial `$TargetLowPriorityNodes`.
+    #[arg(long)]
+    pool_low_priority: Option<f64>,
+    /// `$CurrentDedicatedNodes`.
+    #[arg(long)]
+    current_dedicated: Option<f64>,
+    /// `$CurrentLowPriorityNodes`.
+    #[arg(long)]
+    current_low_priority: Option<f64>,
+    /// `$TaskSlotsPerNode`.
+    #[arg(long)]
+    task_slots: Option<f64>,
+    /// `$UsableNodeCount`.
+    #[arg(long)]
+    usable_nodes: Option<f64>,
+    /// Seed for `rand()` (instead of the context's `random` list).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Sample publication delay in seconds (D22).
+    #[arg(long)]
+    delay: Option<f64>,
+    /// Output format: a readable table, or the `AutoScaleRun` JSON of the REST API.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Show every statement's value, the `?:` branches taken and the samples each method saw.
+    #[arg(long)]
+    trace: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
 
-/// Run `eval`.
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("batch-autoscale: `eval` is not available yet");
+fn usage_error(message: String) -> ExitCode {
+    eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+fn current_time() -> Timestamp {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(d.as_secs() as i64 * TICKS_PER_SECOND + i64::from(d.subsec_nanos() / 100))
+}
+
+/// Read a context file, with file:line:col on errors.
+fn read_context(path: &PathBuf) -> Result<ContextSpec, String> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(format!("{name}: is a directory, not a context file"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the file is not valid UTF-8"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{name}:{}:{}: {e}", e.line(), e.column()))
+}
+
+/// Run `eval`: 0 success, 1 the formula has errors or the evaluation failed, 2 bad input.
+pub fn run(args: Args) -> ExitCode {
+    let name = display_name(&args.file);
+    let src = match read_source(&args.file) {
+        Ok(s) => s,
+        Err(m) => return usage_error(m),
+    };
+    let mut spec = match &args.context {
+        Some(path) => match read_context(path) {
+            Ok(s) => s,
+            Err(m) => return usage_error(m),
+        },
+        None => ContextSpec::default(),
+    };
+    if let Some(now) = &args.now {
+        if let Err(e) = parse_rfc3339(now) {
+            return usage_error(format!("--now {now}: {e}"));
+        }
+        spec.now = Some(now.clone());
+    }
+    let pool = &mut spec.pool;
+    for (value, field) in [
+        (args.pool_dedicated, &mut pool.target_dedicated_nodes),
+        (args.pool_low_priority, &mut pool.target_low_priority_nodes),
+        (args.current_dedicated, &mut pool.current_dedicated_nodes),
+        (args.current_low_priority, &mut pool.current_low_priority_nodes),
+        (args.task_slots, &mut pool.task_slots_per_node),
+        (args.usable_nodes, &mut pool.usable_node_count),
+    ] {
+        if let Some(v) = value {
+            *field = v;
+        }
+    }
+    if let Some(seed) = args.seed {
+        spec.seed = Some(seed);
+        spec.random = None;
+    }
+    if let Some(delay) = args.delay {
+        spec.sample_publication_delay_seconds = Some(delay);
+    }
+    let context_name = args
+        .context
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "context".into());
+    let mut owned = match spec.build(current_time()) {
+        Ok(c) => c,
+        Err(e) => return usage_error(format!("{context_name}: {e}")),
+    };
+    if let Some(path) = &args.metrics {
+        let data = match batch_autoscale::data::load_metrics(path) {
+            Ok(d) => d,
+            Err(e) => return usage_error(e.to_string()),
+        };
+        for metric in Metric::ALL {
+            let history = data.metrics.history(metric);
+            if !history.is_empty() {
+                owned.metrics.set_history(metric, history.clone());
+            }
+        }
+    }
+    let ctx = owned.as_context();
+    let color = args.color.stderr();
+    let formula = match Formula::compile(&src) {
+        Ok(f) => f,
+        Err(err) => {
+            let run = run_for_errors(&err.analysis, &src, &ctx);
+            if args.format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
+            }
+            for d in err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+                eprint!("{}", render_diagnostic(&name, &src, d, color));
+            }
+            if args.format == Format::Human {
+                print_run_error(&run);
+                println!("results: {}", run.results);
+            }
+            return ExitCode::from(1);
+        }
+    };
+    if args.format == Format::Human {
+        for d in formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
+            eprint!("{}", render_diagnostic(&name, &src, d, color));
+        }
+    }
+    let evaluation = if args.trace {
+        formula.evaluate_traced(&ctx)
+    } else {
+        formula.evaluate(&ctx)
+    };
+    let failed = evaluation.run.error.is_some();
+    match args.format {
+        Format::Json => {
+            if args.trace {
+                let doc = serde_json::json!({ "run": evaluation.run, "trace": evaluation.trace });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                println!("{}", serde_json::to_string_pretty(&evaluation.run).unwrap_or_default());
+            }
+        }
+        Format::Human => {
+            println!("evaluated {name} at {}", ctx.now.format_rfc3339_7());
+            if args.trace {
+                print_trace(&src, &evaluation.trace);
+            }
+            if let Some(applied) = &evaluation.applied {
+                println!();
+                let rows: Vec<(String, String)> = [
+                    ("$TargetDedicatedNodes".to_string(), applied.dedicated.to_string()),
+                    ("$TargetLowPriorityNodes".to_string(), applied.low_priority.to_string()),
+                    ("$NodeDeallocationOption".to_string(), applied.deallocation.name().to_string()),
+                ]
+                .into_iter()
+                .chain(evaluation.variables.iter().map(|v| (v.name.clone(), v.value.clone())))
+                .collect();
+                let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+                for (n, v) in rows {
+                    println!("  {n:<width$}  {v}");
+                }
+                for w in &evaluation.warnings {
+                    println!("  note: {w}");
+                }
+            } else {
+                print_run_error(&evaluation.run);
+                if let Some(e) = &evaluation.error {
+                    print_caret(&src, e.pos as usize);
+                }
+            }
+            println!();
+            println!("results: {}", evaluation.run.results);
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_run_error(run: &batch_autoscale::AutoScaleRun) {
+    if let Some(e) = &run.error {
+        println!();
+        println!("error {}: {}", e.code, e.message);
+        for v in &e.values {
+            println!("  {}: {}", v.name, v.value);
+        }
+    }
+}
+
+/// Print the source line of `offset` with a caret under it.
+fn print_caret(src: &str, offset: usize) {
+    let index = LineIndex::new(src);
+    let lc = index.line_col(offset);
+    let line = src.get(index.line_range(lc.line as usize - 1)).unwrap_or("");
+    println!("  {:>4} | {line}", lc.line);
+    println!("       | {}^", " ".repeat(lc.column as usize - 1));
+}
+
+fn print_trace(src: &str, trace: &[TraceEvent]) {
+    let index = LineIndex::new(src);
+    println!();
+    println!("trace:");
+    for event in trace {
+        match event {
+            TraceEvent::Statement { span, value, .. } => {
+                let lc = index.line_col(span.start as usize);
+                let text: String = span.text(src).split_whitespace().collect::<Vec<_>>().join(" ");
+                let short: String = text.chars().take(70).collect();
+                let ellipsis = if text.chars().count() > 70 { "…" } else { "" };
+                println!("  line {:>3}  {short}{ellipsis}\n             => {value}", lc.line);
+            }
+            TraceEvent::Branch { pos, taken_then } => {
+                let lc = index.line_col(*pos as usize);
+                println!(
+                    "  {}:{}  ?: took the {} branch",
+                    lc.line,
+                    lc.column,
+                    if *taken_then { "first (true)" } else { "second (false)" }
+                );
+            }
+            TraceEvent::Samples {
+                pos,
+                metric,
+                returned,
+                expected,
+                percent,
+            } => {
+                let lc = index.line_col(*pos as usize);
+                match (expected, percent) {
+                    (Some(e), Some(p)) => println!(
+                        "  {}:{}  {} window: {returned} of {e} expected samples ({}%)",
+                        lc.line,
+                        lc.column,
+                        metric.name(),
+                        batch_autoscale::format::format_double(*p)
+                    ),
+                    _ => println!("  {}:{}  {} last samples: {returned}", lc.line, lc.column, metric.name()),
+                }
+            }
+            TraceEvent::Stop { statement } => println!("  stop() in statement {}", statement + 1),
+        }
+    }
 }

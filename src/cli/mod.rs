@@ -4,6 +4,7 @@ mod check;
 mod eval;
 mod fmt;
 mod lsp;
+mod render;
 mod replay;
 mod simulate;
 
