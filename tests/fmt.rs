@@ -11,7 +11,7 @@ use batch_autoscale::{check, evaluate_source, EvalContext, MetricStore, Timestam
 fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
     let Some(dir) = common::shared_dir("corpus") else { return };
     let now = batch_autoscale::time::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
-    let mut stores = vec![MetricStore::new(), MetricStore::new()];
+    let mut stores = [MetricStore::new(), MetricStore::new()];
     for metric in Metric::ALL {
         let h = stores[1].history_mut(metric);
         for i in (1..200i64).rev() {
