@@ -55,7 +55,7 @@ pub use eval::{
     evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, CompileError, ContextError, ContextSpec, EvalContext, EvalError,
     Evaluation, Formula, MetricHistory, MetricStore, NameValuePair, OwnedContext, PoolState, RandomSource, TraceEvent,
 };
-pub use syntax::{parse, LineCol, LineIndex, Parsed, Span};
+pub use syntax::{parse, LineCol, LineIndex, Parsed, Span, Utf16Position};
 pub use time::{TimeInterval, Timestamp};
 
 /// The README's Rust examples, compiled and run as doc tests.

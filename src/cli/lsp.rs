@@ -1,13 +1,22 @@
-//! `batch-autoscale lsp` (not yet written).
+//! `batch-autoscale lsp`: the language server over stdio.
 
 use std::process::ExitCode;
 
 /// Arguments of `lsp`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Accepted for editor compatibility (the server always uses stdio).
+    #[arg(long)]
+    stdio: bool,
+}
 
-/// Run `lsp`.
+/// Run the language server until the client sends `exit`.
 pub fn run(_args: Args) -> ExitCode {
-    eprintln!("batch-autoscale: `lsp` is not available yet");
-    ExitCode::from(2)
+    match batch_autoscale::lsp::serve_stdio() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

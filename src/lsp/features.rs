@@ -1,0 +1,431 @@
+//! The language features, as pure functions of a document and a byte offset.
+
+use serde_json::{json, Value};
+
+use crate::builtins::{self, VariableKind};
+use crate::check::{check, Analysis};
+use crate::diagnostic::Severity;
+use crate::syntax::lexer::{lex, Token, TokenKind};
+use crate::syntax::{LineIndex, Span};
+
+/// An open document with everything the features need, computed once per change.
+#[derive(Debug)]
+pub struct Document {
+    pub(crate) text: String,
+    pub(crate) version: i32,
+    pub(crate) index: LineIndex,
+    analysis: Analysis,
+    tokens: Vec<Token>,
+}
+
+impl Document {
+    pub(crate) fn new(text: String, version: i32) -> Document {
+        let analysis = check(&text);
+        let tokens = if text.len() <= 1 << 20 { lex(&text) } else { Vec::new() };
+        Document {
+            index: LineIndex::new(&text),
+            analysis,
+            tokens,
+            text,
+            version,
+        }
+    }
+
+    fn range(&self, span: Span) -> Value {
+        let start = self.index.utf16_position(span.start as usize);
+        let end = self.index.utf16_position(span.end as usize);
+        json!({"start": {"line": start.line, "character": start.character}, "end": {"line": end.line, "character": end.character}})
+    }
+
+    /// The significant token at or just before `offset` (comments skipped).
+    fn token_at(&self, offset: usize) -> Option<(usize, &Token)> {
+        self.tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.kind != TokenKind::Comment)
+            .find(|(_, t)| (t.span.start as usize) <= offset && offset <= t.span.end as usize && t.kind == TokenKind::Ident)
+    }
+
+    fn previous_significant(&self, index: usize) -> Option<&Token> {
+        self.tokens[..index].iter().rev().find(|t| t.kind != TokenKind::Comment)
+    }
+}
+
+/// The document's diagnostics, as LSP `Diagnostic` objects.
+pub(crate) fn diagnostics(doc: &Document) -> Vec<Value> {
+    doc.analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let severity = match d.severity {
+                Severity::Error => 1,
+                Severity::Warning => 2,
+                Severity::Note => 3,
+            };
+            let mut message = d.message.clone();
+            for note in &d.notes {
+                message.push_str("\nnote: ");
+                message.push_str(note);
+            }
+            if let Some(fix) = &d.fix {
+                message.push_str("\nfix: ");
+                message.push_str(&fix.message);
+            }
+            json!({
+                "range": doc.range(d.span),
+                "severity": severity,
+                "code": d.code.as_str(),
+                "source": "batch-autoscale",
+                "message": message,
+                "data": {"name": d.code.name()},
+            })
+        })
+        .collect()
+}
+
+fn markdown(value: String) -> Value {
+    json!({"contents": {"kind": "markdown", "value": value}})
+}
+
+/// Hover: built-in docs and signatures, or a user variable's type and assignment.
+pub(crate) fn hover(doc: &Document, offset: usize) -> Value {
+    let Some((i, token)) = doc.token_at(offset) else {
+        return Value::Null;
+    };
+    let name = token.span.text(&doc.text);
+    let after_dot = doc.previous_significant(i).is_some_and(|t| t.kind == TokenKind::Dot);
+    let text = if after_dot {
+        if let Some(m) = builtins::lookup_method(name) {
+            format!("```\n{}\n```\n{}", m.signatures.join("\n"), m.doc)
+        } else if let Some(f) = builtins::lookup_field(name) {
+            format!("```\n(timestamp field) {}: double\n```\n{}", f.name, f.doc)
+        } else {
+            return Value::Null;
+        }
+    } else if let Some(v) = builtins::lookup_variable(name) {
+        let kind = match v.kind {
+            VariableKind::Target(_) => "double, assignable target",
+            VariableKind::DeallocationOption => "keyword, assignable",
+            VariableKind::Metric(_) => "sampled metric, read-only",
+            VariableKind::Scalar(_) => "double, read-only",
+        };
+        let mut s = format!("```\n(service variable) {}: {kind}\n```\n{}", v.name, v.doc);
+        if let Some(canonical) = v.alias_of {
+            s.push_str(&format!("\n\nLegacy alias of `{canonical}`."));
+        }
+        if matches!(v.kind, VariableKind::Metric(_)) {
+            s.push_str("\n\nMethods: GetSample, GetSamplePercent, GetSamplePeriod, Count, HistoryBeginTime.");
+        }
+        s
+    } else if let Some(f) = builtins::lookup_function(name) {
+        format!("```\n{}\n```\n{}", f.signatures.join("\n"), f.doc)
+    } else if let Some(c) = builtins::lookup_constant(name) {
+        format!(
+            "```\n(constant) {}: timeinterval = {}\n```\n{}",
+            c.name,
+            c.value.format_results(),
+            c.doc
+        )
+    } else if let Some(k) = builtins::lookup_keyword(name) {
+        format!("```\n(deallocation keyword) {}\n```\n{}", k.name, k.doc)
+    } else if let Some(v) = doc.analysis.variable(name) {
+        let def = v
+            .definitions
+            .iter()
+            .rev()
+            .find(|d| d.name_span.start as usize <= offset)
+            .or(v.definitions.first());
+        match def {
+            Some(d) => format!(
+                "```\n(variable) {}: {}\n```\nAssigned by:\n```\n{}\n```",
+                v.name,
+                d.type_name,
+                d.statement_span.text(&doc.text).trim()
+            ),
+            None => return Value::Null,
+        }
+    } else {
+        return Value::Null;
+    };
+    let mut h = markdown(text);
+    h["range"] = doc.range(token.span);
+    h
+}
+
+fn item(label: &str, kind: u32, detail: &str, documentation: &str) -> Value {
+    json!({"label": label, "kind": kind, "detail": detail, "documentation": documentation})
+}
+
+// LSP CompletionItemKind values.
+const KIND_FUNCTION: u32 = 3;
+const KIND_FIELD: u32 = 5;
+const KIND_VARIABLE: u32 = 6;
+const KIND_METHOD: u32 = 2;
+const KIND_CONSTANT: u32 = 21;
+const KIND_KEYWORD: u32 = 14;
+
+/// Completion at `offset`, from the built-in table and the document's variables.
+pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
+    let text = &doc.text;
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let bytes = text.as_bytes();
+    while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_' || bytes[start - 1] == b'$') {
+        start -= 1;
+    }
+    let prefix = &text[start..offset.min(text.len()).max(start)];
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let mut items = Vec::new();
+    if let Some(object_end) = before.strip_suffix('.').map(str::len) {
+        match object_type(doc, object_end) {
+            Some(ObjectKind::Metric) => {
+                for m in builtins::METHODS {
+                    items.push(item(m.name, KIND_METHOD, m.signatures[0], m.doc));
+                }
+            }
+            Some(ObjectKind::Timestamp) => {
+                for f in builtins::FIELDS {
+                    items.push(item(f.name, KIND_FIELD, "double", f.doc));
+                }
+            }
+            None => {}
+        }
+        return json!(items);
+    }
+    let statement_start = before.rfind([';', '\n']).map(|i| i + 1).unwrap_or(0);
+    let statement = before[statement_start..].trim();
+    if statement.starts_with("$NodeDeallocationOption") && statement.ends_with('=') {
+        for k in builtins::KEYWORDS {
+            items.push(item(k.name, KIND_KEYWORD, "deallocation keyword", k.doc));
+        }
+        return json!(items);
+    }
+    let dollar = prefix.starts_with('$');
+    for v in builtins::VARIABLES.iter().filter(|v| v.alias_of.is_none()) {
+        items.push(item(v.name, KIND_VARIABLE, "service variable", v.doc));
+    }
+    for v in &doc.analysis.variables {
+        if v.definitions.iter().any(|d| (d.name_span.end as usize) < start) {
+            items.push(item(
+                &v.name,
+                KIND_VARIABLE,
+                v.definitions.last().map(|d| d.type_name.as_str()).unwrap_or(""),
+                "variable of this formula",
+            ));
+        }
+    }
+    if !dollar {
+        for f in builtins::FUNCTIONS {
+            items.push(item(f.name, KIND_FUNCTION, f.signatures[0], f.doc));
+        }
+        for c in builtins::CONSTANTS {
+            items.push(item(c.name, KIND_CONSTANT, "timeinterval", c.doc));
+        }
+    }
+    items.retain(|i| {
+        i["label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with(prefix) || l.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()))
+    });
+    json!(items)
+}
+
+enum ObjectKind {
+    Metric,
+    Timestamp,
+}
+
+/// What the expression ending at byte `end` (just before a `.`) is.
+fn object_type(doc: &Document, end: usize) -> Option<ObjectKind> {
+    let before: Vec<&Token> = doc
+        .tokens
+        .iter()
+        .filter(|t| (t.span.end as usize) <= end && t.kind != TokenKind::Comment)
+        .collect();
+    let last = *before.last()?;
+    match last.kind {
+        TokenKind::Ident => {
+            let name = last.span.text(&doc.text);
+            if let Some(v) = builtins::lookup_variable(name) {
+                return matches!(v.kind, VariableKind::Metric(_)).then_some(ObjectKind::Metric);
+            }
+            let v = doc.analysis.variable(name)?;
+            v.definitions
+                .iter()
+                .any(|d| d.type_name.contains("timestamp"))
+                .then_some(ObjectKind::Timestamp)
+        }
+        TokenKind::RParen => {
+            // Find the matching `(` and the name before it: `time(…).`
+            let mut depth = 0usize;
+            for (k, t) in before.iter().enumerate().rev() {
+                match t.kind {
+                    TokenKind::RParen => depth += 1,
+                    TokenKind::LParen => {
+                        depth -= 1;
+                        if depth == 0 {
+                            let name = before.get(k.checked_sub(1)?)?;
+                            let is_time = name.kind == TokenKind::Ident && name.span.text(&doc.text) == "time";
+                            let is_history = name.span.text(&doc.text) == "HistoryBeginTime";
+                            return (is_time || is_history).then_some(ObjectKind::Timestamp);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Signature help inside a call: the function's or method's overloads and the active argument.
+pub(crate) fn signature_help(doc: &Document, offset: usize) -> Value {
+    let mut stack: Vec<(usize, usize)> = Vec::new(); // (index of `(`, commas)
+    let tokens: Vec<&Token> = doc
+        .tokens
+        .iter()
+        .filter(|t| t.kind != TokenKind::Comment && (t.span.end as usize) <= offset)
+        .collect();
+    for (k, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::LParen => stack.push((k, 0)),
+            TokenKind::RParen => {
+                stack.pop();
+            }
+            TokenKind::Comma => {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+            }
+            TokenKind::Semicolon => stack.clear(),
+            _ => {}
+        }
+    }
+    let Some(&(open, commas)) = stack.last() else { return Value::Null };
+    let Some(name_token) = open.checked_sub(1).and_then(|k| tokens.get(k)) else {
+        return Value::Null;
+    };
+    if name_token.kind != TokenKind::Ident {
+        return Value::Null;
+    }
+    let name = name_token.span.text(&doc.text);
+    let is_method = open >= 2 && tokens[open - 2].kind == TokenKind::Dot;
+    let (signatures, documentation): (&[&str], &str) = if is_method {
+        match builtins::lookup_method(name) {
+            Some(m) => (m.signatures, m.doc),
+            None => return Value::Null,
+        }
+    } else {
+        match builtins::lookup_function(name) {
+            Some(f) => (f.signatures, f.doc),
+            None => return Value::Null,
+        }
+    };
+    let signatures: Vec<Value> = signatures
+        .iter()
+        .map(|s| {
+            let params: Vec<Value> = s
+                .split_once('(')
+                .map(|(_, rest)| rest.trim_end_matches(')'))
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| json!({"label": p}))
+                .collect();
+            json!({"label": s, "documentation": documentation, "parameters": params})
+        })
+        .collect();
+    let active_signature = signatures
+        .iter()
+        .position(|s| s["parameters"].as_array().is_some_and(|p| p.len() > commas))
+        .unwrap_or(0);
+    json!({"signatures": signatures, "activeSignature": active_signature, "activeParameter": commas})
+}
+
+fn user_variable_at<'a>(doc: &'a Document, offset: usize) -> Option<&'a crate::check::VariableInfo> {
+    let (_, token) = doc.token_at(offset)?;
+    doc.analysis.variable(token.span.text(&doc.text))
+}
+
+/// Go to definition: the assignment of the user variable under the cursor (the last one before
+/// the cursor, else the first).
+pub(crate) fn definition(doc: &Document, offset: usize) -> Value {
+    let Some(v) = user_variable_at(doc, offset) else {
+        return Value::Null;
+    };
+    let def = v
+        .definitions
+        .iter()
+        .rev()
+        .find(|d| (d.name_span.end as usize) < offset)
+        .or(v.definitions.first());
+    match def {
+        Some(d) => json!({"uri": Value::Null, "range": doc.range(d.name_span)}),
+        None => Value::Null,
+    }
+}
+
+/// Find references: every assignment and read of the user variable under the cursor.
+pub(crate) fn references(doc: &Document, offset: usize) -> Value {
+    let Some(v) = user_variable_at(doc, offset) else { return json!([]) };
+    let mut spans: Vec<Span> = v
+        .definitions
+        .iter()
+        .map(|d| d.name_span)
+        .chain(v.references.iter().copied())
+        .collect();
+    spans.sort();
+    json!(spans
+        .into_iter()
+        .map(|s| json!({"uri": Value::Null, "range": doc.range(s)}))
+        .collect::<Vec<_>>())
+}
+
+/// Formatting: one edit replacing the whole document, or none when it has syntax errors.
+pub(crate) fn formatting(doc: &Document) -> Value {
+    match crate::fmt::format_source(&doc.text) {
+        Some(formatted) if formatted != doc.text => {
+            json!([{"range": doc.range(Span::new(0, doc.text.len())), "newText": formatted}])
+        }
+        Some(_) => json!([]),
+        None => Value::Null,
+    }
+}
+
+/// Code actions: the checker's fixes for diagnostics that touch the requested range.
+pub(crate) fn code_actions(doc: &Document, params: &Value) -> Value {
+    let uri = params["textDocument"]["uri"].clone();
+    let range = &params["range"];
+    let position = |p: &Value| {
+        doc.index.offset_of_utf16(crate::Utf16Position {
+            line: p["line"].as_u64().unwrap_or(0) as u32,
+            character: p["character"].as_u64().unwrap_or(0) as u32,
+        })
+    };
+    let (start, end) = (position(&range["start"]), position(&range["end"]));
+    let mut actions = Vec::new();
+    for d in &doc.analysis.diagnostics {
+        let Some(fix) = &d.fix else { continue };
+        if (d.span.end as usize) < start || (d.span.start as usize) > end {
+            continue;
+        }
+        let edits: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| json!({"range": doc.range(e.span), "newText": e.replacement}))
+            .collect();
+        let key = uri.as_str().unwrap_or("").to_string();
+        actions.push(json!({
+            "title": fix.message,
+            "kind": "quickfix",
+            "diagnostics": [{"range": doc.range(d.span), "code": d.code.as_str(), "message": d.message}],
+            "edit": {"changes": {key: edits}},
+            "isPreferred": true,
+        }));
+    }
+    json!(actions)
+}
