@@ -346,7 +346,7 @@ pub(crate) fn signature_help(doc: &Document, offset: usize) -> Value {
     json!({"signatures": signatures, "activeSignature": active_signature, "activeParameter": commas})
 }
 
-fn user_variable_at<'a>(doc: &'a Document, offset: usize) -> Option<&'a crate::check::VariableInfo> {
+fn user_variable_at(doc: &Document, offset: usize) -> Option<&crate::check::VariableInfo> {
     let (_, token) = doc.token_at(offset)?;
     doc.analysis.variable(token.span.text(&doc.text))
 }

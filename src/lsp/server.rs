@@ -76,14 +76,14 @@ impl Server {
                 self.shutdown = true;
                 Ok(Value::Null)
             }
-            "textDocument/hover" => self.with_document(&params, |d, offset| features::hover(d, offset)),
-            "textDocument/completion" => self.with_document(&params, |d, offset| features::completion(d, offset)),
-            "textDocument/signatureHelp" => self.with_document(&params, |d, offset| features::signature_help(d, offset)),
+            "textDocument/hover" => self.with_document(&params, features::hover),
+            "textDocument/completion" => self.with_document(&params, features::completion),
+            "textDocument/signatureHelp" => self.with_document(&params, features::signature_help),
             "textDocument/definition" => self
-                .with_document(&params, |d, offset| features::definition(d, offset))
+                .with_document(&params, features::definition)
                 .map(|v| with_uri(v, &params)),
             "textDocument/references" => self
-                .with_document(&params, |d, offset| features::references(d, offset))
+                .with_document(&params, features::references)
                 .map(|v| with_uri(v, &params)),
             "textDocument/formatting" => Ok(self.document(&params).map(features::formatting).unwrap_or(Value::Null)),
             "textDocument/codeAction" => Ok(self
