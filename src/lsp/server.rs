@@ -79,12 +79,8 @@ impl Server {
             "textDocument/hover" => self.with_document(&params, features::hover),
             "textDocument/completion" => self.with_document(&params, features::completion),
             "textDocument/signatureHelp" => self.with_document(&params, features::signature_help),
-            "textDocument/definition" => self
-                .with_document(&params, features::definition)
-                .map(|v| with_uri(v, &params)),
-            "textDocument/references" => self
-                .with_document(&params, features::references)
-                .map(|v| with_uri(v, &params)),
+            "textDocument/definition" => self.with_document(&params, features::definition).map(|v| with_uri(v, &params)),
+            "textDocument/references" => self.with_document(&params, features::references).map(|v| with_uri(v, &params)),
             "textDocument/formatting" => Ok(self.document(&params).map(features::formatting).unwrap_or(Value::Null)),
             "textDocument/codeAction" => Ok(self
                 .document(&params)
