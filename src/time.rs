@@ -386,3 +386,15 @@ pub fn parse_iso8601_duration(s: &str) -> Result<TimeInterval, TimeParseError> {
     }
     Ok(TimeInterval((total * TICKS_PER_SECOND as f64).round() as i64))
 }
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.format_results())
+    }
+}
+
+impl serde::Serialize for TimeInterval {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.format_results())
+    }
+}

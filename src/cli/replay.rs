@@ -1,13 +1,198 @@
-//! `batch-autoscale replay` (not yet written).
+//! `batch-autoscale replay`: evaluate a formula at every tick over recorded metric history.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use batch_autoscale::data::load_metrics;
+use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
+use batch_autoscale::whatif::{replay, timeline_svg, ReplayConfig};
+use batch_autoscale::{Formula, Severity};
+
+use super::render::{display_name, read_source, render_diagnostic};
+
+/// Timeline formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimelineFormat {
+    /// CSV, one row per evaluation.
+    Csv,
+    /// JSON with the summary and the rows.
+    Json,
+}
 
 /// Arguments of `replay`.
 #[derive(Debug, clap::Args)]
-pub struct ReplayArgs {}
+pub struct ReplayArgs {
+    /// The formula file.
+    formula: String,
+    /// Metric history (CSV long or wide form, or JSON); without it the formula sees no samples
+    /// (fine for time-based formulas; then give --start and --end).
+    #[arg(long, short)]
+    metrics: Option<PathBuf>,
+    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`), as the REST API writes it.
+    #[arg(long, default_value = "PT15M")]
+    interval: String,
+    /// First evaluation (RFC 3339); default: the first time in the data.
+    #[arg(long)]
+    start: Option<String>,
+    /// Last possible evaluation (RFC 3339); default: the last time in the data.
+    #[arg(long)]
+    end: Option<String>,
+    /// Dedicated target before the first evaluation.
+    #[arg(long, default_value_t = 0.0)]
+    pool_dedicated: f64,
+    /// Low-priority target before the first evaluation.
+    #[arg(long, default_value_t = 0.0)]
+    pool_low_priority: f64,
+    /// `$TaskSlotsPerNode` (when the data has none).
+    #[arg(long, default_value_t = 1.0)]
+    task_slots: f64,
+    /// Sample publication delay in seconds (D22).
+    #[arg(long, default_value_t = 30.0)]
+    delay: f64,
+    /// How long new nodes take to arrive, when the data has no current node counts.
+    #[arg(long, default_value = "PT5M")]
+    allocation_delay: String,
+    /// Seed for `rand()`.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// User variables to add to the timeline, comma-separated (e.g. `$tasks,$samples`).
+    #[arg(long, value_delimiter = ',')]
+    columns: Vec<String>,
+    /// Timeline format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: TimelineFormat,
+    /// Write the timeline to this file instead of standard output.
+    #[arg(long)]
+    timeline: Option<PathBuf>,
+    /// Write an SVG plot of the replay to this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+}
 
-/// Run `replay`.
-pub fn run(_args: ReplayArgs) -> ExitCode {
-    eprintln!("batch-autoscale: `replay` is not available yet");
+fn fail(message: String) -> ExitCode {
+    eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// Run `replay`: 0 done, 1 the formula has errors, 2 bad input.
+pub fn run(args: ReplayArgs) -> ExitCode {
+    let name = display_name(&args.formula);
+    let src = match read_source(&args.formula) {
+        Ok(s) => s,
+        Err(m) => return fail(m),
+    };
+    let formula = match Formula::compile(&src) {
+        Ok(f) => f,
+        Err(e) => {
+            for d in e.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+                eprint!("{}", render_diagnostic(&name, &src, d, false));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let data = match &args.metrics {
+        Some(path) => match load_metrics(path) {
+            Ok(d) => d,
+            Err(e) => return fail(e.to_string()),
+        },
+        None => batch_autoscale::data::MetricData::default(),
+    };
+    let source = args
+        .metrics
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the data".into());
+    let time = |flag: &str, value: &Option<String>, default: Option<batch_autoscale::Timestamp>| match value {
+        Some(v) => parse_rfc3339(v).map_err(|e| format!("--{flag} {v}: {e}")),
+        None => default.ok_or_else(|| format!("--{flag} is needed: {source} has no samples")),
+    };
+    let start = match time("start", &args.start, data.first) {
+        Ok(t) => t,
+        Err(m) => return fail(m),
+    };
+    let end = match time("end", &args.end, data.last) {
+        Ok(t) => t,
+        Err(m) => return fail(m),
+    };
+    let mut config = ReplayConfig::new(start, end);
+    config.interval = match parse_iso8601_duration(&args.interval) {
+        Ok(i) => i,
+        Err(e) => return fail(format!("--interval {}: {e}", args.interval)),
+    };
+    config.allocation_delay = match parse_iso8601_duration(&args.allocation_delay) {
+        Ok(i) => i,
+        Err(e) => return fail(format!("--allocation-delay {}: {e}", args.allocation_delay)),
+    };
+    if !(args.delay.is_finite() && args.delay >= 0.0) {
+        return fail("--delay must be a non-negative number of seconds".into());
+    }
+    config.publication_delay = batch_autoscale::TimeInterval((args.delay * 1e7).round() as i64);
+    config.initial_pool.target_dedicated_nodes = args.pool_dedicated;
+    config.initial_pool.target_low_priority_nodes = args.pool_low_priority;
+    config.initial_pool.task_slots_per_node = args.task_slots;
+    config.seed = args.seed;
+    config.columns = args
+        .columns
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let result = match replay(&formula, &data, &config) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
+    let timeline = match args.format {
+        TimelineFormat::Csv => result.to_csv(),
+        TimelineFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
+    };
+    match &args.timeline {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, timeline) {
+                return fail(format!("{}: {e}", path.display()));
+            }
+        }
+        None => print!("{timeline}"),
+    }
+    if let Some(path) = &args.svg {
+        let svg = timeline_svg(&result, &data, &format!("{name} replayed every {}", args.interval));
+        if let Err(e) = std::fs::write(path, svg) {
+            return fail(format!("{}: {e}", path.display()));
+        }
+    }
+    let s = &result.summary;
+    eprintln!(
+        "replayed {name}: {} evaluations every {} from {} to {}",
+        s.evaluations,
+        args.interval,
+        start.format_results(),
+        end.format_results()
+    );
+    if s.failures.is_empty() {
+        eprintln!("  failures: none");
+    }
+    for (code, f) in &s.failures {
+        eprintln!(
+            "  failures: {} × {code} (first {}, last {})",
+            f.count,
+            f.first.format_results(),
+            f.last.format_results()
+        );
+    }
+    match s.time_to_first_nonzero {
+        Some(t) => eprintln!("  first non-zero target after {}", t.format_results()),
+        None => eprintln!("  the target never left 0"),
+    }
+    eprintln!(
+        "  $TargetDedicatedNodes   min {} max {} mean {:.2}",
+        s.dedicated.min, s.dedicated.max, s.dedicated.mean
+    );
+    eprintln!(
+        "  $TargetLowPriorityNodes min {} max {} mean {:.2}",
+        s.low_priority.min, s.low_priority.max, s.low_priority.mean
+    );
+    eprintln!(
+        "  node-hours: {:.1} dedicated, {:.1} low-priority",
+        s.dedicated_node_hours, s.low_priority_node_hours
+    );
+    ExitCode::SUCCESS
 }
