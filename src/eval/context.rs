@@ -126,11 +126,34 @@ impl MetricHistory {
     }
 
     /// Index range of samples with `older < t ≤ younger` among the first `visible` samples.
+    ///
+    /// Windows usually end at the newest visible sample and span a few dozen samples, so the
+    /// bounds are searched backwards from `visible` (galloping): the cost grows with the
+    /// window, not with the length of the history.
     pub fn window(&self, older: i64, younger: i64, visible: usize) -> std::ops::Range<usize> {
         let times = &self.times[..visible.min(self.times.len())];
-        let start = times.partition_point(|&t| t <= older);
-        let end = times.partition_point(|&t| t <= younger);
-        start..end.max(start)
+        let end = count_at_or_before(times, younger);
+        let start = count_at_or_before(&times[..end], older);
+        start..end
+    }
+}
+
+/// Number of leading `times` that are `≤ cutoff` (`times` ascending), found by galloping
+/// backwards from the end and finishing with a binary search in the last step.
+fn count_at_or_before(times: &[i64], cutoff: i64) -> usize {
+    let n = times.len();
+    let mut step = 1;
+    let mut high = n; // times[high..] are all > cutoff
+    loop {
+        if step >= high {
+            return times[..high].partition_point(|&t| t <= cutoff);
+        }
+        let probe = high - step;
+        if times[probe] <= cutoff {
+            return probe + 1 + times[probe + 1..high].partition_point(|&t| t <= cutoff);
+        }
+        high = probe;
+        step *= 2;
     }
 }
 
@@ -380,5 +403,34 @@ impl ContextSpec {
             publication_delay: TimeInterval((delay * TICKS_PER_SECOND as f64).round() as i64),
             random,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The galloping search finds exactly what a plain binary search finds.
+        #[test]
+        fn galloping_agrees_with_partition_point(
+            mut times in proptest::collection::vec(-50i64..50, 0..64),
+            older in -60i64..60,
+            younger in -60i64..60,
+            visible in 0usize..70,
+        ) {
+            times.sort_unstable();
+            times.dedup();
+            let (older, younger) = (older.min(younger), older.max(younger));
+            let history = MetricHistory { values: vec![0.0; times.len()], times };
+            let t = &history.times[..visible.min(history.times.len())];
+            let start = t.partition_point(|&x| x <= older);
+            let end = t.partition_point(|&x| x <= younger);
+            prop_assert_eq!(history.window(older, younger, visible), start..end.max(start));
+            for cutoff in [older, younger] {
+                prop_assert_eq!(count_at_or_before(t, cutoff), t.partition_point(|&x| x <= cutoff));
+            }
+        }
     }
 }

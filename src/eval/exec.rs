@@ -33,6 +33,8 @@ impl From<EvalError> for Flow {
 
 type R<T> = Result<T, Flow>;
 
+#[cold]
+#[inline(never)]
 fn type_error(pos: u32, message: String) -> Flow {
     Flow::Error(Box::new(EvalError {
         kind: EvalErrorKind::Evaluation,
@@ -96,6 +98,9 @@ pub(crate) struct Machine<'a> {
     visible_cutoff: i64,
     /// Visible sample count per metric, computed on first use in this evaluation.
     visible: [u32; Metric::ALL.len()],
+    /// The last window looked up: (metric, older, younger, start, end). Formulas ask for the
+    /// same window twice (`GetSamplePercent(w)` guarding `GetSample(w)`).
+    last_window: Option<(Metric, i64, i64, usize, usize)>,
     pub trace: Option<Vec<TraceEvent>>,
 }
 
@@ -121,6 +126,7 @@ impl<'a> Machine<'a> {
             random_state: seed,
             visible_cutoff: ctx.now.0.saturating_sub(ctx.publication_delay.0),
             visible: [u32::MAX; Metric::ALL.len()],
+            last_window: None,
             trace: if trace { Some(Vec::new()) } else { None },
         }
     }
@@ -346,6 +352,7 @@ impl<'a> Machine<'a> {
         }
     }
 
+    #[inline(never)]
     fn call(&mut self, f: Function, args: &'a [Node], pos: u32) -> R<Value<'a>> {
         match f {
             Function::Stop => Err(Flow::Stop),
@@ -442,25 +449,42 @@ impl<'a> Machine<'a> {
                 }
                 Ok(Value::Double((squares / (n - 1.0)).sqrt()))
             }
-            Function::Avg | Function::Len | Function::Max | Function::Min | Function::Norm | Function::Range | Function::Sum => {
-                let mut acc = Accumulator::default();
-                self.flatten(f, args, pos, |x| acc.add(x))?;
-                let empty = || {
-                    let name = crate::builtins::function_info(f).name;
-                    type_error(
-                        pos,
-                        format!("{name} of an empty list: there are no values (e.g. GetSample found no samples)"),
-                    )
-                };
+            // Each aggregate folds only what it needs, left to right (D38).
+            Function::Len => {
+                let mut count = 0usize;
+                self.flatten(f, args, pos, |_| count += 1)?;
+                Ok(Value::Double(count as f64))
+            }
+            Function::Sum | Function::Avg => {
+                let (mut count, mut sum) = (0usize, 0.0);
+                self.flatten(f, args, pos, |x| {
+                    count += 1;
+                    sum += x;
+                })?;
+                match f {
+                    Function::Sum => Ok(Value::Double(sum)),
+                    _ if count > 0 => Ok(Value::Double(sum / count as f64)),
+                    _ => Err(empty_list(f, pos)),
+                }
+            }
+            Function::Norm => {
+                let mut squares = 0.0;
+                self.flatten(f, args, pos, |x| squares += x * x)?;
+                Ok(Value::Double(squares.sqrt()))
+            }
+            Function::Max | Function::Min | Function::Range => {
+                let mut extremes: Option<(f64, f64)> = None;
+                self.flatten(f, args, pos, |x| {
+                    extremes = Some(match extremes {
+                        None => (x, x),
+                        Some((min, max)) => (if x < min { x } else { min }, if x > max { x } else { max }),
+                    })
+                })?;
+                let (min, max) = extremes.ok_or_else(|| empty_list(f, pos))?;
                 Ok(Value::Double(match f {
-                    Function::Len => acc.count as f64,
-                    Function::Sum => acc.sum,
-                    Function::Norm => acc.squares.sqrt(),
-                    Function::Avg if acc.count > 0 => acc.sum / acc.count as f64,
-                    Function::Max if acc.count > 0 => acc.max,
-                    Function::Min if acc.count > 0 => acc.min,
-                    Function::Range if acc.count > 0 => acc.max - acc.min,
-                    _ => return Err(empty()),
+                    Function::Max => max,
+                    Function::Min => min,
+                    _ => max - min,
                 }))
             }
         }
@@ -506,6 +530,7 @@ impl<'a> Machine<'a> {
         }
     }
 
+    #[inline(never)]
     fn sample(&mut self, metric: Metric, method: Method, args: &'a [Node], pos: u32) -> R<Value<'a>> {
         let history: &'a MetricHistory = self.ctx.metrics.history(metric);
         let visible = self.visible(metric, history);
@@ -564,7 +589,14 @@ impl<'a> Machine<'a> {
                     }
                 };
                 let (older, younger) = if start <= end { (start, end) } else { (end, start) };
-                let range = history.window(older, younger, visible);
+                let range = match self.last_window {
+                    Some((m, o, y, start, end)) if (m, o, y) == (metric, older, younger) => start..end,
+                    _ => {
+                        let range = history.window(older, younger, visible);
+                        self.last_window = Some((metric, older, younger, range.start, range.end));
+                        range
+                    }
+                };
                 let available = range.len();
                 let expected = ((younger - older) / SAMPLE_PERIOD.0).max(1) as usize;
                 let percent = (available as f64 / expected as f64 * 100.0).min(100.0);
@@ -598,32 +630,15 @@ impl<'a> Machine<'a> {
     }
 }
 
-#[derive(Default)]
-struct Accumulator {
-    count: usize,
-    sum: f64,
-    squares: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Accumulator {
-    fn add(&mut self, x: f64) {
-        if self.count == 0 {
-            self.min = x;
-            self.max = x;
-        } else {
-            if x < self.min {
-                self.min = x;
-            }
-            if x > self.max {
-                self.max = x;
-            }
-        }
-        self.count += 1;
-        self.sum += x;
-        self.squares += x * x;
-    }
+/// D17: `avg`, `min`, `max`, `range` and `percentile` of nothing fail.
+#[cold]
+#[inline(never)]
+fn empty_list(f: Function, pos: u32) -> Flow {
+    let name = crate::builtins::function_info(f).name;
+    type_error(
+        pos,
+        format!("{name} of an empty list: there are no values (e.g. GetSample found no samples)"),
+    )
 }
 
 /// D18: nearest rank on the sorted values; p on a 0–100 scale.
@@ -712,6 +727,8 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
     })
 }
 
+#[cold]
+#[inline(never)]
 fn mismatch(op: BinaryOp, a: &Value<'_>, b: &Value<'_>, pos: u32) -> Flow {
     let (ta, tb) = (a.type_of(), b.type_of());
     let mut message = format!("`{}` is not defined for {} {} {}", op.symbol(), ta.name(), op.symbol(), tb.name());

@@ -218,7 +218,8 @@ fn apply(value: f64, bad: Option<&'static str>, name: &str, pos: u32, warnings: 
         ));
         return Ok(0);
     }
-    Ok(value.trunc().min(u64::MAX as f64) as u64)
+    // `as` truncates toward zero and saturates at u64::MAX.
+    Ok(value as u64)
 }
 
 impl Formula {
