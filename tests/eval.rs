@@ -37,6 +37,15 @@ const CASES: &[(&str, &str)] = &[
     ("$h = $RunningTasks.HistoryBeginTime(); $TargetDedicatedNodes = 0;", "AutoScalingFormulaEvaluationError"),
     ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5); $TargetDedicatedNodes = 0;", "InsufficientSampleData"),
     ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5, 0); $TargetDedicatedNodes = len($v);", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$v=[]"),
+    // A variable that changes kind between statements: each read sees the latest assignment.
+    ("$x = 2; $x = $ActiveTasks.GetSample(3); $y = avg($x); $x = $y * 2; $TargetDedicatedNodes = $x > 5 ? $x : 0;", "$TargetDedicatedNodes=6;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=6;$y=3"),
+    ("$x = \"a\"; $x = $x == \"a\"; $TargetDedicatedNodes = $x + 1;", "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=1"),
+    ("$x = 1; $x = $x > 0 ? $ActiveTasks.GetSample(2) : 0; $TargetDedicatedNodes = sum($x, 1, max($x));", "$TargetDedicatedNodes=12;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=[3,4]"),
+    // Doubles through `?:`, `&&`, `||`, `!` and unary minus, nested: NaN is true as a
+    // condition (D36) but `-NaN <= 3` is false, so `||` is 0 and the else branch runs.
+    ("$a = 0/0; $b = ($a && 1) ? -max(1, 2) : 0; $TargetDedicatedNodes = -$b;", "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=NaN;$b=-2"),
+    ("$a = 0/0; $b = !(1 < 2) || ($a && -$a <= 3) ? -max(1, 2) : min(len(), 4); $TargetDedicatedNodes = -$b;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=NaN;$b=0"),
+    ("$x = 1; $TargetDedicatedNodes = $x ? \"s\" : 2;", "AutoScalingFormulaEvaluationError"),
     (
         "$a = $ActiveTasks.GetSample(time() + (-61 * TimeInterval_Second), time() + (-1 * TimeInterval_Second), 0); $TargetDedicatedNodes = len($a);",
         "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=[2,3]",

@@ -19,6 +19,9 @@ pub(crate) enum Node {
     Interval(TimeInterval),
     Keyword(Deallocation),
     Var(usize),
+    /// A variable that holds a double whenever this node runs (its last assignment before
+    /// this statement is a [`Node::is_num`] expression).
+    NumVar(usize),
     Target(Target),
     Deallocation,
     Scalar(PoolScalar),
@@ -26,13 +29,61 @@ pub(crate) enum Node {
     MetricValue(Metric, u32),
     Unary(UnaryOp, Box<Node>, u32),
     Binary(BinaryOp, Box<Node>, Box<Node>, u32),
+    /// A binary operator other than `&&`/`||` on two [`Node::is_num`] operands: computed in
+    /// doubles without building values.
+    Arith(BinaryOp, Box<Node>, Box<Node>),
     And(Box<Node>, Box<Node>, u32),
     Or(Box<Node>, Box<Node>, u32),
     Cond(Box<Node>, Box<Node>, Box<Node>, u32),
+    /// A `?:` whose branches are both [`Node::is_num`].
+    NumCond(Box<Node>, Box<Node>, Box<Node>, u32),
     Call(Function, Vec<Node>, u32),
     Field(TimestampField, Box<Node>, u32),
     /// A sample method; the position is that of the `(` (D25).
     Sample(Metric, Method, Vec<Node>, u32),
+}
+
+impl Node {
+    /// Whether the node gives a double whenever it evaluates without an error. Decided by
+    /// the node's shape alone, so the interpreter can take the double-only path
+    /// ([`super::exec`]'s `eval_num`) without building a [`super::value::Value`].
+    pub(crate) fn is_num(&self) -> bool {
+        match self {
+            Node::Number(_)
+            | Node::NumVar(_)
+            | Node::Target(_)
+            | Node::Scalar(_)
+            | Node::MetricValue(..)
+            | Node::Arith(..)
+            | Node::And(..)
+            | Node::Or(..)
+            | Node::NumCond(..)
+            | Node::Field(..)
+            | Node::Unary(UnaryOp::Not, ..) => true,
+            Node::Unary(UnaryOp::Neg, operand, _) => operand.is_num(),
+            Node::Call(f, args, _) => match f {
+                Function::Avg
+                | Function::Len
+                | Function::Max
+                | Function::Min
+                | Function::Norm
+                | Function::Range
+                | Function::Sum
+                | Function::Std
+                | Function::Percentile
+                | Function::Val
+                | Function::Rand => true,
+                Function::Lg | Function::Ln | Function::Log | Function::Ceil | Function::Floor | Function::Round => {
+                    args.len() == 1 && args[0].is_num()
+                }
+                Function::Time | Function::Stop => false,
+            },
+            Node::Sample(_, method, ..) => matches!(method, Method::GetSamplePercent | Method::Count),
+            Node::Str(_) | Node::Interval(_) | Node::Keyword(_) | Node::Var(_) | Node::Deallocation | Node::Binary(..) | Node::Cond(..) => {
+                false
+            }
+        }
+    }
 }
 
 /// Where a statement's value goes.
@@ -105,6 +156,7 @@ impl Formula {
         let mut compiler = Compiler {
             slots: HashMap::new(),
             names: Vec::new(),
+            num_slots: Vec::new(),
         };
         let mut statements = Vec::new();
         for statement in &analysis.formula.statements {
@@ -114,7 +166,13 @@ impl Formula {
                     let destination = match builtins::lookup_variable(&target.text).map(|v| (v.kind, v.alias_of.is_some())) {
                         Some((VariableKind::Target(t), alias)) => Destination::Target(t, alias),
                         Some((VariableKind::DeallocationOption, _)) => Destination::Deallocation,
-                        _ => Destination::Var(compiler.slot(&target.text)),
+                        _ => {
+                            let slot = compiler.slot(&target.text);
+                            // Statements run in order and assign unconditionally, so from
+                            // here on the variable holds this statement's kind of value.
+                            compiler.num_slots[slot] = node.is_num();
+                            Destination::Var(slot)
+                        }
                     };
                     statements.push(CompiledStatement {
                         destination,
@@ -167,6 +225,8 @@ impl Formula {
 struct Compiler {
     slots: HashMap<String, usize>,
     names: Vec<String>,
+    /// Per slot: whether the variable's latest assignment so far gives a double.
+    num_slots: Vec<bool>,
 }
 
 impl Compiler {
@@ -175,6 +235,7 @@ impl Compiler {
             return s;
         }
         self.names.push(name.to_string());
+        self.num_slots.push(false);
         self.slots.insert(name.to_string(), self.names.len() - 1);
         self.names.len() - 1
     }
@@ -195,7 +256,11 @@ impl Compiler {
                     };
                 }
                 if let Some(&slot) = self.slots.get(name.as_str()) {
-                    return Node::Var(slot);
+                    return if self.num_slots[slot] {
+                        Node::NumVar(slot)
+                    } else {
+                        Node::Var(slot)
+                    };
                 }
                 if let Some(c) = builtins::lookup_constant(name) {
                     return Node::Interval(c.value);
@@ -215,6 +280,7 @@ impl Compiler {
                 match op {
                     BinaryOp::And => Node::And(l, r, pos),
                     BinaryOp::Or => Node::Or(l, r, pos),
+                    _ if l.is_num() && r.is_num() => Node::Arith(*op, l, r),
                     _ => Node::Binary(*op, l, r, pos),
                 }
             }
@@ -222,12 +288,18 @@ impl Compiler {
                 condition,
                 then_branch,
                 else_branch,
-            } => Node::Cond(
-                Box::new(self.expr(condition)),
-                Box::new(self.expr(then_branch)),
-                Box::new(self.expr(else_branch)),
-                condition.span.start,
-            ),
+            } => {
+                let (c, a, b) = (
+                    Box::new(self.expr(condition)),
+                    Box::new(self.expr(then_branch)),
+                    Box::new(self.expr(else_branch)),
+                );
+                if a.is_num() && b.is_num() {
+                    Node::NumCond(c, a, b, condition.span.start)
+                } else {
+                    Node::Cond(c, a, b, condition.span.start)
+                }
+            }
             ExprKind::Call { function, args, .. } => {
                 let f = builtins::lookup_function(&function.text)
                     .map(|f| f.function)

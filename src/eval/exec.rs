@@ -241,10 +241,11 @@ impl<'a> Machine<'a> {
             Node::Str(s) => Value::Str(s),
             Node::Interval(i) => Value::Interval(*i),
             Node::Keyword(k) => Value::Keyword(*k),
-            Node::Var(slot) => match &self.vars.as_slice()[*slot] {
+            Node::Var(slot) | Node::NumVar(slot) => match &self.vars.as_slice()[*slot] {
                 Some(v) => v.clone(),
-                None => return Err(type_error(0, "a variable was read before it was assigned".into())),
+                None => return Err(unassigned()),
             },
+            Node::Arith(..) | Node::NumCond(..) => Value::Double(self.eval_num(node)?),
             Node::Target(Target::Dedicated) => Value::Double(self.dedicated),
             Node::Target(Target::LowPriority) => Value::Double(self.low_priority),
             Node::Deallocation => Value::Keyword(self.deallocation),
@@ -299,14 +300,7 @@ impl<'a> Machine<'a> {
                 }
             }
             Node::Cond(c, a, b, pos) => {
-                let taken = self.condition(c, *pos, "?:")?;
-                if let Some(t) = &mut self.trace {
-                    t.push(TraceEvent::Branch {
-                        pos: *pos,
-                        taken_then: taken,
-                    });
-                }
-                if taken {
+                if self.branch(c, *pos)? {
                     self.eval(a)?
                 } else {
                     self.eval(b)?
@@ -342,7 +336,57 @@ impl<'a> Machine<'a> {
         })
     }
 
+    /// Evaluate a node that [`Node::is_num`] says gives a double, without building a
+    /// [`Value`] where the node's shape allows it.
+    fn eval_num(&mut self, node: &'a Node) -> R<f64> {
+        match node {
+            Node::Number(x) => Ok(*x),
+            Node::NumVar(slot) => match &self.vars.as_slice()[*slot] {
+                Some(Value::Double(x)) => Ok(*x),
+                Some(other) => Err(not_a_double(other)),
+                None => Err(unassigned()),
+            },
+            Node::Target(Target::Dedicated) => Ok(self.dedicated),
+            Node::Target(Target::LowPriority) => Ok(self.low_priority),
+            Node::Arith(op, l, r) => {
+                let x = self.eval_num(l)?;
+                let y = self.eval_num(r)?;
+                Ok(double_op(*op, x, y))
+            }
+            Node::NumCond(c, a, b, pos) => {
+                if self.branch(c, *pos)? {
+                    self.eval_num(a)
+                } else {
+                    self.eval_num(b)
+                }
+            }
+            Node::Call(f, args, pos) if is_aggregate(*f) => self.aggregate(*f, args, *pos),
+            _ => self.eval_num_generic(node),
+        }
+    }
+
+    /// The rest of [`Machine::eval_num`], out of line so the common shapes stay cheap.
+    #[inline(never)]
+    fn eval_num_generic(&mut self, node: &'a Node) -> R<f64> {
+        match self.eval(node)? {
+            Value::Double(x) => Ok(x),
+            other => Err(not_a_double(&other)),
+        }
+    }
+
+    /// The condition of a `?:`: which branch to take (traced).
+    fn branch(&mut self, condition: &'a Node, pos: u32) -> R<bool> {
+        let taken = self.condition(condition, pos, "?:")?;
+        if let Some(t) = &mut self.trace {
+            t.push(TraceEvent::Branch { pos, taken_then: taken });
+        }
+        Ok(taken)
+    }
+
     fn condition(&mut self, node: &'a Node, pos: u32, what: &str) -> R<bool> {
+        if node.is_num() {
+            return Ok(self.eval_num(node)? != 0.0); // D36: NaN is true.
+        }
         match self.eval(node)? {
             Value::Double(x) => Ok(x != 0.0), // D36: NaN is true.
             v => Err(type_error(
@@ -449,11 +493,20 @@ impl<'a> Machine<'a> {
                 }
                 Ok(Value::Double((squares / (n - 1.0)).sqrt()))
             }
-            // Each aggregate folds only what it needs, left to right (D38).
+            Function::Avg | Function::Len | Function::Max | Function::Min | Function::Norm | Function::Range | Function::Sum => {
+                Ok(Value::Double(self.aggregate(f, args, pos)?))
+            }
+        }
+    }
+
+    /// `avg`, `len`, `max`, `min`, `norm`, `range` and `sum` of a doubleVecList. Each folds
+    /// only what it needs, left to right (D38).
+    fn aggregate(&mut self, f: Function, args: &'a [Node], pos: u32) -> R<f64> {
+        match f {
             Function::Len => {
                 let mut count = 0usize;
                 self.flatten(f, args, pos, |_| count += 1)?;
-                Ok(Value::Double(count as f64))
+                Ok(count as f64)
             }
             Function::Sum | Function::Avg => {
                 let (mut count, mut sum) = (0usize, 0.0);
@@ -462,15 +515,15 @@ impl<'a> Machine<'a> {
                     sum += x;
                 })?;
                 match f {
-                    Function::Sum => Ok(Value::Double(sum)),
-                    _ if count > 0 => Ok(Value::Double(sum / count as f64)),
+                    Function::Sum => Ok(sum),
+                    _ if count > 0 => Ok(sum / count as f64),
                     _ => Err(empty_list(f, pos)),
                 }
             }
             Function::Norm => {
                 let mut squares = 0.0;
                 self.flatten(f, args, pos, |x| squares += x * x)?;
-                Ok(Value::Double(squares.sqrt()))
+                Ok(squares.sqrt())
             }
             Function::Max | Function::Min | Function::Range => {
                 let mut extremes: Option<(f64, f64)> = None;
@@ -481,18 +534,23 @@ impl<'a> Machine<'a> {
                     })
                 })?;
                 let (min, max) = extremes.ok_or_else(|| empty_list(f, pos))?;
-                Ok(Value::Double(match f {
+                Ok(match f {
                     Function::Max => max,
                     Function::Min => min,
                     _ => max - min,
-                }))
+                })
             }
+            _ => Err(type_error(pos, "not an aggregate".into())),
         }
     }
 
     /// Evaluate a doubleVecList (§4.1) and feed every element, in order, to `sink`.
     fn flatten(&mut self, f: Function, args: &'a [Node], pos: u32, mut sink: impl FnMut(f64)) -> R<()> {
         for arg in args {
+            if arg.is_num() {
+                sink(self.eval_num(arg)?);
+                continue;
+            }
             match self.eval(arg)? {
                 Value::Double(x) => sink(x),
                 Value::Vec(v) => v.iter().for_each(|&x| sink(x)),
@@ -511,15 +569,15 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn bound(&self, v: Value<'a>, pos: u32) -> R<i64> {
+    fn bound(&self, v: SampleArg, pos: u32) -> R<i64> {
         match v {
-            Value::Interval(i) => self
+            SampleArg::Interval(i) => self
                 .ctx
                 .now
                 .checked_add(TimeInterval(i.0.checked_neg().unwrap_or(i64::MAX)))
                 .map(|t| t.0)
                 .ok_or_else(|| type_error(pos, "the window reaches outside the representable time range".into())),
-            Value::Timestamp(t) => Ok(t.0),
+            SampleArg::Timestamp(t) => Ok(t.0),
             other => Err(type_error(
                 pos,
                 format!(
@@ -547,16 +605,21 @@ impl<'a> Machine<'a> {
                 Ok(Value::Timestamp(Timestamp(history.times()[0])))
             }
             Method::GetSample | Method::GetSamplePercent => {
-                let mut values = [Value::None, Value::None, Value::None];
+                let mut values = [SampleArg::Absent; 3];
                 for (slot, arg) in values.iter_mut().zip(args) {
-                    *slot = self.eval(arg)?;
+                    *slot = match arg {
+                        Node::Number(x) => SampleArg::Double(*x),
+                        Node::Interval(i) => SampleArg::Interval(*i),
+                        _ => SampleArg::from(self.eval(arg)?),
+                    };
                 }
                 let n = args.len();
                 // The count form.
                 if method == Method::GetSample && n == 1 {
-                    if let Value::Double(count) = values[0] {
+                    if let SampleArg::Double(count) = values[0] {
+                        // `as` truncates toward zero (the count is finite and positive here).
                         let count = if count.is_finite() && count > 0.0 {
-                            count.trunc().min(visible as f64) as usize
+                            (count as usize).min(visible)
                         } else {
                             0
                         };
@@ -578,9 +641,9 @@ impl<'a> Machine<'a> {
                 let start = self.bound(a, pos)?;
                 let (end, required) = match (method, n, b, c) {
                     (_, 1, _, _) => (self.ctx.now.0, DEFAULT_SAMPLE_PERCENT),
-                    (Method::GetSample, 2, Value::Double(p), _) => (self.ctx.now.0, p),
+                    (Method::GetSample, 2, SampleArg::Double(p), _) => (self.ctx.now.0, p),
                     (_, 2, end, _) => (self.bound(end, pos)?, DEFAULT_SAMPLE_PERCENT),
-                    (_, _, end, Value::Double(p)) => (self.bound(end, pos)?, p),
+                    (_, _, end, SampleArg::Double(p)) => (self.bound(end, pos)?, p),
                     (_, _, _, other) => {
                         return Err(type_error(
                             pos,
@@ -659,20 +722,10 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
     use BinaryOp::*;
     // The common case first: two doubles.
     if let (Value::Double(x), Value::Double(y)) = (&a, &b) {
-        let (x, y) = (*x, *y);
-        return Ok(Value::Double(match op {
-            Add => x + y,
-            Sub => x - y,
-            Mul => x * y,
-            Div => x / y,
-            Lt => f64::from(x < y),
-            Le => f64::from(x <= y),
-            Gt => f64::from(x > y),
-            Ge => f64::from(x >= y),
-            Eq => f64::from(x == y),
-            Ne => f64::from(x != y),
-            And | Or => return Err(type_error(pos, "`&&` and `||` are evaluated elsewhere".into())),
-        }));
+        if matches!(op, And | Or) {
+            return Err(type_error(pos, "`&&` and `||` are evaluated elsewhere".into()));
+        }
+        return Ok(Value::Double(double_op(op, *x, *y)));
     }
     let arith = |x: f64, y: f64| match op {
         Add => x + y,
@@ -725,6 +778,84 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
         }
         (op, a, b) => return Err(mismatch(op, &a, &b, pos)),
     })
+}
+
+/// An evaluated argument of a sample method: only its kind and scalar value matter, so it
+/// is `Copy` and needs no drop.
+#[derive(Clone, Copy)]
+enum SampleArg {
+    Double(f64),
+    Interval(TimeInterval),
+    Timestamp(Timestamp),
+    /// A value of another type (an error where it is used).
+    Other(crate::types::Type),
+    /// Fewer arguments than slots.
+    Absent,
+}
+
+impl SampleArg {
+    fn type_of(self) -> crate::types::Type {
+        match self {
+            SampleArg::Double(_) => crate::types::Type::Double,
+            SampleArg::Interval(_) => crate::types::Type::TimeInterval,
+            SampleArg::Timestamp(_) => crate::types::Type::Timestamp,
+            SampleArg::Other(t) => t,
+            SampleArg::Absent => crate::types::Type::None,
+        }
+    }
+}
+
+impl From<Value<'_>> for SampleArg {
+    fn from(v: Value<'_>) -> SampleArg {
+        match v {
+            Value::Double(x) => SampleArg::Double(x),
+            Value::Interval(i) => SampleArg::Interval(i),
+            Value::Timestamp(t) => SampleArg::Timestamp(t),
+            other => SampleArg::Other(other.type_of()),
+        }
+    }
+}
+
+/// A binary operator on two doubles (§3.1). Comparisons give 1 or 0 and are false for NaN,
+/// but `!=`, which is true. `&&` and `||` never get here (they short-circuit, D7).
+#[inline]
+fn double_op(op: BinaryOp, x: f64, y: f64) -> f64 {
+    use BinaryOp::*;
+    match op {
+        Add => x + y,
+        Sub => x - y,
+        Mul => x * y,
+        Div => x / y,
+        Lt => f64::from(x < y),
+        Le => f64::from(x <= y),
+        Gt => f64::from(x > y),
+        Ge => f64::from(x >= y),
+        Eq => f64::from(x == y),
+        Ne | And | Or => f64::from(x != y),
+    }
+}
+
+/// The aggregates that [`Machine::aggregate`] computes.
+fn is_aggregate(f: Function) -> bool {
+    matches!(
+        f,
+        Function::Avg | Function::Len | Function::Max | Function::Min | Function::Norm | Function::Range | Function::Sum
+    )
+}
+
+/// A variable read before any statement assigned it (the checker rejects such formulas).
+#[cold]
+#[inline(never)]
+fn unassigned() -> Flow {
+    type_error(0, "a variable was read before it was assigned".into())
+}
+
+/// A double-typed node gave something else: the compiler's shape analysis is wrong. Never
+/// expected; reported as an evaluation error rather than a panic.
+#[cold]
+#[inline(never)]
+fn not_a_double(v: &Value<'_>) -> Flow {
+    type_error(0, format!("internal error: expected a double, got a {}", v.type_of().name()))
 }
 
 #[cold]
