@@ -11,6 +11,8 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StatementKind, UnaryOp};
 use crate::syntax::{LineIndex, Span};
 use crate::time::TimeInterval;
 
+use super::exec::SampleArg;
+
 /// A compiled expression.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
@@ -40,7 +42,7 @@ pub(crate) enum Node {
     Call(Function, Vec<Node>, u32),
     Field(TimestampField, Box<Node>, u32),
     /// A sample method; the position is that of the `(` (D25).
-    Sample(Metric, Method, Vec<Node>, u32),
+    Sample(Metric, Method, SampleArgs, u32),
 }
 
 impl Node {
@@ -83,6 +85,34 @@ impl Node {
                 false
             }
         }
+    }
+}
+
+/// The arguments of a sample method: evaluated at compile time when they are constants
+/// (`GetSample(1)`, `GetSample(TimeInterval_Minute * 15, 70)`: the usual case), else
+/// expressions evaluated at each run.
+#[derive(Debug, Clone)]
+pub(crate) enum SampleArgs {
+    /// Constant arguments, and how many there are.
+    Const([SampleArg; 3], usize),
+    /// Arguments to evaluate.
+    Exprs(Vec<Node>),
+}
+
+impl SampleArgs {
+    fn new(args: Vec<Node>) -> SampleArgs {
+        let mut values = [SampleArg::Absent; 3];
+        if args.len() > values.len() {
+            return SampleArgs::Exprs(args);
+        }
+        for (slot, arg) in values.iter_mut().zip(&args) {
+            *slot = match arg {
+                Node::Number(x) => SampleArg::Double(*x),
+                Node::Interval(i) => SampleArg::Interval(*i),
+                _ => return SampleArgs::Exprs(args),
+            };
+        }
+        SampleArgs::Const(values, args.len())
     }
 }
 
@@ -323,7 +353,8 @@ impl Compiler {
                     _ => Metric::ActiveTasks,
                 };
                 let m = builtins::lookup_method(&method.text).map(|m| m.method).unwrap_or(Method::Count);
-                Node::Sample(metric, m, args.iter().map(|a| self.expr(a)).collect(), open_paren.start)
+                let args = SampleArgs::new(args.iter().map(|a| self.expr(a)).collect());
+                Node::Sample(metric, m, args, open_paren.start)
             }
             ExprKind::Error => Node::Number(f64::NAN),
         }

@@ -7,7 +7,7 @@ use crate::format::format_double;
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::time::{parse_time_literal, TimeInterval, Timestamp};
 
-use super::compile::{Destination, Formula, Node};
+use super::compile::{Destination, Formula, Node, SampleArgs};
 use super::context::{EvalContext, MetricHistory, RandomSource};
 use super::run::{EvalError, EvalErrorKind, TraceEvent};
 use super::value::Value;
@@ -336,6 +336,20 @@ impl<'a> Machine<'a> {
         })
     }
 
+    /// [`Machine::eval_num`] with the leaves (numbers, variables, targets) answered in place,
+    /// so most operands cost no call.
+    #[inline(always)]
+    fn num(&mut self, node: &'a Node) -> R<f64> {
+        match node {
+            Node::Number(x) => Ok(*x),
+            Node::NumVar(slot) => match &self.vars.as_slice()[*slot] {
+                Some(Value::Double(x)) => Ok(*x),
+                _ => self.eval_num(node),
+            },
+            _ => self.eval_num(node),
+        }
+    }
+
     /// Evaluate a node that [`Node::is_num`] says gives a double, without building a
     /// [`Value`] where the node's shape allows it.
     fn eval_num(&mut self, node: &'a Node) -> R<f64> {
@@ -349,15 +363,15 @@ impl<'a> Machine<'a> {
             Node::Target(Target::Dedicated) => Ok(self.dedicated),
             Node::Target(Target::LowPriority) => Ok(self.low_priority),
             Node::Arith(op, l, r) => {
-                let x = self.eval_num(l)?;
-                let y = self.eval_num(r)?;
+                let x = self.num(l)?;
+                let y = self.num(r)?;
                 Ok(double_op(*op, x, y))
             }
             Node::NumCond(c, a, b, pos) => {
                 if self.branch(c, *pos)? {
-                    self.eval_num(a)
+                    self.num(a)
                 } else {
-                    self.eval_num(b)
+                    self.num(b)
                 }
             }
             Node::Call(f, args, pos) if is_aggregate(*f) => self.aggregate(*f, args, *pos),
@@ -385,7 +399,7 @@ impl<'a> Machine<'a> {
 
     fn condition(&mut self, node: &'a Node, pos: u32, what: &str) -> R<bool> {
         if node.is_num() {
-            return Ok(self.eval_num(node)? != 0.0); // D36: NaN is true.
+            return Ok(self.num(node)? != 0.0); // D36: NaN is true.
         }
         match self.eval(node)? {
             Value::Double(x) => Ok(x != 0.0), // D36: NaN is true.
@@ -548,7 +562,7 @@ impl<'a> Machine<'a> {
     fn flatten(&mut self, f: Function, args: &'a [Node], pos: u32, mut sink: impl FnMut(f64)) -> R<()> {
         for arg in args {
             if arg.is_num() {
-                sink(self.eval_num(arg)?);
+                sink(self.num(arg)?);
                 continue;
             }
             match self.eval(arg)? {
@@ -589,7 +603,7 @@ impl<'a> Machine<'a> {
     }
 
     #[inline(never)]
-    fn sample(&mut self, metric: Metric, method: Method, args: &'a [Node], pos: u32) -> R<Value<'a>> {
+    fn sample(&mut self, metric: Metric, method: Method, args: &'a SampleArgs, pos: u32) -> R<Value<'a>> {
         let history: &'a MetricHistory = self.ctx.metrics.history(metric);
         let visible = self.visible(metric, history);
         match method {
@@ -605,15 +619,16 @@ impl<'a> Machine<'a> {
                 Ok(Value::Timestamp(Timestamp(history.times()[0])))
             }
             Method::GetSample | Method::GetSamplePercent => {
-                let mut values = [SampleArg::Absent; 3];
-                for (slot, arg) in values.iter_mut().zip(args) {
-                    *slot = match arg {
-                        Node::Number(x) => SampleArg::Double(*x),
-                        Node::Interval(i) => SampleArg::Interval(*i),
-                        _ => SampleArg::from(self.eval(arg)?),
-                    };
-                }
-                let n = args.len();
+                let (values, n) = match args {
+                    SampleArgs::Const(values, n) => (*values, *n),
+                    SampleArgs::Exprs(args) => {
+                        let mut values = [SampleArg::Absent; 3];
+                        for (slot, arg) in values.iter_mut().zip(args) {
+                            *slot = SampleArg::from(self.eval(arg)?);
+                        }
+                        (values, args.len())
+                    }
+                };
                 // The count form.
                 if method == Method::GetSample && n == 1 {
                     if let SampleArg::Double(count) = values[0] {
@@ -782,8 +797,8 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
 
 /// An evaluated argument of a sample method: only its kind and scalar value matter, so it
 /// is `Copy` and needs no drop.
-#[derive(Clone, Copy)]
-enum SampleArg {
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SampleArg {
     Double(f64),
     Interval(TimeInterval),
     Timestamp(Timestamp),
