@@ -41,6 +41,11 @@ const CASES: &[(&str, &str)] = &[
     ("$x = 2; $x = $ActiveTasks.GetSample(3); $y = avg($x); $x = $y * 2; $TargetDedicatedNodes = $x > 5 ? $x : 0;", "$TargetDedicatedNodes=6;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=6;$y=3"),
     ("$x = \"a\"; $x = $x == \"a\"; $TargetDedicatedNodes = $x + 1;", "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=1"),
     ("$x = 1; $x = $x > 0 ? $ActiveTasks.GetSample(2) : 0; $TargetDedicatedNodes = sum($x, 1, max($x));", "$TargetDedicatedNodes=12;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=[3,4]"),
+    // One-argument aggregates of a value that is a double at run time fold it like a list
+    // of one: `sum` starts from +0, so the sign of -0 is lost there but not in `max`.
+    ("$x = 1 < 2 ? -0 : \"s\"; $s = 1 / sum($x); $m = 1 / max($x); $a = 1 / avg($x); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=Infinity;$m=-Infinity;$s=Infinity;$x=0"),
+    ("$x = 1 < 2 ? $ActiveTasks.GetSample(0) : 1; $m = max($x); $TargetDedicatedNodes = 0;", "AutoScalingFormulaEvaluationError"),
+    ("$m = max(0/0, 1); $n = min(1, 0/0); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$m=NaN;$n=1"),
     // Doubles through `?:`, `&&`, `||`, `!` and unary minus, nested: NaN is true as a
     // condition (D36) but `-NaN <= 3` is false, so `||` is 0 and the else branch runs.
     ("$a = 0/0; $b = ($a && 1) ? -max(1, 2) : 0; $TargetDedicatedNodes = -$b;", "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=NaN;$b=-2"),

@@ -3,6 +3,7 @@
 //! when it fails (D25).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::builtins::{self, Deallocation, Function, Method, Metric, PoolScalar, Target, TimestampField, VariableKind};
 use crate::check::{check, Analysis};
@@ -11,6 +12,7 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StatementKind, UnaryOp};
 use crate::syntax::{LineIndex, Span};
 use crate::time::TimeInterval;
 
+use super::code::{Code, Lowering};
 use super::exec::SampleArg;
 
 /// A compiled expression.
@@ -125,13 +127,21 @@ pub(crate) enum Destination {
     Deallocation,
 }
 
-#[derive(Debug, Clone)]
 pub(crate) struct CompiledStatement {
     pub destination: Destination,
-    pub node: Node,
+    pub code: Code,
     /// Byte offset of the statement's value (the position of a target error).
     pub value_pos: u32,
     pub span: Span,
+}
+
+impl std::fmt::Debug for CompiledStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledStatement")
+            .field("destination", &self.destination)
+            .field("span", &self.span)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A formula compiled for repeated evaluation.
@@ -147,7 +157,9 @@ pub(crate) struct CompiledStatement {
 #[derive(Debug, Clone)]
 pub struct Formula {
     pub(crate) source: String,
-    pub(crate) statements: Vec<CompiledStatement>,
+    pub(crate) statements: Arc<[CompiledStatement]>,
+    /// The string literals the code refers to.
+    pub(crate) strings: Arc<[Box<str>]>,
     /// User variable names by slot.
     pub(crate) names: Vec<String>,
     /// Slots in the order the results string prints them (ordinal by name, D28).
@@ -189,6 +201,7 @@ impl Formula {
             num_slots: Vec::new(),
         };
         let mut statements = Vec::new();
+        let mut lowering = Lowering::default();
         for statement in &analysis.formula.statements {
             match &statement.kind {
                 StatementKind::Assign { target, value } => {
@@ -206,14 +219,14 @@ impl Formula {
                     };
                     statements.push(CompiledStatement {
                         destination,
-                        node,
+                        code: lowering.lower(node),
                         value_pos: value.span.start,
                         span: statement.span,
                     });
                 }
                 StatementKind::Expr { expr } => statements.push(CompiledStatement {
                     destination: Destination::Discard,
-                    node: compiler.expr(expr),
+                    code: lowering.lower(compiler.expr(expr)),
                     value_pos: expr.span.start,
                     span: statement.span,
                 }),
@@ -224,7 +237,8 @@ impl Formula {
         result_order.sort_by(|&a, &b| compiler.names[a].as_bytes().cmp(compiler.names[b].as_bytes()));
         Ok(Formula {
             source: src.to_string(),
-            statements,
+            statements: statements.into(),
+            strings: lowering.strings.into(),
             names: compiler.names,
             result_order,
             analysis,

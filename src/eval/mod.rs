@@ -1,5 +1,6 @@
 //! Evaluation: compile once, evaluate many times (§7).
 
+pub(crate) mod code;
 pub mod compile;
 pub mod context;
 pub mod exec;

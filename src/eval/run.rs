@@ -193,7 +193,19 @@ fn initial_results(ctx: &EvalContext<'_>) -> String {
 }
 
 /// Apply a target (D14): finite double, negative → 0, fraction truncated.
+#[inline]
 fn apply(value: f64, bad: Option<&'static str>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<u64, super::run::EvalError> {
+    if bad.is_none() && value >= 0.0 && value.is_finite() {
+        // `as` truncates toward zero and saturates at u64::MAX.
+        return Ok(value as u64);
+    }
+    apply_unusual(value, bad, name, pos, warnings)
+}
+
+/// [`apply`] for a target that is not a finite non-negative double.
+#[cold]
+#[inline(never)]
+fn apply_unusual(value: f64, bad: Option<&'static str>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<u64, EvalError> {
     if let Some(t) = bad {
         return Err(EvalError {
             kind: EvalErrorKind::Evaluation,

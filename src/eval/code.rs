@@ -1,0 +1,669 @@
+//! Lowering: the compiled [`Node`] tree becomes a tree of closures, each specialised for its
+//! node's shape and operator, so an evaluation is a chain of direct calls instead of a
+//! `match` over every node kind at every step (the approach of fasteval and cel-rust).
+//!
+//! Nodes whose shape guarantees a double ([`Node::is_num`]) become [`NumFn`]s, which return a
+//! plain `f64`; the others become [`ValueFn`]s, which return a [`Value`]. The semantics of
+//! each operator and function (§3–§6, D7–D38) live here; the per-evaluation state (pool,
+//! variables, sample windows, random source, trace) lives in [`Machine`].
+
+use std::borrow::Cow;
+
+use crate::builtins::{function_info, Function, Method, Metric, PoolScalar, Target, TimestampField};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::time::{parse_time_literal, TimeInterval};
+
+use super::compile::{Node, SampleArgs};
+use super::exec::{
+    binary, not_a_double, percentile, type_error, unassigned, Flow, Machine, SampleArg, Sampled, DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
+};
+use super::run::TraceEvent;
+use super::value::Value;
+
+/// Code that gives a double.
+pub(crate) type NumFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync>;
+/// Code that gives any value.
+pub(crate) type ValueFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<Value<'a>> + Send + Sync>;
+/// Code that decides a condition (D36: NaN is true).
+type CondFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<bool> + Send + Sync>;
+
+/// The code of one expression.
+pub(crate) enum Code {
+    /// It always gives a double.
+    Num(NumFn),
+    /// It may give any value.
+    Value(ValueFn),
+}
+
+// These constructors pin each closure to the higher-ranked signature (`for<'a>`), which a
+// closure literal alone does not get.
+fn num<F>(f: F) -> NumFn
+where
+    F: for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync + 'static,
+{
+    Box::new(f)
+}
+
+fn value<F>(f: F) -> ValueFn
+where
+    F: for<'a> Fn(&mut Machine<'a>) -> R<Value<'a>> + Send + Sync + 'static,
+{
+    Box::new(f)
+}
+
+fn cond<F>(f: F) -> CondFn
+where
+    F: for<'a> Fn(&mut Machine<'a>) -> R<bool> + Send + Sync + 'static,
+{
+    Box::new(f)
+}
+
+impl Code {
+    /// The code as a [`ValueFn`].
+    fn into_value(self) -> ValueFn {
+        match self {
+            Code::Value(f) => f,
+            Code::Num(f) => value(move |m| Ok(Value::Double(f(m)?))),
+        }
+    }
+}
+
+/// One argument of a function that takes a doubleVecList (§4.1).
+enum Arg {
+    Num(NumFn),
+    Value(ValueFn),
+}
+
+/// Feed every element of a doubleVecList, in order, to `sink`.
+#[inline]
+fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: impl FnMut(f64)) -> R<()> {
+    for arg in args {
+        match arg {
+            Arg::Num(code) => sink(code(m)?),
+            Arg::Value(code) => match code(m)? {
+                Value::Double(x) => sink(x),
+                Value::Vec(v) => v.iter().for_each(|&x| sink(x)),
+                other => {
+                    return Err(type_error(
+                        pos,
+                        format!(
+                            "{} takes doubles and doubleVecs, not a {}",
+                            function_info(f).name,
+                            other.type_of().name()
+                        ),
+                    ))
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+/// D17: `avg`, `min`, `max`, `range` and `percentile` of nothing fail.
+#[cold]
+#[inline(never)]
+fn empty_list(f: Function, pos: u32) -> Flow {
+    let name = function_info(f).name;
+    type_error(
+        pos,
+        format!("{name} of an empty list: there are no values (e.g. GetSample found no samples)"),
+    )
+}
+
+/// Turns nodes into code; collects the string literals the code refers to.
+#[derive(Default)]
+pub(crate) struct Lowering {
+    /// String literals, by index; an evaluation borrows them from the formula.
+    pub strings: Vec<Box<str>>,
+}
+
+impl Lowering {
+    /// The code of `node`.
+    pub fn lower(&mut self, node: Node) -> Code {
+        if node.is_num() {
+            return Code::Num(self.num(node));
+        }
+        Code::Value(match node {
+            Node::Str(s) => {
+                let index = self.strings.len();
+                self.strings.push(s);
+                value(move |m| {
+                    let strings = m.strings;
+                    Ok(Value::Str(&strings[index]))
+                })
+            }
+            Node::Interval(i) => value(move |_| Ok(Value::Interval(i))),
+            Node::Keyword(k) => value(move |_| Ok(Value::Keyword(k))),
+            Node::Var(slot) => value(move |m| match &m.vars.as_slice()[slot] {
+                Some(v) => Ok(v.clone()),
+                None => Err(unassigned()),
+            }),
+            Node::Deallocation => value(|m| Ok(Value::Keyword(m.deallocation))),
+            Node::Unary(op, operand, pos) => {
+                let operand = self.value(*operand);
+                value(move |m| unary(op, operand(m)?, pos))
+            }
+            Node::Binary(op, l, r, pos) => {
+                let (l, r) = (self.value(*l), self.value(*r));
+                value(move |m| {
+                    let a = l(m)?;
+                    let b = r(m)?;
+                    binary(op, a, b, pos)
+                })
+            }
+            Node::Cond(c, a, b, pos) => {
+                let (c, a, b) = (self.branch(*c, pos), self.value(*a), self.value(*b));
+                value(move |m| if c(m)? { a(m) } else { b(m) })
+            }
+            Node::Call(f, args, pos) => self.call_value(f, args, pos),
+            Node::Sample(metric, method, args, pos) => self.sample_value(metric, method, args, pos),
+            // Every other node is numeric and was lowered above.
+            other => {
+                let f = self.num(other);
+                value(move |m| Ok(Value::Double(f(m)?)))
+            }
+        })
+    }
+
+    fn value(&mut self, node: Node) -> ValueFn {
+        self.lower(node).into_value()
+    }
+
+    /// The code of a node that [`Node::is_num`] says gives a double.
+    fn num(&mut self, node: Node) -> NumFn {
+        match node {
+            Node::Number(x) => num(move |_| Ok(x)),
+            Node::NumVar(slot) => num(move |m| match &m.vars.as_slice()[slot] {
+                Some(Value::Double(x)) => Ok(*x),
+                Some(other) => Err(not_a_double(other)),
+                None => Err(unassigned()),
+            }),
+            Node::Target(Target::Dedicated) => num(|m| Ok(m.dedicated)),
+            Node::Target(Target::LowPriority) => num(|m| Ok(m.low_priority)),
+            Node::Scalar(s) => match s {
+                PoolScalar::CurrentDedicatedNodes => num(|m| Ok(m.ctx.pool.current_dedicated_nodes)),
+                PoolScalar::CurrentLowPriorityNodes => num(|m| Ok(m.ctx.pool.current_low_priority_nodes)),
+                PoolScalar::TaskSlotsPerNode => num(|m| Ok(m.ctx.pool.task_slots_per_node)),
+                PoolScalar::UsableNodeCount => num(|m| Ok(m.ctx.pool.usable_node_count)),
+            },
+            Node::MetricValue(metric, pos) => num(move |m| m.latest_sample(metric, pos)),
+            Node::Unary(UnaryOp::Not, operand, pos) if !operand.is_num() => {
+                let operand = self.value(*operand);
+                num(move |m| match unary(UnaryOp::Not, operand(m)?, pos)? {
+                    Value::Double(x) => Ok(x),
+                    other => Err(not_a_double(&other)),
+                })
+            }
+            Node::Unary(op, operand, _) => {
+                let operand = self.num(*operand);
+                match op {
+                    UnaryOp::Not => num(move |m| Ok(f64::from(operand(m)? == 0.0))),
+                    UnaryOp::Neg => num(move |m| Ok(-operand(m)?)),
+                }
+            }
+            Node::Arith(op, l, r) => self.arith(op, *l, *r),
+            Node::And(l, r, pos) => {
+                let (l, r) = (self.condition(*l, pos, "&&"), self.condition(*r, pos, "&&"));
+                num(move |m| Ok(if l(m)? { f64::from(r(m)?) } else { 0.0 }))
+            }
+            Node::Or(l, r, pos) => {
+                let (l, r) = (self.condition(*l, pos, "||"), self.condition(*r, pos, "||"));
+                num(move |m| Ok(if l(m)? { 1.0 } else { f64::from(r(m)?) }))
+            }
+            Node::NumCond(c, a, b, pos) => {
+                let (c, a, b) = (self.branch(*c, pos), self.num(*a), self.num(*b));
+                num(move |m| if c(m)? { a(m) } else { b(m) })
+            }
+            Node::Field(field, object, pos) => {
+                let object = self.value(*object);
+                num(move |m| match object(m)? {
+                    Value::Timestamp(t) => {
+                        let c = t.fields();
+                        Ok(match field {
+                            TimestampField::Year => c.year as f64,
+                            TimestampField::Month => c.month as f64,
+                            TimestampField::Day => c.day as f64,
+                            TimestampField::Weekday => c.weekday as f64,
+                            TimestampField::Hour => c.hour as f64,
+                            TimestampField::Minute => c.minute as f64,
+                            TimestampField::Second => c.second as f64,
+                        })
+                    }
+                    v => Err(type_error(
+                        pos,
+                        format!("only timestamps have fields; this is a {}", v.type_of().name()),
+                    )),
+                })
+            }
+            Node::Call(f, args, pos) => self.call_num(f, args, pos),
+            Node::Sample(metric, Method::Count, _, _) => num(move |m| Ok(m.visible(metric) as f64)),
+            Node::Sample(metric, method, args, pos) => {
+                let args = self.sample_args(method, args);
+                num(move |m| match args.sample(m, metric, method, pos)? {
+                    Sampled::Percent(x) => Ok(x),
+                    Sampled::Values(v) => Err(not_a_double(&Value::Vec(Cow::Borrowed(v)))),
+                })
+            }
+            // Not numeric by shape (never asked for): evaluate and insist on a double.
+            other => {
+                let f = self.value(other);
+                num(move |m| match f(m)? {
+                    Value::Double(x) => Ok(x),
+                    other => Err(not_a_double(&other)),
+                })
+            }
+        }
+    }
+
+    /// A binary operator on two doubles (§3.1), one closure per operator, with a constant
+    /// right operand folded in (`$x < 70`, `$n / 2`).
+    fn arith(&mut self, op: BinaryOp, l: Node, r: Node) -> NumFn {
+        macro_rules! op {
+            ($x:ident, $y:ident => $e:expr) => {{
+                let l = self.num(l);
+                if let Node::Number($y) = r {
+                    num(move |m| {
+                        let $x = l(m)?;
+                        Ok($e)
+                    })
+                } else {
+                    let r = self.num(r);
+                    num(move |m| {
+                        let $x = l(m)?;
+                        let $y = r(m)?;
+                        Ok($e)
+                    })
+                }
+            }};
+        }
+        match op {
+            BinaryOp::Add => op!(x, y => x + y),
+            BinaryOp::Sub => op!(x, y => x - y),
+            BinaryOp::Mul => op!(x, y => x * y),
+            BinaryOp::Div => op!(x, y => x / y),
+            BinaryOp::Lt => op!(x, y => f64::from(x < y)),
+            BinaryOp::Le => op!(x, y => f64::from(x <= y)),
+            BinaryOp::Gt => op!(x, y => f64::from(x > y)),
+            BinaryOp::Ge => op!(x, y => f64::from(x >= y)),
+            BinaryOp::Eq => op!(x, y => f64::from(x == y)),
+            // NaN compares unequal to everything. `&&`/`||` never get here (D7).
+            BinaryOp::Ne | BinaryOp::And | BinaryOp::Or => op!(x, y => f64::from(x != y)),
+        }
+    }
+
+    /// A condition of `&&`, `||` or `?:` (D36: NaN is true).
+    fn condition(&mut self, node: Node, pos: u32, what: &'static str) -> CondFn {
+        match self.lower(node) {
+            Code::Num(f) => cond(move |m| Ok(f(m)? != 0.0)),
+            Code::Value(f) => cond(move |m| match f(m)? {
+                Value::Double(x) => Ok(x != 0.0),
+                v => Err(type_error(
+                    pos,
+                    format!("`{what}` needs a double condition, not a {}", v.type_of().name()),
+                )),
+            }),
+        }
+    }
+
+    /// The condition of a `?:`, which traces the branch it picks.
+    fn branch(&mut self, node: Node, pos: u32) -> CondFn {
+        let c = self.condition(node, pos, "?:");
+        cond(move |m| {
+            let taken = c(m)?;
+            if let Some(t) = &mut m.trace {
+                t.push(TraceEvent::Branch { pos, taken_then: taken });
+            }
+            Ok(taken)
+        })
+    }
+
+    fn args(&mut self, args: Vec<Node>) -> Vec<Arg> {
+        args.into_iter()
+            .map(|a| match self.lower(a) {
+                Code::Num(f) => Arg::Num(f),
+                Code::Value(f) => Arg::Value(f),
+            })
+            .collect()
+    }
+
+    /// Functions that give a double (see [`Node::is_num`]).
+    fn call_num(&mut self, f: Function, args: Vec<Node>, pos: u32) -> NumFn {
+        if let Some(code) = self.aggregate_shortcut(f, &args, pos) {
+            return code;
+        }
+        match f {
+            Function::Rand => num(move |m| m.next_random(pos)),
+            Function::Len => {
+                let args = self.args(args);
+                num(move |m| {
+                    let mut count = 0usize;
+                    flatten(m, &args, f, pos, |_| count += 1)?;
+                    Ok(count as f64)
+                })
+            }
+            // Each aggregate folds only what it needs, left to right (D38).
+            Function::Sum => {
+                let args = self.args(args);
+                num(move |m| {
+                    let mut sum = 0.0;
+                    flatten(m, &args, f, pos, |x| sum += x)?;
+                    Ok(sum)
+                })
+            }
+            Function::Avg => {
+                let args = self.args(args);
+                num(move |m| {
+                    let (mut count, mut sum) = (0usize, 0.0);
+                    flatten(m, &args, f, pos, |x| {
+                        count += 1;
+                        sum += x;
+                    })?;
+                    if count == 0 {
+                        return Err(empty_list(f, pos));
+                    }
+                    Ok(sum / count as f64)
+                })
+            }
+            Function::Norm => {
+                let args = self.args(args);
+                num(move |m| {
+                    let mut squares = 0.0;
+                    flatten(m, &args, f, pos, |x| squares += x * x)?;
+                    Ok(squares.sqrt())
+                })
+            }
+            Function::Max | Function::Min | Function::Range => {
+                let args = self.args(args);
+                num(move |m| {
+                    let mut extremes: Option<(f64, f64)> = None;
+                    flatten(m, &args, f, pos, |x| {
+                        extremes = Some(match extremes {
+                            None => (x, x),
+                            Some((min, max)) => (if x < min { x } else { min }, if x > max { x } else { max }),
+                        })
+                    })?;
+                    let (min, max) = extremes.ok_or_else(|| empty_list(f, pos))?;
+                    Ok(match f {
+                        Function::Max => max,
+                        Function::Min => min,
+                        _ => max - min,
+                    })
+                })
+            }
+            Function::Std => {
+                let args = self.args(args);
+                num(move |m| {
+                    let mut values = Vec::new();
+                    flatten(m, &args, f, pos, |x| values.push(x))?;
+                    if values.len() < 2 {
+                        return Err(type_error(
+                            pos,
+                            format!("std needs at least two values (sample standard deviation), got {}", values.len()),
+                        ));
+                    }
+                    let n = values.len() as f64;
+                    let mut sum = 0.0;
+                    for &x in &values {
+                        sum += x;
+                    }
+                    let mean = sum / n;
+                    let mut squares = 0.0;
+                    for &x in &values {
+                        squares += (x - mean) * (x - mean);
+                    }
+                    Ok((squares / (n - 1.0)).sqrt())
+                })
+            }
+            Function::Val | Function::Percentile => {
+                let mut args = args.into_iter();
+                let (Some(vector), Some(index)) = (args.next(), args.next()) else {
+                    return num(move |_| Err(type_error(pos, format!("{} takes two arguments", function_info(f).name))));
+                };
+                let (vector, index) = (self.value(vector), self.value(index));
+                num(move |m| {
+                    let v = vector(m)?;
+                    let x = match index(m)? {
+                        Value::Double(x) => x,
+                        other => {
+                            return Err(type_error(
+                                pos,
+                                format!("the second argument must be a double, not a {}", other.type_of().name()),
+                            ))
+                        }
+                    };
+                    let v = match v {
+                        Value::Vec(v) => v,
+                        other => {
+                            return Err(type_error(
+                                pos,
+                                format!("the first argument must be a doubleVec, not a {}", other.type_of().name()),
+                            ))
+                        }
+                    };
+                    if f == Function::Val {
+                        // D19: truncate; out of range → 0.
+                        let i = x.trunc();
+                        return Ok(if i >= 0.0 && (i as usize) < v.len() && i.is_finite() {
+                            v[i as usize]
+                        } else {
+                            0.0
+                        });
+                    }
+                    percentile(&v, x).map_err(|message| type_error(pos, message))
+                })
+            }
+            Function::Lg | Function::Ln | Function::Log | Function::Ceil | Function::Floor | Function::Round => {
+                // Numeric only with one numeric argument.
+                let op = unary_function(f);
+                match args.into_iter().next() {
+                    Some(arg) => {
+                        let arg = self.num(arg);
+                        num(move |m| Ok(op(arg(m)?)))
+                    }
+                    None => num(move |_| Err(type_error(pos, format!("{} takes an argument", function_info(f).name)))),
+                }
+            }
+            Function::Time | Function::Stop => {
+                let f = self.call_value(f, args, pos);
+                num(move |m| match f(m)? {
+                    Value::Double(x) => Ok(x),
+                    other => Err(not_a_double(&other)),
+                })
+            }
+        }
+    }
+
+    /// The usual shapes of `max`, `min` and `avg`, folded without the general argument
+    /// loop: `max(a, b)` / `min(a, b)` of two doubles, and an aggregate of one vector
+    /// (`avg($X.GetSample(w))`). Same folds, same order, same errors as the general case.
+    fn aggregate_shortcut(&mut self, f: Function, args: &[Node], pos: u32) -> Option<NumFn> {
+        match (f, args) {
+            (Function::Max | Function::Min, [a, b]) if a.is_num() && b.is_num() => {
+                let (a, b) = (self.num(a.clone()), self.num(b.clone()));
+                Some(if f == Function::Max {
+                    num(move |m| {
+                        let x = a(m)?;
+                        let y = b(m)?;
+                        Ok(if y > x { y } else { x })
+                    })
+                } else {
+                    num(move |m| {
+                        let x = a(m)?;
+                        let y = b(m)?;
+                        Ok(if y < x { y } else { x })
+                    })
+                })
+            }
+            (Function::Avg | Function::Max | Function::Min | Function::Sum, [v]) if !v.is_num() => {
+                let v = self.value(v.clone());
+                let fold: fn(&[f64]) -> Option<f64> = match f {
+                    Function::Avg => |v| {
+                        let mut sum = 0.0;
+                        for &x in v {
+                            sum += x;
+                        }
+                        (!v.is_empty()).then(|| sum / v.len() as f64)
+                    },
+                    Function::Sum => |v| {
+                        let mut sum = 0.0;
+                        for &x in v {
+                            sum += x;
+                        }
+                        Some(sum)
+                    },
+                    Function::Max => |v| v.iter().copied().reduce(|max, x| if x > max { x } else { max }),
+                    _ => |v| v.iter().copied().reduce(|min, x| if x < min { x } else { min }),
+                };
+                Some(num(move |m| match v(m)? {
+                    Value::Vec(values) => fold(&values).ok_or_else(|| empty_list(f, pos)),
+                    // Folded like a one-element list (`sum(-0)` is `0 + -0`).
+                    Value::Double(x) => fold(&[x]).ok_or_else(|| empty_list(f, pos)),
+                    other => Err(type_error(
+                        pos,
+                        format!(
+                            "{} takes doubles and doubleVecs, not a {}",
+                            function_info(f).name,
+                            other.type_of().name()
+                        ),
+                    )),
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// Functions that give something other than a double.
+    fn call_value(&mut self, f: Function, args: Vec<Node>, pos: u32) -> ValueFn {
+        match f {
+            Function::Stop => value(|_| Err(Flow::Stop)),
+            Function::Time => match args.into_iter().next() {
+                None => value(|m| Ok(Value::Timestamp(m.ctx.now))),
+                Some(arg) => {
+                    let arg = self.value(arg);
+                    value(move |m| match arg(m)? {
+                        Value::Str("") => Ok(Value::Timestamp(m.ctx.now)),
+                        Value::Str(s) => parse_time_literal(s)
+                            .map(Value::Timestamp)
+                            .map_err(|e| type_error(pos, format!("time() cannot read {s:?}: {e}"))),
+                        v => Err(type_error(pos, format!("time() takes a string, not a {}", v.type_of().name()))),
+                    })
+                }
+            },
+            Function::Lg | Function::Ln | Function::Log | Function::Ceil | Function::Floor | Function::Round => {
+                let op = unary_function(f);
+                if args.len() == 1 {
+                    let arg = self.value(args.into_iter().next().expect("one argument"));
+                    return value(move |m| match arg(m)? {
+                        Value::Double(x) => Ok(Value::Double(op(x))),
+                        Value::Vec(v) => Ok(Value::Vec(Cow::Owned(v.iter().map(|&x| op(x)).collect()))),
+                        other => Err(type_error(
+                            pos,
+                            format!(
+                                "{} takes doubles and doubleVecs, not a {}",
+                                function_info(f).name,
+                                other.type_of().name()
+                            ),
+                        )),
+                    });
+                }
+                let args = self.args(args);
+                value(move |m| {
+                    let mut out = Vec::new();
+                    flatten(m, &args, f, pos, |x| out.push(op(x)))?;
+                    Ok(Value::Vec(Cow::Owned(out)))
+                })
+            }
+            // The rest give doubles.
+            _ => {
+                let f = self.call_num(f, args, pos);
+                value(move |m| Ok(Value::Double(f(m)?)))
+            }
+        }
+    }
+
+    fn sample_args(&mut self, method: Method, args: SampleArgs) -> LoweredSampleArgs {
+        match args {
+            // The two usual forms, resolved now: `GetSample(n)` and `…(interval)`.
+            SampleArgs::Const([SampleArg::Double(count), ..], 1) if method == Method::GetSample => LoweredSampleArgs::Last(count),
+            SampleArgs::Const([SampleArg::Interval(back), ..], 1) => LoweredSampleArgs::Back(back),
+            SampleArgs::Const(values, n) => LoweredSampleArgs::Const(values, n),
+            SampleArgs::Exprs(nodes) => LoweredSampleArgs::Exprs(nodes.into_iter().map(|n| self.value(n)).collect()),
+        }
+    }
+
+    /// Sample methods that give something other than a double.
+    fn sample_value(&mut self, metric: Metric, method: Method, args: SampleArgs, pos: u32) -> ValueFn {
+        match method {
+            Method::GetSamplePeriod => value(|_| Ok(Value::Interval(SAMPLE_PERIOD))),
+            Method::HistoryBeginTime => value(move |m| m.history_begin(metric, pos).map(Value::Timestamp)),
+            Method::GetSample | Method::GetSamplePercent => {
+                let args = self.sample_args(method, args);
+                value(move |m| {
+                    Ok(match args.sample(m, metric, method, pos)? {
+                        Sampled::Percent(x) => Value::Double(x),
+                        Sampled::Values(v) => Value::Vec(Cow::Borrowed(v)),
+                    })
+                })
+            }
+            Method::Count => value(move |m| Ok(Value::Double(m.visible(metric) as f64))),
+        }
+    }
+}
+
+/// The arguments of `GetSample`/`GetSamplePercent` as code.
+enum LoweredSampleArgs {
+    /// `GetSample(count)` with a constant count.
+    Last(f64),
+    /// `…(interval)`: the window from `now - interval` to now, 70 % required.
+    Back(TimeInterval),
+    /// Other constant arguments.
+    Const([SampleArg; 3], usize),
+    /// Arguments computed at run time.
+    Exprs(Vec<ValueFn>),
+}
+
+impl LoweredSampleArgs {
+    #[inline]
+    fn sample<'a>(&self, m: &mut Machine<'a>, metric: Metric, method: Method, pos: u32) -> R<Sampled<'a>> {
+        match self {
+            LoweredSampleArgs::Last(count) => Ok(Sampled::Values(m.last_samples(metric, *count, pos))),
+            LoweredSampleArgs::Back(back) => m.window_back(metric, method, *back, DEFAULT_SAMPLE_PERCENT, pos),
+            LoweredSampleArgs::Const(values, n) => m.sample(metric, method, *values, *n, pos),
+            LoweredSampleArgs::Exprs(codes) => {
+                let mut values = [SampleArg::Absent; 3];
+                for (slot, code) in values.iter_mut().zip(codes) {
+                    *slot = SampleArg::from(code(m)?);
+                }
+                m.sample(metric, method, values, codes.len(), pos)
+            }
+        }
+    }
+}
+
+/// `lg`, `ln`, `log`, `ceil`, `floor` and `round` as functions of one double.
+fn unary_function(f: Function) -> fn(f64) -> f64 {
+    match f {
+        Function::Lg => f64::log2,
+        Function::Ln => f64::ln,
+        Function::Log => f64::log10,
+        Function::Ceil => f64::ceil,
+        Function::Floor => f64::floor,
+        _ => f64::round,
+    }
+}
+
+/// A prefix operator on any value.
+fn unary<'a>(op: UnaryOp, v: Value<'a>, pos: u32) -> R<Value<'a>> {
+    match (op, v) {
+        (UnaryOp::Neg, Value::Double(x)) => Ok(Value::Double(-x)),
+        (UnaryOp::Not, Value::Double(x)) => Ok(Value::Double(f64::from(x == 0.0))),
+        (UnaryOp::Neg, Value::Interval(i)) => i
+            .checked_neg()
+            .map(Value::Interval)
+            .ok_or_else(|| type_error(pos, "time interval overflow".into())),
+        (op, v) => Err(type_error(
+            pos,
+            format!("`{}` is not defined for a {}", op.symbol(), v.type_of().name()),
+        )),
+    }
+}
