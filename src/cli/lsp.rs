@@ -15,7 +15,7 @@ pub fn run(_args: Args) -> ExitCode {
     match batch_autoscale::lsp::serve_stdio() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(2)
         }
     }
