@@ -334,6 +334,52 @@ fn eval_reads_metrics_from_csv_and_traces() {
     );
     assert!(stdout.contains("took the second (false) branch"), "{stdout}");
     assert!(stdout.contains("results: $TargetDedicatedNodes=20;"), "{stdout}");
+    // Every statement's value: the example has eight statements.
+    assert_eq!(stdout.matches("=> ").count(), 8, "{stdout}");
+    assert!(
+        stdout.contains("$window = TimeInterval_Minute * 15\n             => 00:15:00"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn long_and_wide_csv_give_the_same_evaluation() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let wide = root.join("examples/metrics.csv");
+    // The same samples, one `timestamp,metric,value` row each, shuffled by metric.
+    let csv = std::fs::read_to_string(&wide).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut long = String::from("timestamp,metric,value\n");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    for (column, metric) in header.iter().enumerate().skip(1).rev() {
+        for row in &rows {
+            if !row[column].is_empty() {
+                long.push_str(&format!("{},{metric},{}\n", row[0], row[column]));
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let long_path = tmp.path().join("long.csv");
+    std::fs::write(&long_path, long).unwrap();
+    let formula = root.join("examples/task-based.formula");
+    let eval = |metrics: &Path| {
+        let out = run(&[
+            "eval",
+            formula.to_str().unwrap(),
+            "--metrics",
+            metrics.to_str().unwrap(),
+            "--now",
+            "2026-11-23T12:00:10Z",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["results"].clone()
+    };
+    let results = eval(&wide);
+    assert!(results.as_str().unwrap().starts_with("$TargetDedicatedNodes=20;"), "{results}");
+    assert_eq!(eval(&long_path), results);
 }
 
 #[test]
