@@ -209,94 +209,63 @@ fn bad_input_gives_one_clear_message_and_exit_2() {
     std::fs::write(p("unknown.csv"), "timestamp,$PendingTask\n2026-11-23T12:00:00Z,1\n").unwrap();
     std::fs::write(p("nozone.csv"), "timestamp,$PendingTasks\n2026-11-23 12:00:00,1\n").unwrap();
     let ok = p("ok.formula");
+    let dir = tmp.path().to_str().unwrap().to_string();
+    let eval = |flag: &str, value: String| vec!["eval".to_string(), ok.clone(), flag.to_string(), value];
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["check".into(), p("missing.formula")], "missing.formula"),
         (vec!["check".into(), tmp.path().to_str().unwrap().into()], "is a directory"),
         (vec!["check".into(), p("latin1.formula")], "latin1.formula:2:"),
-        (vec!["eval".into(), ok.clone(), "--context".into(), p("bad.json")], "bad.json:4:1"),
+        (eval("--context", p("bad.json")), "bad.json:4:1"),
+        (eval("--context", p("unknown.json")), "did you mean `$PendingTasks`"),
         (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("unknown.json")],
-            "did you mean `$PendingTasks`",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("nozone.json")],
+            eval("--context", p("nozone.json")),
             "nozone.json:1:9: now: a time with a zone is required",
         ),
         (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("nozone-metric.json")],
+            eval("--context", p("nozone-metric.json")),
             "nozone-metric.json:3:30: metrics.$ActiveTasks.last: a time with a zone is required",
         ),
         (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("unknown-metric.json")],
+            eval("--context", p("unknown-metric.json")),
             "unknown-metric.json:4:5: metrics: `$PendingTask` is not a sampled metric; did you mean `$PendingTasks`?",
         ),
         (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("not-object.json")],
+            eval("--context", p("not-object.json")),
             "not-object.json:2:3: a context is a JSON object",
         ),
+        (eval("--context", p("empty.json")), "empty.json:1:1: EOF"),
+        (eval("--context", p("typo.json")), "typo.json:2:6: unknown field `pol`"),
+        (eval("--context", p("latin1.json")), "latin1.json:1:13: the file is not valid UTF-8"),
+        (eval("--context", p("missing.json")), "missing.json"),
+        (eval("--context", dir.clone()), "is a directory"),
+        (eval("--metrics", dir.clone()), "is a directory"),
+        (eval("--metrics", p("missing.csv")), "missing.csv"),
         (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("empty.json")],
-            "empty.json:1:1: EOF",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("typo.json")],
-            "typo.json:2:6: unknown field `pol`",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("latin1.json")],
-            "latin1.json:1:13: the file is not valid UTF-8",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--context".into(), p("missing.json")],
-            "missing.json",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--context".into(), tmp.path().to_str().unwrap().into()],
-            "is a directory",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), tmp.path().to_str().unwrap().into()],
-            "is a directory",
-        ),
-        (vec!["eval".into(), ok.clone(), "--metrics".into(), p("missing.csv")], "missing.csv"),
-        (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("metrics-bad-value.json")],
+            eval("--metrics", p("metrics-bad-value.json")),
             "metrics-bad-value.json:2:20: invalid type: string \"two\"",
         ),
         (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("metrics-nozone.json")],
+            eval("--metrics", p("metrics-nozone.json")),
             "metrics-nozone.json:2:28: $PendingTasks.last: \"2026-11-23\" is not a time",
         ),
         (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("ragged.csv")],
+            eval("--metrics", p("ragged.csv")),
             "ragged.csv:2:3: this row has 3 fields but the header has 2",
         ),
         (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("unknown-long.csv")],
+            eval("--metrics", p("unknown-long.csv")),
             "unknown-long.csv:2:2: `$PendingTask` is not a sampled metric or pool variable; did you mean `$PendingTasks`?",
         ),
-        (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("latin1.csv")],
-            "latin1.csv:3:6: the file is not valid UTF-8",
-        ),
+        (eval("--metrics", p("latin1.csv")), "latin1.csv:3:6: the file is not valid UTF-8"),
         (vec!["eval".into(), ok.clone(), "--delay=-1".into()], "--delay -1"),
-        (
-            vec!["eval".into(), ok.clone(), "--pool-dedicated".into(), "NaN".into()],
-            "--pool-dedicated NaN",
-        ),
+        (eval("--pool-dedicated", "NaN".into()), "--pool-dedicated NaN"),
         (vec!["eval".into(), p("missing.formula")], "missing.formula"),
         (vec!["fmt".into(), tmp.path().to_str().unwrap().into()], "is a directory"),
         (vec!["fmt".into(), p("latin1.formula")], "latin1.formula:2:"),
-        (vec!["eval".into(), ok.clone(), "--metrics".into(), p("bad.csv")], "bad.csv:3:2"),
-        (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("unknown.csv")],
-            "unknown.csv:1:2",
-        ),
-        (
-            vec!["eval".into(), ok.clone(), "--metrics".into(), p("nozone.csv")],
-            "nozone.csv:2:1",
-        ),
-        (vec!["eval".into(), ok.clone(), "--now".into(), "tomorrow".into()], "--now"),
+        (eval("--metrics", p("bad.csv")), "bad.csv:3:2"),
+        (eval("--metrics", p("unknown.csv")), "unknown.csv:1:2"),
+        (eval("--metrics", p("nozone.csv")), "nozone.csv:2:1"),
+        (eval("--now", "tomorrow".into()), "--now"),
         (vec!["fmt".into(), p("missing.formula")], "missing.formula"),
     ];
     for (args, needle) in cases {
