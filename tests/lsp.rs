@@ -299,17 +299,38 @@ fn the_server_survives_what_editors_throw_at_it() {
     );
     let diags = c.diagnostics(URI);
     assert_eq!(diags[0]["code"], "E100");
+    // Incremental edits deep inside it, each answered; the last line is still reachable.
+    for k in 0..10 {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": 2 + k}, "contentChanges": [
+                {"range": {"start": {"line": 19_999, "character": 24}, "end": {"line": 19_999, "character": 25}}, "text": k.to_string()}
+            ]}),
+        );
+    }
+    for _ in 0..10 {
+        assert_eq!(c.diagnostics(URI)[0]["code"], "E100");
+    }
+    // Past 1 MiB the server does not tokenize (128 times the service's limit): no hover, but
+    // an answer.
+    let h = c.request("textDocument/hover", pos(19_999, 3));
+    assert!(h["error"].is_null() && h["result"].is_null(), "{h}");
+    let f = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert!(f["error"].is_null(), "{f}");
     // Garbage only.
     c.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "\u{0}\u{1}}}{{ ))) ;;; $ $$ \"\" ' & | ^ % @"}]}),
+        json!({"textDocument": {"uri": URI, "version": 20}, "contentChanges": [{"text": "\u{0}\u{1}}}{{ ))) ;;; $ $$ \"\" ' & | ^ % @"}]}),
     );
     assert!(!c.diagnostics(URI).is_empty());
     // A burst of a thousand changes.
     for k in 0..1000 {
         c.notify(
             "textDocument/didChange",
-            json!({"textDocument": {"uri": URI, "version": 3 + k}, "contentChanges": [{"text": format!("$TargetDedicatedNodes = {k};")}]}),
+            json!({"textDocument": {"uri": URI, "version": 21 + k}, "contentChanges": [{"text": format!("$TargetDedicatedNodes = {k};")}]}),
         );
     }
     let mut last = Vec::new();
