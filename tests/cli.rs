@@ -705,3 +705,23 @@ fn fmt_output_of_every_corpus_formula_rechecks_and_evaluates_identically() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(formatted_count >= 80, "only {formatted_count} corpus formulas were formatted");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, .. Default::default() })]
+
+    /// Whatever the text, `check` renders its diagnostics (ariadne, any position, CR, tabs,
+    /// wide characters), `fmt` and `eval` answer, and none of them panics.
+    #[test]
+    fn any_text_gets_an_answer_never_a_panic(src in "([$a-zA-Z_0-9 ().,;:?!=<>&|+*/\"'-]|\r|\n|\t|😀|é|//){0,80}") {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("any.formula");
+        std::fs::write(&f, &src).unwrap();
+        let f = f.to_str().unwrap();
+        for args in [vec!["check", f, "--color", "always"], vec!["fmt", "--stdout", f], vec!["eval", f, "--now", "2026-11-23T12:00:00Z"]] {
+            let out = run(&args);
+            let stderr = text(&out.stderr);
+            proptest::prop_assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?} on {src:?}: {:?} {stderr}", out.status);
+            proptest::prop_assert!(!stderr.contains("panicked"), "{args:?} on {src:?}: {stderr}");
+        }
+    }
+}
