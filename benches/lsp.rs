@@ -9,6 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 fn lsp(c: &mut Criterion) {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/formulas/large.formula")).unwrap();
     let mut server = Server::new();
+    server.handle(&serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}).to_string());
     let open = serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
         "params": {"textDocument": {"uri": "file:///b.formula", "languageId": "batch-autoscale", "version": 1, "text": text}}});
     server.handle(&open.to_string());

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::builtins::{self, Metric, PoolScalar, VariableKind};
-use crate::eval::{ContextSpec, MetricSpec, MetricStore};
+use crate::eval::{ContextError, ContextSpec, MetricSpec, MetricStore, OwnedContext};
 use crate::time::{parse_rfc3339, Timestamp};
 
 /// A time series of one scalar pool variable: the value at a time is the last one at or
@@ -149,23 +149,36 @@ struct Point {
     column: u64,
 }
 
-/// Read a metric file; the format is chosen by extension (`.json`, otherwise CSV).
-pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
+/// Read a whole file as UTF-8, or say why not: a directory, a file that cannot be read, or the
+/// line and column of the first byte that is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, DataError> {
     let display = path.display().to_string();
+    if path.is_dir() {
+        return Err(DataError::Io {
+            path: display,
+            message: "is a directory, not a file".into(),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| DataError::Io {
         path: display.clone(),
         message: e.to_string(),
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let (line, column) = line_column(&String::from_utf8_lossy(&e.into_bytes()[..offset]));
         DataError::At {
-            path: display.clone(),
+            path: display,
             line,
             column,
             message: "the file is not valid UTF-8".into(),
         }
-    })?;
+    })
+}
+
+/// Read a metric file; the format is chosen by extension (`.json`, otherwise CSV).
+pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
+    let display = path.display().to_string();
+    let text = read_text(path)?;
     if path
         .extension()
         .and_then(|e| e.to_str())
@@ -177,6 +190,198 @@ pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
     }
 }
 
+/// A context file (`eval --context`): the `context` object of the conformance cases. The text
+/// is kept so that a problem found while building the context (a time without a zone, an
+/// unknown metric) is reported at its line and column.
+#[derive(Debug, Clone, Default)]
+pub struct ContextFile {
+    /// The parsed context; callers may override fields before [`ContextFile::build`].
+    pub spec: ContextSpec,
+    path: String,
+    text: String,
+}
+
+impl ContextFile {
+    /// Build the context (see [`ContextSpec::build`]), with errors located in the file.
+    pub fn build(&self, default_now: Timestamp) -> Result<OwnedContext, DataError> {
+        self.spec
+            .build(default_now)
+            .map_err(|e| context_error_at(&self.text, &self.path, &e, true))
+    }
+}
+
+/// Read a context file (see [`ContextFile`]).
+pub fn load_context(path: &Path) -> Result<ContextFile, DataError> {
+    let text = read_text(path)?;
+    let display = path.display().to_string();
+    let spec = parse_context(&text, &display)?;
+    Ok(ContextFile { spec, path: display, text })
+}
+
+/// Parse the text of a context file: a JSON object with `now`, `pool`, `metrics`,
+/// `samplePublicationDelaySeconds`, `random` and `seed`, all optional.
+pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    if !value.is_object() {
+        let start = text.len() - text.trim_start().len();
+        let (line, column) = line_column(&text[..start]);
+        return Err(DataError::At {
+            path: path.into(),
+            line,
+            column,
+            message: "a context is a JSON object such as {\"now\": \"2026-11-23T12:00:00Z\", \"pool\": {\"targetDedicatedNodes\": 2}, \"metrics\": {…}}".into(),
+        });
+    }
+    serde_json::from_str(text).map_err(|e| json_error(path, &e))
+}
+
+/// A serde_json error at its line and column (serde_json says column 0 at the very start).
+fn json_error(path: &str, e: &serde_json::Error) -> DataError {
+    let text = e.to_string();
+    let location = format!(" at line {} column {}", e.line(), e.column());
+    DataError::At {
+        path: path.into(),
+        line: e.line().max(1) as u64,
+        column: e.column().max(1) as u64,
+        message: text.strip_suffix(&location).unwrap_or(&text).to_string(),
+    }
+}
+
+/// Locate a [`ContextError`] in the JSON it came from: the key path it names, under
+/// `"metrics"` when `wrapped` (a context file), at the top level otherwise (a bare metrics
+/// object). Without a location the error still names the file.
+fn context_error_at(text: &str, path: &str, e: &ContextError, wrapped: bool) -> DataError {
+    let (mut keys, at_key): (Vec<&str>, bool) = match e {
+        ContextError::BadTime { field, .. } if field == "now" => (vec!["now"], false),
+        ContextError::BadTime { field, .. } => match field.strip_prefix("metrics.").and_then(|r| r.rsplit_once('.')) {
+            Some((name, last)) => (vec!["metrics", name, last], false),
+            None => (Vec::new(), false),
+        },
+        ContextError::UnknownMetric { name, .. } => (vec!["metrics", name], true),
+        ContextError::BadPeriod { metric } => (vec!["metrics", metric, "periodSeconds"], false),
+        ContextError::BadSamples { metric, .. } => (vec!["metrics", metric, "values"], false),
+        ContextError::BadDelay => (vec!["samplePublicationDelaySeconds"], false),
+    };
+    if !wrapped && keys.first() == Some(&"metrics") {
+        keys.remove(0);
+    }
+    let place = (!keys.is_empty()).then(|| json_place(text, &keys)).flatten();
+    let message = e.to_string();
+    // A bare metrics object has no `metrics` key to name.
+    let message = match wrapped {
+        true => message,
+        false => message
+            .strip_prefix("metrics.")
+            .or_else(|| message.strip_prefix("metrics: "))
+            .unwrap_or(&message)
+            .to_string(),
+    };
+    match place {
+        Some((key, value)) => {
+            let (line, column) = line_column(&text[..if at_key { key } else { value }]);
+            DataError::At {
+                path: path.into(),
+                line,
+                column,
+                message,
+            }
+        }
+        None => DataError::Io {
+            path: path.into(),
+            message,
+        },
+    }
+}
+
+/// Byte offsets of the key and of the value at `keys` (a chain of object keys) in the JSON
+/// `text`, which has already been parsed successfully.
+fn json_place(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    // `i` at an opening quote; the offset after the closing one.
+    let skip_string = |mut i: usize| -> Option<usize> {
+        i += 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    };
+    let skip_value = |i: usize| -> Option<usize> {
+        match *b.get(i)? {
+            b'"' => skip_string(i),
+            b'{' | b'[' => {
+                let (mut depth, mut j) = (0usize, i);
+                while j < b.len() {
+                    match b[j] {
+                        b'"' => {
+                            j = skip_string(j)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(j + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                None
+            }
+            _ => {
+                let mut j = i;
+                while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                Some(j)
+            }
+        }
+    };
+    let (mut pos, mut key_at) = (0, 0);
+    for key in keys {
+        pos = skip_ws(pos);
+        if b.get(pos) != Some(&b'{') {
+            return None;
+        }
+        pos += 1;
+        loop {
+            pos = skip_ws(pos);
+            if b.get(pos) != Some(&b'"') {
+                return None;
+            }
+            let start = pos;
+            pos = skip_string(pos)?;
+            let name: String = serde_json::from_str(&text[start..pos]).ok()?;
+            pos = skip_ws(pos);
+            if b.get(pos) != Some(&b':') {
+                return None;
+            }
+            pos = skip_ws(pos + 1);
+            if name == *key {
+                key_at = start;
+                break;
+            }
+            pos = skip_ws(skip_value(pos)?);
+            if b.get(pos) != Some(&b',') {
+                return None;
+            }
+            pos += 1;
+        }
+    }
+    Some((key_at, pos))
+}
+
 fn line_column(prefix: &str) -> (u64, u64) {
     let line = prefix.matches('\n').count() as u64 + 1;
     let column = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u64 + 1;
@@ -185,34 +390,32 @@ fn line_column(prefix: &str) -> (u64, u64) {
 
 /// Read JSON metric data (see the module docs).
 pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| DataError::At {
-        path: path.into(),
-        line: e.line() as u64,
-        column: e.column() as u64,
-        message: e.to_string(),
-    })?;
-    let metrics_value = match value.get("metrics") {
-        Some(m) => m.clone(),
-        None => value,
-    };
-    let metrics: BTreeMap<String, MetricSpec> = serde_json::from_value(metrics_value).map_err(|e| DataError::At {
-        path: path.into(),
-        line: 1,
-        column: 1,
-        message: format!(
-            "expected an object of metrics such as {{\"$PendingTasks\": {{\"last\": \"2026-11-23T12:00:00Z\", \"values\": [1, 2]}}}}: {e}"
-        ),
+    /// A context-shaped file: its other fields (`now`, `pool`, …) are not metric data.
+    #[derive(serde::Deserialize)]
+    struct Wrapped {
+        metrics: BTreeMap<String, MetricSpec>,
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let wrapped = value.get("metrics").is_some();
+    let metrics = if wrapped {
+        serde_json::from_str::<Wrapped>(text).map(|w| w.metrics)
+    } else {
+        serde_json::from_str::<BTreeMap<String, MetricSpec>>(text)
+    }
+    .map_err(|e| {
+        let mut error = json_error(path, &e);
+        if let DataError::At { message, .. } = &mut error {
+            message.push_str(
+                "; metric data is an object such as {\"$PendingTasks\": {\"last\": \"2026-11-23T12:00:00Z\", \"values\": [1, 2]}}",
+            );
+        }
+        error
     })?;
     let spec = ContextSpec {
         metrics,
         ..ContextSpec::default()
     };
-    let built = spec.build(Timestamp(0)).map_err(|e| DataError::At {
-        path: path.into(),
-        line: 1,
-        column: 1,
-        message: e.to_string(),
-    })?;
+    let built = spec.build(Timestamp(0)).map_err(|e| context_error_at(text, path, &e, wrapped))?;
     let mut data = MetricData {
         metrics: built.metrics,
         ..MetricData::default()
@@ -268,11 +471,15 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
     let mut name_index: BTreeMap<String, usize> = BTreeMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let (line, column) = match e.position() {
-                Some(p) => (p.line(), 1),
-                None => (0, 1),
-            };
-            at(line, column, e.to_string())
+            let line = e.position().map_or(0, |p| p.line());
+            match e.kind() {
+                csv::ErrorKind::UnequalLengths { expected_len, len, .. } => at(
+                    line,
+                    (*len).min(*expected_len) + 1,
+                    format!("this row has {len} fields but the header has {expected_len}"),
+                ),
+                _ => at(line, 1, e.to_string()),
+            }
         })?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let time_text = record.get(0).unwrap_or("");

@@ -1,11 +1,14 @@
 //! `fmt` on every real-world formula: the output re-checks clean, formatting is idempotent, and
-//! the formatted formula evaluates exactly like the original.
+//! the formatted formula evaluates exactly like the original; and on corpus formulas with
+//! whitespace and comments scattered between their tokens: the same tree, every comment kept.
 
 mod common;
 
 use batch_autoscale::builtins::Metric;
 use batch_autoscale::fmt::format_source;
-use batch_autoscale::{check, evaluate_source, EvalContext, MetricStore, Timestamp};
+use batch_autoscale::syntax::lexer::{lex, TokenKind};
+use batch_autoscale::{check, evaluate_source, parse, EvalContext, MetricStore, Timestamp};
+use proptest::prelude::*;
 
 #[test]
 fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
@@ -39,8 +42,12 @@ fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
         let before = check(&src);
         let after = check(&formatted);
         assert_eq!(before.has_errors(), after.has_errors(), "{}", file.display());
-        let codes = |a: &batch_autoscale::Analysis| a.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>();
-        assert_eq!(codes(&before).len(), codes(&after).len(), "{}: diagnostics changed", file.display());
+        let codes = |a: &batch_autoscale::Analysis| {
+            let mut codes = a.diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>();
+            codes.sort();
+            codes
+        };
+        assert_eq!(codes(&before), codes(&after), "{}: diagnostics changed", file.display());
         assert_eq!(
             before.formula.comments.len(),
             after.formula.comments.len(),
@@ -64,4 +71,76 @@ fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
         }
     }
     assert!(formatted_count >= 80, "only {formatted_count} corpus formulas were formatted");
+}
+
+/// The corpus formulas that format (read once).
+fn formattable_corpus() -> &'static [String] {
+    static CORPUS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let Some(dir) = common::shared_dir("corpus") else {
+            return Vec::new();
+        };
+        common::files_with_extension(&dir, "formula")
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .filter(|src| format_source(src).is_some())
+            .collect()
+    })
+}
+
+/// The comments of `src`, trimmed, in order.
+fn comments(src: &str) -> Vec<String> {
+    lex(src)
+        .iter()
+        .filter(|t| t.kind == TokenKind::Comment)
+        .map(|t| t.span.text(src).trim_end().to_string())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    #[test]
+    fn comments_and_line_breaks_anywhere_keep_the_tree_and_every_comment(
+        pick in any::<prop::sample::Index>(),
+        separators in prop::collection::vec(0u8..6, 1..400),
+    ) {
+        let corpus = formattable_corpus();
+        if corpus.is_empty() {
+            return Ok(());
+        }
+        let src = pick.get(corpus);
+        // The formula's tokens again, with a separator from the list after each one.
+        let mut noisy = String::new();
+        for (i, t) in lex(src).iter().enumerate() {
+            noisy.push_str(t.span.text(src));
+            if t.kind == TokenKind::Comment {
+                noisy.push('\n');
+                continue;
+            }
+            match separators[i % separators.len()] {
+                0 => noisy.push(' '),
+                1 => noisy.push('\n'),
+                2 => noisy.push_str("\t "),
+                3 => noisy.push_str(&format!(" // c{i} \"$x\"; = é\n")),
+                4 => noisy.push_str("\r\n\r\n  "),
+                _ => noisy.push_str(&format!("\n// line {i}\n")),
+            }
+        }
+        if noisy.encode_utf16().count() > 8192 {
+            return Ok(()); // over the size limit: not a formula any more
+        }
+        let formatted = format_source(&noisy);
+        prop_assert!(formatted.is_some(), "does not format: {}", noisy);
+        let formatted = formatted.unwrap();
+        let again = format_source(&formatted);
+        prop_assert_eq!(again.as_deref(), Some(formatted.as_str()), "not idempotent");
+        prop_assert_eq!(
+            common::strip_spans(&parse(&formatted).formula),
+            common::strip_spans(&parse(src).formula),
+            "the tree changed: {}",
+            formatted
+        );
+        prop_assert_eq!(comments(&formatted), comments(&noisy), "comments lost or reordered: {}", formatted);
+    }
 }

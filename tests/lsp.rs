@@ -65,6 +65,43 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Write bytes as they are, framing included.
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Initialize as an editor does.
+    fn initialize(&mut self) {
+        let init = self.request("initialize", json!({"processId": null, "capabilities": {}}));
+        assert!(init["result"]["capabilities"].is_object(), "{init}");
+        self.notify("initialized", json!({}));
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "batch-autoscale", "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri)
+    }
+
+    /// The labels of a completion at `line`:`character` of `URI`.
+    fn completion_labels(&mut self, line: u32, character: u32) -> Vec<String> {
+        let r = self.request("textDocument/completion", pos(line, character));
+        r["result"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {r}"))
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn hover_text(&mut self, line: u32, character: u32) -> String {
+        let h = self.request("textDocument/hover", pos(line, character));
+        h["result"]["contents"]["value"].as_str().unwrap_or("").to_string()
+    }
+
     fn notify(&mut self, method: &str, params: Value) {
         self.send_raw(&json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string());
     }
@@ -262,17 +299,38 @@ fn the_server_survives_what_editors_throw_at_it() {
     );
     let diags = c.diagnostics(URI);
     assert_eq!(diags[0]["code"], "E100");
+    // Incremental edits deep inside it, each answered; the last line is still reachable.
+    for k in 0..10 {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": 2 + k}, "contentChanges": [
+                {"range": {"start": {"line": 19_999, "character": 24}, "end": {"line": 19_999, "character": 25}}, "text": k.to_string()}
+            ]}),
+        );
+    }
+    for _ in 0..10 {
+        assert_eq!(c.diagnostics(URI)[0]["code"], "E100");
+    }
+    // Past 1 MiB the server does not tokenize (128 times the service's limit): no hover, but
+    // an answer.
+    let h = c.request("textDocument/hover", pos(19_999, 3));
+    assert!(h["error"].is_null() && h["result"].is_null(), "{h}");
+    let f = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert!(f["error"].is_null(), "{f}");
     // Garbage only.
     c.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "\u{0}\u{1}}}{{ ))) ;;; $ $$ \"\" ' & | ^ % @"}]}),
+        json!({"textDocument": {"uri": URI, "version": 20}, "contentChanges": [{"text": "\u{0}\u{1}}}{{ ))) ;;; $ $$ \"\" ' & | ^ % @"}]}),
     );
     assert!(!c.diagnostics(URI).is_empty());
     // A burst of a thousand changes.
     for k in 0..1000 {
         c.notify(
             "textDocument/didChange",
-            json!({"textDocument": {"uri": URI, "version": 3 + k}, "contentChanges": [{"text": format!("$TargetDedicatedNodes = {k};")}]}),
+            json!({"textDocument": {"uri": URI, "version": 21 + k}, "contentChanges": [{"text": format!("$TargetDedicatedNodes = {k};")}]}),
         );
     }
     let mut last = Vec::new();
@@ -284,4 +342,265 @@ fn the_server_survives_what_editors_throw_at_it() {
     let h = c.request("textDocument/hover", pos(0, 3));
     assert!(h["result"]["contents"]["value"].as_str().unwrap().contains("$TargetDedicatedNodes"));
     c.finish();
+}
+
+#[test]
+fn completion_offers_what_fits_where_the_cursor_is() {
+    let mut c = Client::start();
+    c.initialize();
+    let text = [
+        "$now = time();",                                        // 0
+        "$n = $CurrentDedicatedNodes;",                          // 1
+        "$a = $PendingTasks.;",                                  // 2: methods (col 19)
+        "$b = $CurrentDedicatedNodes.;",                         // 3: nothing (col 28)
+        "$c = $n.;",                                             // 4: nothing (col 8)
+        "$d = $now.;",                                           // 5: fields (col 10)
+        "$e = $Pen;",                                            // 6: `$` variables (col 9)
+        "$f = TimeInterval_M;",                                  // 7: constants (col 19)
+        "$g = av;",                                              // 8: functions (col 7)
+        "$NodeDeallocationOption =",                             // 9
+        "  ;",                                                   // 10: keywords (col 2)
+        "$NodeDeallocationOption = $n > 1 ? taskcompletion : ;", // 11: keywords (col 52)
+        "// $Pen in a comment",                                  // 12 (col 7)
+        "$s = \"$Pen in a string\";",                            // 13 (col 10)
+        "$h = ;",                                                // 14: assigned variables (col 5)
+        "$later = 1;",                                           // 15
+    ]
+    .join("\n");
+    c.open(URI, &text);
+    let methods = c.completion_labels(2, 19);
+    let mut want: Vec<String> = batch_autoscale::builtins::METHODS.iter().map(|m| m.name.to_string()).collect();
+    assert_eq!(methods, want, "sample methods after `.` on a sampled metric");
+    assert_eq!(c.completion_labels(3, 28), Vec::<String>::new(), "a scalar has no methods");
+    assert_eq!(c.completion_labels(4, 8), Vec::<String>::new(), "a double variable has no methods");
+    want = batch_autoscale::builtins::FIELDS.iter().map(|f| f.name.to_string()).collect();
+    assert_eq!(
+        c.completion_labels(5, 10),
+        want,
+        "timestamp fields after `.` on a timestamp variable"
+    );
+    let dollar = c.completion_labels(6, 9);
+    assert_eq!(dollar, ["$PendingTasks"], "service variables after `$`");
+    let constants = c.completion_labels(7, 19);
+    assert!(
+        constants.contains(&"TimeInterval_Minute".to_string()) && constants.iter().all(|l| l.starts_with("TimeInterval_M")),
+        "{constants:?}"
+    );
+    assert_eq!(c.completion_labels(8, 7), ["avg"], "functions");
+    let keywords = ["requeue", "terminate", "taskcompletion", "retaineddata"];
+    assert_eq!(
+        c.completion_labels(10, 2),
+        keywords,
+        "keywords on the line after `$NodeDeallocationOption =`"
+    );
+    assert_eq!(c.completion_labels(11, 52), keywords, "keywords in a branch of the value");
+    assert_eq!(c.completion_labels(12, 7), Vec::<String>::new(), "nothing inside a comment");
+    assert_eq!(c.completion_labels(13, 10), Vec::<String>::new(), "nothing inside a string");
+    let anywhere = c.completion_labels(14, 5);
+    for name in ["$now", "$n", "$g", "$s", "$PendingTasks", "max", "TimeInterval_Hour"] {
+        assert!(anywhere.contains(&name.to_string()), "{name} in {anywhere:?}");
+    }
+    assert!(!anywhere.contains(&"$later".to_string()), "not yet assigned: {anywhere:?}");
+    assert!(!anywhere.contains(&"GetSample".to_string()) && !anywhere.contains(&"requeue".to_string()));
+    c.finish();
+}
+
+#[test]
+fn hover_definition_and_references() {
+    let mut c = Client::start();
+    c.initialize();
+    let text = "$w = TimeInterval_Minute * 5;\n$v = $PendingTasks.GetSample($w, 50);\n$t = lg(2);\n$w = $w * 2;\n$TargetDedicatedNodes = len($v) + $CurrentDedicatedNodes;\n$NodeDeallocationOption = requeue;";
+    c.open(URI, text);
+    let method = c.hover_text(1, 22);
+    for s in batch_autoscale::builtins::lookup_method("GetSample").unwrap().signatures {
+        assert!(method.contains(s), "every overload of GetSample, {s:?}: {method}");
+    }
+    let lg = c.hover_text(2, 5);
+    assert!(lg.contains(batch_autoscale::builtins::lookup_function("lg").unwrap().doc), "{lg}");
+    assert!(c.hover_text(0, 10).contains("TimeInterval_Minute: timeinterval = 00:01:00"));
+    assert!(c.hover_text(5, 28).contains("(deallocation keyword) requeue"));
+    assert!(c.hover_text(4, 40).contains("$CurrentDedicatedNodes: double, read-only"));
+    // A user variable: its inferred type and the statement that assigned it.
+    let v = c.hover_text(4, 29);
+    assert!(
+        v.contains("(variable) $v: doubleVec") && v.contains("$v = $PendingTasks.GetSample($w, 50)\n"),
+        "{v}"
+    );
+    // The assignment that reaches a read: the second `$w` statement for reads after it.
+    let d = c.request("textDocument/definition", pos(1, 30));
+    assert_eq!(d["result"]["range"]["start"], json!({"line": 0, "character": 0}), "{d}");
+    let w = c.hover_text(3, 1);
+    assert!(w.contains("$w = $w * 2\n"), "{w}");
+    let refs = |c: &mut Client, include: bool| {
+        let r = c.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 3, "character": 6}, "context": {"includeDeclaration": include}}),
+        );
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["range"]["start"]["line"].as_u64().unwrap(),
+                    l["range"]["start"]["character"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(refs(&mut c, true), [(0, 0), (1, 29), (3, 0), (3, 5)]);
+    assert_eq!(refs(&mut c, false), [(1, 29), (3, 5)]);
+    // Nothing to say on punctuation or whitespace.
+    let h = c.request("textDocument/hover", pos(0, 3));
+    assert!(h["result"].is_null() && h["error"].is_null(), "{h}");
+    c.finish();
+}
+
+#[test]
+fn typing_a_formula_one_keystroke_at_a_time() {
+    // A thousand incremental changes, with non-ASCII text in comments, must leave exactly the
+    // text that was typed: formatting and diagnostics then agree with the library's.
+    let mut c = Client::start();
+    c.initialize();
+    c.open(URI, "");
+    let line = "// coût 😀 ≥ 2\n$tasks = max(0, $PendingTasks.GetSample(1)); // tâches\n$TargetDedicatedNodes = min(10, $tasks)\n";
+    let mut typed = String::new();
+    let (mut l, mut ch) = (0u32, 0u32);
+    let mut version = 1;
+    while typed.chars().count() < 1000 {
+        for k in line.chars() {
+            version += 1;
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [
+                    {"range": {"start": {"line": l, "character": ch}, "end": {"line": l, "character": ch}}, "text": k.to_string()}
+                ]}),
+            );
+            typed.push(k);
+            if k == '\n' {
+                (l, ch) = (l + 1, 0);
+            } else {
+                ch += k.len_utf16() as u32;
+            }
+        }
+    }
+    let mut last = Vec::new();
+    for _ in 1..version {
+        last = c.diagnostics(URI);
+    }
+    let mut got: Vec<&str> = last.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let analysis = batch_autoscale::check(&typed);
+    let mut want: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    let f = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    match batch_autoscale::fmt::format_source(&typed) {
+        Some(formatted) => assert_eq!(f["result"][0]["newText"], formatted.as_str(), "{f}"),
+        None => assert!(f["result"].is_null(), "{f}"),
+    }
+    c.finish();
+}
+
+#[test]
+fn protocol_errors_are_answered_and_the_server_stays_up() {
+    let mut c = Client::start();
+    // Before `initialize`: requests get ServerNotInitialized, notifications are dropped.
+    let r = c.request("textDocument/hover", pos(0, 0));
+    assert_eq!(r["error"]["code"], -32002, "{r}");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "batch-autoscale", "version": 1, "text": "$a = ;"}}),
+    );
+    c.initialize();
+    // The document opened before `initialize` was dropped.
+    let h = c.request("textDocument/hover", pos(0, 1));
+    assert!(h["result"].is_null(), "{h}");
+    c.open(URI, "$a = 1;\n$TargetDedicatedNodes = $a;");
+    // Parameters that do not fit the method: InvalidParams.
+    for (method, params) in [
+        ("textDocument/hover", json!({"textDocument": {"uri": URI}})),
+        (
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": -1, "character": 0}}),
+        ),
+        ("textDocument/completion", json!({"position": {"line": 0, "character": 0}})),
+        ("textDocument/definition", json!("not an object")),
+        (
+            "textDocument/references",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": "x"}}),
+        ),
+        ("textDocument/formatting", Value::Null),
+        ("textDocument/codeAction", json!({"textDocument": {"uri": URI}})),
+        (
+            "textDocument/signatureHelp",
+            json!({"textDocument": {"uri": 7}, "position": {"line": 0, "character": 0}}),
+        ),
+    ] {
+        let r = c.request(method, params.clone());
+        assert_eq!(r["error"]["code"], -32602, "{method} {params}: {r}");
+    }
+    // A position past the end of a line or of the document is clamped, not an error.
+    let h = c.request("textDocument/hover", pos(1, 500));
+    assert!(h["error"].is_null(), "{h}");
+    let h = c.request("textDocument/hover", pos(99, 0));
+    assert!(h["error"].is_null(), "{h}");
+    // A request without `method`, or with a bad `id`: InvalidRequest.
+    c.send_raw(r#"{"jsonrpc": "2.0", "id": 99}"#);
+    assert_eq!(c.next()["error"]["code"], -32600);
+    c.send_raw(r#"{"jsonrpc": "2.0", "id": [1], "method": "textDocument/hover"}"#);
+    assert_eq!(c.next()["error"]["code"], -32600);
+    // Framing mistakes: a header block without Content-Length, a Content-Length that is not a
+    // number, a body that is not UTF-8. Each gets a parse error; the next message is served.
+    c.send_bytes(b"Content-Type: application/json\r\n\r\n");
+    assert_eq!(c.next()["error"]["code"], -32700);
+    c.send_bytes(b"Content-Length: lots\r\n\r\n");
+    assert_eq!(c.next()["error"]["code"], -32700);
+    c.send_bytes(b"Content-Length: 3\r\n\r\n\xff\xfe\xfd");
+    assert_eq!(c.next()["error"]["code"], -32700);
+    // A didChange whose range cuts an emoji in half, and one far outside the text.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "// 😀\n$TargetDedicatedNodes = 1;"}]}),
+    );
+    let _ = c.diagnostics(URI);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 4}, "end": {"line": 0, "character": 4}}, "text": "x"},
+            {"range": {"start": {"line": 40, "character": 0}, "end": {"line": 50, "character": 0}}, "text": "\n$y = 2;"}
+        ]}),
+    );
+    assert!(c.diagnostics(URI).iter().all(|d| d["severity"] != 1));
+    // Notifications with bad parameters are logged, not fatal.
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": URI}}));
+    let log = c.next();
+    assert_eq!(log["method"], "window/logMessage", "{log}");
+    // After shutdown: other requests are InvalidRequest, and the server waits for `exit`.
+    let r = c.request("shutdown", Value::Null);
+    assert!(r["error"].is_null(), "{r}");
+    let r = c.request("textDocument/hover", pos(0, 0));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(c.child.try_wait().unwrap().is_none(), "the server exited before `exit`");
+    c.notify("exit", Value::Null);
+    assert_eq!(wait(&mut c.child).code(), Some(0));
+}
+
+#[test]
+fn exit_status_follows_the_protocol() {
+    // `exit` without `shutdown`: status 1.
+    let mut c = Client::start();
+    c.initialize();
+    c.notify("exit", Value::Null);
+    assert_eq!(wait(&mut c.child).code(), Some(1));
+    // The editor goes away (end of input) without `exit`: the server ends, status 1.
+    let mut c = Client::start();
+    c.initialize();
+    let Client { mut child, stdin, .. } = c;
+    drop(stdin);
+    assert_eq!(wait(&mut child).code(), Some(1));
 }

@@ -1,6 +1,10 @@
 //! Property tests: the parser and checker never panic and keep spans sane on any input, and a
 //! generated syntax tree printed back to text parses to the same tree.
 
+mod common;
+
+use common::strip_spans;
+
 use batch_autoscale::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
 use batch_autoscale::syntax::printer::print_formula;
 use batch_autoscale::{check, parse, Span};
@@ -57,25 +61,6 @@ proptest! {
         prop_assert!(!parsed.has_errors(), "{text:?}: {:?}", parsed.diagnostics);
         prop_assert_eq!(strip_spans(&parsed.formula), strip_spans(&formula), "text: {}", text);
     }
-}
-
-/// The tree as JSON without spans, for comparing shapes.
-fn strip_spans(formula: &Formula) -> serde_json::Value {
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                map.remove("span");
-                map.remove("openParen");
-                map.remove("comments");
-                map.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    let mut v = serde_json::to_value(formula).unwrap();
-    strip(&mut v);
-    v
 }
 
 const S: Span = Span { start: 0, end: 0 };

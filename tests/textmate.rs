@@ -87,15 +87,18 @@ fn the_grammar_agrees_with_the_lexer_on_the_corpus() {
             (name.clone(), Regex::new(&pattern).unwrap())
         })
         .collect();
-    let mut checked = 0;
+    let mut checked = std::collections::BTreeMap::<&str, usize>::new();
     for file in common::files_with_extension(&dir, "formula") {
         let src = std::fs::read_to_string(&file).unwrap();
         let mut line_start = 0;
         for line in src.split('\n') {
             let s = scopes(&rules, line);
-            for t in lex(line) {
+            let tokens = lex(line);
+            for (k, t) in tokens.iter().enumerate() {
                 let at = t.span.start as usize;
                 let text = t.span.text(line);
+                let after_dot = k > 0 && tokens[k - 1].kind == TokenKind::Dot;
+                let before_paren = tokens.get(k + 1).is_some_and(|n| n.kind == TokenKind::LParen);
                 let want = match t.kind {
                     TokenKind::Comment => "comment",
                     TokenKind::String => "string",
@@ -106,10 +109,15 @@ fn the_grammar_agrees_with_the_lexer_on_the_corpus() {
                             "user-variable"
                         }
                     }
+                    TokenKind::Ident if after_dot && builtins::lookup_method(text).is_some() => "method",
+                    TokenKind::Ident if after_dot && builtins::lookup_field(text).is_some() => "field",
+                    TokenKind::Ident if before_paren && builtins::lookup_function(text).is_some() => "function",
+                    TokenKind::Ident if builtins::lookup_constant(text).is_some() => "constant",
+                    TokenKind::Ident if builtins::lookup_keyword(text).is_some() => "keyword",
                     TokenKind::Number => "number",
                     _ => continue,
                 };
-                checked += 1;
+                *checked.entry(want).or_default() += 1;
                 assert_eq!(
                     s[at].as_deref(),
                     Some(want),
@@ -123,5 +131,19 @@ fn the_grammar_agrees_with_the_lexer_on_the_corpus() {
             line_start += line.len() + 1;
         }
     }
-    assert!(checked > 1000, "checked {checked} tokens");
+    for category in [
+        "comment",
+        "string",
+        "service-variable",
+        "user-variable",
+        "method",
+        "field",
+        "function",
+        "constant",
+        "keyword",
+        "number",
+    ] {
+        assert!(checked.get(category).is_some_and(|&n| n >= 5), "{category}: only {checked:?}");
+    }
+    assert!(checked.values().sum::<usize>() > 1000, "checked {checked:?}");
 }

@@ -37,7 +37,7 @@ pub fn run(args: Args) -> ExitCode {
         let src = match read_source(path) {
             Ok(s) => s,
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 io_error = true;
                 continue;
             }
@@ -64,16 +64,16 @@ pub fn run(args: Args) -> ExitCode {
                     if args.quiet && d.severity != Severity::Error {
                         continue;
                     }
-                    eprint!("{}", render_diagnostic(&name, &src, d, color));
+                    err!("{}", render_diagnostic(&name, &src, d, color));
                 }
                 let verdict = if errors > 0 { "has errors" } else { "ok" };
-                eprintln!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
+                errln!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
             }
         }
     }
     if args.format == Format::Json {
         let doc = serde_json::json!({ "files": json_files });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
     if io_error {
         ExitCode::from(2)

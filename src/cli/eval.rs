@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use batch_autoscale::builtins::Metric;
+use batch_autoscale::data::{load_context, ContextFile};
 use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
-use batch_autoscale::{ContextSpec, Formula, LineIndex, Severity, Timestamp, TraceEvent};
+use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
 use super::render::{display_name, read_source, render_diagnostic, ColorChoice, Format};
 
@@ -61,7 +62,7 @@ pub struct Args {
 }
 
 fn usage_error(message: String) -> ExitCode {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     ExitCode::from(2)
 }
 
@@ -72,17 +73,6 @@ fn current_time() -> Timestamp {
     Timestamp(d.as_secs() as i64 * TICKS_PER_SECOND + i64::from(d.subsec_nanos() / 100))
 }
 
-/// Read a context file, with file:line:col on errors.
-fn read_context(path: &PathBuf) -> Result<ContextSpec, String> {
-    let name = path.display().to_string();
-    if path.is_dir() {
-        return Err(format!("{name}: is a directory, not a context file"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the file is not valid UTF-8"))?;
-    serde_json::from_str(&text).map_err(|e| format!("{name}:{}:{}: {e}", e.line(), e.column()))
-}
-
 /// Run `eval`: 0 success, 1 the formula has errors or the evaluation failed, 2 bad input.
 pub fn run(args: Args) -> ExitCode {
     let name = display_name(&args.file);
@@ -90,13 +80,14 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(m) => return usage_error(m),
     };
-    let mut spec = match &args.context {
-        Some(path) => match read_context(path) {
-            Ok(s) => s,
-            Err(m) => return usage_error(m),
+    let mut file = match &args.context {
+        Some(path) => match load_context(path) {
+            Ok(f) => f,
+            Err(e) => return usage_error(e.to_string()),
         },
-        None => ContextSpec::default(),
+        None => ContextFile::default(),
     };
+    let spec = &mut file.spec;
     if let Some(now) = &args.now {
         if let Err(e) = parse_rfc3339(now) {
             return usage_error(format!("--now {now}: {e}"));
@@ -104,15 +95,22 @@ pub fn run(args: Args) -> ExitCode {
         spec.now = Some(now.clone());
     }
     let pool = &mut spec.pool;
-    for (value, field) in [
-        (args.pool_dedicated, &mut pool.target_dedicated_nodes),
-        (args.pool_low_priority, &mut pool.target_low_priority_nodes),
-        (args.current_dedicated, &mut pool.current_dedicated_nodes),
-        (args.current_low_priority, &mut pool.current_low_priority_nodes),
-        (args.task_slots, &mut pool.task_slots_per_node),
-        (args.usable_nodes, &mut pool.usable_node_count),
+    for (flag, value, field) in [
+        ("--pool-dedicated", args.pool_dedicated, &mut pool.target_dedicated_nodes),
+        ("--pool-low-priority", args.pool_low_priority, &mut pool.target_low_priority_nodes),
+        ("--current-dedicated", args.current_dedicated, &mut pool.current_dedicated_nodes),
+        (
+            "--current-low-priority",
+            args.current_low_priority,
+            &mut pool.current_low_priority_nodes,
+        ),
+        ("--task-slots", args.task_slots, &mut pool.task_slots_per_node),
+        ("--usable-nodes", args.usable_nodes, &mut pool.usable_node_count),
     ] {
         if let Some(v) = value {
+            if !(v.is_finite() && v >= 0.0) {
+                return usage_error(format!("{flag} {v}: must be a non-negative number"));
+            }
             *field = v;
         }
     }
@@ -121,16 +119,14 @@ pub fn run(args: Args) -> ExitCode {
         spec.random = None;
     }
     if let Some(delay) = args.delay {
+        if !(delay.is_finite() && delay >= 0.0) {
+            return usage_error(format!("--delay {delay}: must be a non-negative number of seconds"));
+        }
         spec.sample_publication_delay_seconds = Some(delay);
     }
-    let context_name = args
-        .context
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "context".into());
-    let mut owned = match spec.build(current_time()) {
+    let mut owned = match file.build(current_time()) {
         Ok(c) => c,
-        Err(e) => return usage_error(format!("{context_name}: {e}")),
+        Err(e) => return usage_error(e.to_string()),
     };
     if let Some(path) = &args.metrics {
         let data = match batch_autoscale::data::load_metrics(path) {
@@ -151,21 +147,21 @@ pub fn run(args: Args) -> ExitCode {
         Err(err) => {
             let run = run_for_errors(&err.analysis, &src, &ctx);
             if args.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
             }
             for d in err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                eprint!("{}", render_diagnostic(&name, &src, d, color));
+                err!("{}", render_diagnostic(&name, &src, d, color));
             }
             if args.format == Format::Human {
                 print_run_error(&run);
-                println!("results: {}", run.results);
+                outln!("results: {}", run.results);
             }
             return ExitCode::from(1);
         }
     };
     if args.format == Format::Human {
         for d in formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
-            eprint!("{}", render_diagnostic(&name, &src, d, color));
+            err!("{}", render_diagnostic(&name, &src, d, color));
         }
     }
     let evaluation = if args.trace {
@@ -178,18 +174,18 @@ pub fn run(args: Args) -> ExitCode {
         Format::Json => {
             if args.trace {
                 let doc = serde_json::json!({ "run": evaluation.run, "trace": evaluation.trace });
-                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             } else {
-                println!("{}", serde_json::to_string_pretty(&evaluation.run).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&evaluation.run).unwrap_or_default());
             }
         }
         Format::Human => {
-            println!("evaluated {name} at {}", ctx.now.format_rfc3339_7());
+            outln!("evaluated {name} at {}", ctx.now.format_rfc3339_7());
             if args.trace {
                 print_trace(&src, &evaluation.trace);
             }
             if let Some(applied) = &evaluation.applied {
-                println!();
+                outln!();
                 let rows: Vec<(String, String)> = [
                     ("$TargetDedicatedNodes".to_string(), applied.dedicated.to_string()),
                     ("$TargetLowPriorityNodes".to_string(), applied.low_priority.to_string()),
@@ -200,10 +196,10 @@ pub fn run(args: Args) -> ExitCode {
                 .collect();
                 let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
                 for (n, v) in rows {
-                    println!("  {n:<width$}  {v}");
+                    outln!("  {n:<width$}  {v}");
                 }
                 for w in &evaluation.warnings {
-                    println!("  note: {w}");
+                    outln!("  note: {w}");
                 }
             } else {
                 print_run_error(&evaluation.run);
@@ -211,8 +207,8 @@ pub fn run(args: Args) -> ExitCode {
                     print_caret(&src, e.pos as usize);
                 }
             }
-            println!();
-            println!("results: {}", evaluation.run.results);
+            outln!();
+            outln!("results: {}", evaluation.run.results);
         }
     }
     if failed {
@@ -224,10 +220,10 @@ pub fn run(args: Args) -> ExitCode {
 
 fn print_run_error(run: &batch_autoscale::AutoScaleRun) {
     if let Some(e) = &run.error {
-        println!();
-        println!("error {}: {}", e.code, e.message);
+        outln!();
+        outln!("error {}: {}", e.code, e.message);
         for v in &e.values {
-            println!("  {}: {}", v.name, v.value);
+            outln!("  {}: {}", v.name, v.value);
         }
     }
 }
@@ -237,14 +233,14 @@ fn print_caret(src: &str, offset: usize) {
     let index = LineIndex::new(src);
     let lc = index.line_col(offset);
     let line = src.get(index.line_range(lc.line as usize - 1)).unwrap_or("");
-    println!("  {:>4} | {line}", lc.line);
-    println!("       | {}^", " ".repeat(lc.column as usize - 1));
+    outln!("  {:>4} | {line}", lc.line);
+    outln!("       | {}^", " ".repeat(lc.column as usize - 1));
 }
 
 fn print_trace(src: &str, trace: &[TraceEvent]) {
     let index = LineIndex::new(src);
-    println!();
-    println!("trace:");
+    outln!();
+    outln!("trace:");
     for event in trace {
         match event {
             TraceEvent::Statement { span, value, .. } => {
@@ -252,11 +248,11 @@ fn print_trace(src: &str, trace: &[TraceEvent]) {
                 let text: String = span.text(src).split_whitespace().collect::<Vec<_>>().join(" ");
                 let short: String = text.chars().take(70).collect();
                 let ellipsis = if text.chars().count() > 70 { "…" } else { "" };
-                println!("  line {:>3}  {short}{ellipsis}\n             => {value}", lc.line);
+                outln!("  line {:>3}  {short}{ellipsis}\n             => {value}", lc.line);
             }
             TraceEvent::Branch { pos, taken_then } => {
                 let lc = index.line_col(*pos as usize);
-                println!(
+                outln!(
                     "  {}:{}  ?: took the {} branch",
                     lc.line,
                     lc.column,
@@ -272,17 +268,17 @@ fn print_trace(src: &str, trace: &[TraceEvent]) {
             } => {
                 let lc = index.line_col(*pos as usize);
                 match (expected, percent) {
-                    (Some(e), Some(p)) => println!(
+                    (Some(e), Some(p)) => outln!(
                         "  {}:{}  {} window: {returned} of {e} expected samples ({}%)",
                         lc.line,
                         lc.column,
                         metric.name(),
                         batch_autoscale::format::format_double(*p)
                     ),
-                    _ => println!("  {}:{}  {} last samples: {returned}", lc.line, lc.column, metric.name()),
+                    _ => outln!("  {}:{}  {} last samples: {returned}", lc.line, lc.column, metric.name()),
                 }
             }
-            TraceEvent::Stop { statement } => println!("  stop() in statement {}", statement + 1),
+            TraceEvent::Stop { statement } => outln!("  stop() in statement {}", statement + 1),
         }
     }
 }

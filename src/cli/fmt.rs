@@ -32,7 +32,7 @@ pub fn run(args: Args) -> ExitCode {
         let src = match read_source(path) {
             Ok(s) => s,
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 status = 2;
                 continue;
             }
@@ -40,25 +40,25 @@ pub fn run(args: Args) -> ExitCode {
         let Some(formatted) = format_source(&src) else {
             let analysis = check(&src);
             for d in analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                eprint!("{}", render_diagnostic(&name, &src, d, args.color.stderr()));
+                err!("{}", render_diagnostic(&name, &src, d, args.color.stderr()));
             }
-            eprintln!("{name}: not formatted, it has syntax errors");
+            errln!("{name}: not formatted, it has syntax errors");
             status = status.max(1);
             continue;
         };
         if args.check {
             if formatted != src {
-                println!("{name}: would be reformatted");
+                outln!("{name}: would be reformatted");
                 status = status.max(1);
             }
         } else if path == "-" || args.stdout {
-            print!("{formatted}");
+            out!("{formatted}");
         } else if formatted != src {
             if let Err(e) = std::fs::write(path, &formatted) {
-                eprintln!("error: {name}: {e}");
+                errln!("error: {name}: {e}");
                 status = 2;
             } else {
-                eprintln!("{name}: formatted");
+                errln!("{name}: formatted");
             }
         }
     }

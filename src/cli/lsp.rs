@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use batch_autoscale::lsp::SessionEnd;
+
 /// Arguments of `lsp`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,12 +12,14 @@ pub struct Args {
     stdio: bool,
 }
 
-/// Run the language server until the client sends `exit`.
+/// Run the language server until the client sends `exit`: status 0 after `shutdown`, 1 when
+/// `exit` came without it or the input ended (as the protocol asks), 2 when I/O failed.
 pub fn run(_args: Args) -> ExitCode {
     match batch_autoscale::lsp::serve_stdio() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(SessionEnd::Clean) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(2)
         }
     }

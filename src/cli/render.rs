@@ -135,22 +135,16 @@ pub fn json_diagnostic<'a>(index: &LineIndex, d: &'a Diagnostic) -> JsonDiagnost
 /// Read a formula file (`-` is standard input) as UTF-8, or say why not.
 pub fn read_source(path: &str) -> Result<String, String> {
     use std::io::Read;
-    let bytes = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("<stdin>: {e}"))?;
-        buf
-    } else {
-        let p = std::path::Path::new(path);
-        if p.is_dir() {
-            return Err(format!("{path}: is a directory, not a formula file"));
-        }
-        std::fs::read(p).map_err(|e| format!("{path}: {e}"))?
-    };
+    if path != "-" {
+        return batch_autoscale::data::read_text(std::path::Path::new(path)).map_err(|e| e.to_string());
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("<stdin>: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
         let lc = LineIndex::new(&prefix).line_col(prefix.len());
-        format!("{path}:{}:{}: the file is not valid UTF-8", lc.line, lc.column)
+        format!("<stdin>:{}:{}: the file is not valid UTF-8", lc.line, lc.column)
     })
 }
 

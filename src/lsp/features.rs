@@ -164,18 +164,31 @@ const KIND_METHOD: u32 = 2;
 const KIND_CONSTANT: u32 = 21;
 const KIND_KEYWORD: u32 = 14;
 
-/// Completion at `offset`, from the built-in table and the document's variables.
+/// Completion at `offset`, from the built-in table and the document's variables. Nothing inside
+/// a comment or a string.
 pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
     let text = &doc.text;
-    let mut start = offset.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
     }
+    let in_text = doc.tokens.iter().any(|t| {
+        let (start, end) = (t.span.start as usize, t.span.end as usize);
+        match t.kind {
+            TokenKind::Comment | TokenKind::UnterminatedString => start < offset && offset <= end,
+            TokenKind::String | TokenKind::SingleQuotedString => start < offset && offset < end,
+            _ => false,
+        }
+    });
+    if in_text {
+        return json!([]);
+    }
+    let mut start = offset;
     let bytes = text.as_bytes();
     while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_' || bytes[start - 1] == b'$') {
         start -= 1;
     }
-    let prefix = &text[start..offset.min(text.len()).max(start)];
+    let prefix = &text[start..offset];
     let before = text[..start].trim_end_matches([' ', '\t']);
     let mut items = Vec::new();
     if let Some(object_end) = before.strip_suffix('.').map(str::len) {
@@ -192,44 +205,58 @@ pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
             }
             None => {}
         }
-        return json!(items);
-    }
-    let statement_start = before.rfind([';', '\n']).map(|i| i + 1).unwrap_or(0);
-    let statement = before[statement_start..].trim();
-    if statement.starts_with("$NodeDeallocationOption") && statement.ends_with('=') {
+    } else if deallocation_value_at(doc, start) {
         for k in builtins::KEYWORDS {
             items.push(item(k.name, KIND_KEYWORD, "deallocation keyword", k.doc));
         }
-        return json!(items);
-    }
-    let dollar = prefix.starts_with('$');
-    for v in builtins::VARIABLES.iter().filter(|v| v.alias_of.is_none()) {
-        items.push(item(v.name, KIND_VARIABLE, "service variable", v.doc));
-    }
-    for v in &doc.analysis.variables {
-        if v.definitions.iter().any(|d| (d.name_span.end as usize) < start) {
-            items.push(item(
-                &v.name,
-                KIND_VARIABLE,
-                v.definitions.last().map(|d| d.type_name.as_str()).unwrap_or(""),
-                "variable of this formula",
-            ));
+    } else {
+        let dollar = prefix.starts_with('$');
+        for v in builtins::VARIABLES.iter().filter(|v| v.alias_of.is_none()) {
+            items.push(item(v.name, KIND_VARIABLE, "service variable", v.doc));
+        }
+        for v in &doc.analysis.variables {
+            if v.definitions.iter().any(|d| (d.name_span.end as usize) < start) {
+                items.push(item(
+                    &v.name,
+                    KIND_VARIABLE,
+                    v.definitions.last().map(|d| d.type_name.as_str()).unwrap_or(""),
+                    "variable of this formula",
+                ));
+            }
+        }
+        if !dollar {
+            for f in builtins::FUNCTIONS {
+                items.push(item(f.name, KIND_FUNCTION, f.signatures[0], f.doc));
+            }
+            for c in builtins::CONSTANTS {
+                items.push(item(c.name, KIND_CONSTANT, "timeinterval", c.doc));
+            }
         }
     }
-    if !dollar {
-        for f in builtins::FUNCTIONS {
-            items.push(item(f.name, KIND_FUNCTION, f.signatures[0], f.doc));
-        }
-        for c in builtins::CONSTANTS {
-            items.push(item(c.name, KIND_CONSTANT, "timeinterval", c.doc));
-        }
-    }
-    items.retain(|i| {
-        i["label"]
-            .as_str()
-            .is_some_and(|l| l.starts_with(prefix) || l.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()))
-    });
+    let lower = prefix.to_ascii_lowercase();
+    items.retain(|i| i["label"].as_str().is_some_and(|l| l.to_ascii_lowercase().starts_with(&lower)));
     json!(items)
+}
+
+/// Whether a value typed at `start` is what `$NodeDeallocationOption` gets: right after
+/// `$NodeDeallocationOption =`, or after a `?` or `:` of the expression assigned to it. The
+/// statement may still lack its `;` (the user is typing), so the assignment is looked for
+/// backwards from the cursor up to the previous `;` and no other `=` may follow it.
+fn deallocation_value_at(doc: &Document, start: usize) -> bool {
+    let before: Vec<&Token> = doc
+        .tokens
+        .iter()
+        .filter(|t| t.kind != TokenKind::Comment && (t.span.end as usize) <= start)
+        .collect();
+    let statement = &before[before.iter().rposition(|t| t.kind == TokenKind::Semicolon).map_or(0, |i| i + 1)..];
+    let Some(assign) = statement.iter().rposition(|t| t.kind == TokenKind::Assign) else {
+        return false;
+    };
+    let target = assign.checked_sub(1).map(|i| statement[i]);
+    target.is_some_and(|t| t.kind == TokenKind::Ident && t.span.text(&doc.text) == "$NodeDeallocationOption")
+        && statement[assign + 1..]
+            .last()
+            .is_none_or(|last| matches!(last.kind, TokenKind::Question | TokenKind::Colon))
 }
 
 enum ObjectKind {
@@ -369,12 +396,14 @@ pub(crate) fn definition(doc: &Document, offset: usize) -> Value {
     }
 }
 
-/// Find references: every assignment and read of the user variable under the cursor.
-pub(crate) fn references(doc: &Document, offset: usize) -> Value {
+/// Find references: every read of the user variable under the cursor, and every assignment
+/// when `include_declaration`.
+pub(crate) fn references(doc: &Document, offset: usize, include_declaration: bool) -> Value {
     let Some(v) = user_variable_at(doc, offset) else { return json!([]) };
     let mut spans: Vec<Span> = v
         .definitions
         .iter()
+        .filter(|_| include_declaration)
         .map(|d| d.name_span)
         .chain(v.references.iter().copied())
         .collect();
@@ -396,17 +425,9 @@ pub(crate) fn formatting(doc: &Document) -> Value {
     }
 }
 
-/// Code actions: the checker's fixes for diagnostics that touch the requested range.
-pub(crate) fn code_actions(doc: &Document, params: &Value) -> Value {
-    let uri = params["textDocument"]["uri"].clone();
-    let range = &params["range"];
-    let position = |p: &Value| {
-        doc.index.offset_of_utf16(crate::Utf16Position {
-            line: p["line"].as_u64().unwrap_or(0) as u32,
-            character: p["character"].as_u64().unwrap_or(0) as u32,
-        })
-    };
-    let (start, end) = (position(&range["start"]), position(&range["end"]));
+/// Code actions: the checker's fixes for diagnostics that touch the byte range `start..end`.
+pub(crate) fn code_actions(doc: &Document, uri: &str, start: usize, end: usize) -> Value {
+    let (start, end) = (start.min(end), start.max(end));
     let mut actions = Vec::new();
     for d in &doc.analysis.diagnostics {
         let Some(fix) = &d.fix else { continue };
@@ -418,7 +439,7 @@ pub(crate) fn code_actions(doc: &Document, params: &Value) -> Value {
             .iter()
             .map(|e| json!({"range": doc.range(e.span), "newText": e.replacement}))
             .collect();
-        let key = uri.as_str().unwrap_or("").to_string();
+        let key = uri.to_string();
         actions.push(json!({
             "title": fix.message,
             "kind": "quickfix",

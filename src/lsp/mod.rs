@@ -11,4 +11,4 @@
 mod features;
 mod server;
 
-pub use server::{serve_stdio, LspError, Server};
+pub use server::{serve_stdio, LspError, Server, SessionEnd};

@@ -4,7 +4,12 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, Response};
-use lsp_types::{DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, TextDocumentContentChangeEvent, Uri};
+use lsp_types::{
+    CodeActionParams, CompletionParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentFormattingParams, GotoDefinitionParams, HoverParams, ReferenceParams, SignatureHelpParams, TextDocumentContentChangeEvent,
+    TextDocumentPositionParams, Uri,
+};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::features::{self, Document};
@@ -23,8 +28,25 @@ pub enum LspError {
 #[derive(Debug, Default)]
 pub struct Server {
     documents: HashMap<String, Document>,
+    initialized: bool,
     shutdown: bool,
     exit: bool,
+}
+
+/// How a language server session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// `shutdown`, then `exit`: the protocol asks for exit status 0.
+    Clean,
+    /// `exit` without `shutdown`, or the input ended: the protocol asks for exit status 1.
+    Abrupt,
+}
+
+type RequestResult = Result<Value, (ErrorCode, String)>;
+
+/// A request's parameters as the protocol defines them, or `InvalidParams`.
+fn params<P: DeserializeOwned>(params: Value) -> Result<P, (ErrorCode, String)> {
+    serde_json::from_value(params).map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))
 }
 
 impl Server {
@@ -38,6 +60,15 @@ impl Server {
         self.exit
     }
 
+    /// How the session ended so far: clean only after `shutdown` then `exit`.
+    pub fn end(&self) -> SessionEnd {
+        if self.exit && self.shutdown {
+            SessionEnd::Clean
+        } else {
+            SessionEnd::Abrupt
+        }
+    }
+
     /// Handle one message body (JSON text) and return the messages to send, as JSON text.
     /// Never panics; malformed input gets a JSON-RPC error.
     pub fn handle(&mut self, body: &str) -> Vec<String> {
@@ -49,10 +80,17 @@ impl Server {
                 ];
             }
         };
-        let message: Message = match serde_json::from_value(value.clone()) {
-            Ok(m) => m,
-            Err(_) => {
-                let id = value.get("id").cloned().unwrap_or(Value::Null);
+        // A response has `result` or `error`; anything else without a `method` is no message. A
+        // request whose `id` is neither a number nor a string would otherwise pass for a
+        // notification.
+        let is_message = value.get("method").is_some() || value.get("result").is_some() || value.get("error").is_some();
+        let bad_id = value
+            .get("id")
+            .is_some_and(|id| !(id.is_number() || id.is_string() || id.is_null()));
+        let message: Message = match serde_json::from_value(value.clone()).ok().filter(|_| is_message && !bad_id) {
+            Some(m) => m,
+            None => {
+                let id = value.get("id").filter(|_| !bad_id).cloned().unwrap_or(Value::Null);
                 return vec![json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32600, "message": "invalid request"}}).to_string()];
             }
         };
@@ -66,26 +104,55 @@ impl Server {
 
     fn request(&mut self, request: Request) -> Response {
         let id = request.id.clone();
+        if !self.initialized && request.method != "initialize" {
+            return Response::new_err(
+                id,
+                ErrorCode::ServerNotInitialized as i32,
+                "the server has not been initialized".into(),
+            );
+        }
         if self.shutdown && request.method != "shutdown" {
             return Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into());
         }
-        let params = request.params;
-        let result = match request.method.as_str() {
-            "initialize" => Ok(initialize_result()),
+        let p = request.params;
+        let result: RequestResult = match request.method.as_str() {
+            "initialize" => {
+                self.initialized = true;
+                Ok(initialize_result())
+            }
             "shutdown" => {
                 self.shutdown = true;
                 Ok(Value::Null)
             }
-            "textDocument/hover" => self.with_document(&params, features::hover),
-            "textDocument/completion" => self.with_document(&params, features::completion),
-            "textDocument/signatureHelp" => self.with_document(&params, features::signature_help),
-            "textDocument/definition" => self.with_document(&params, features::definition).map(|v| with_uri(v, &params)),
-            "textDocument/references" => self.with_document(&params, features::references).map(|v| with_uri(v, &params)),
-            "textDocument/formatting" => Ok(self.document(&params).map(features::formatting).unwrap_or(Value::Null)),
-            "textDocument/codeAction" => Ok(self
-                .document(&params)
-                .map(|d| features::code_actions(d, &params))
-                .unwrap_or(json!([]))),
+            "textDocument/hover" => params::<HoverParams>(p).map(|p| self.at(&p.text_document_position_params, features::hover)),
+            "textDocument/completion" => params::<CompletionParams>(p).map(|p| self.at(&p.text_document_position, features::completion)),
+            "textDocument/signatureHelp" => {
+                params::<SignatureHelpParams>(p).map(|p| self.at(&p.text_document_position_params, features::signature_help))
+            }
+            "textDocument/definition" => params::<GotoDefinitionParams>(p).map(|p| {
+                let at = &p.text_document_position_params;
+                with_uri(self.at(at, features::definition), &at.text_document.uri)
+            }),
+            "textDocument/references" => params::<ReferenceParams>(p).map(|p| {
+                let at = &p.text_document_position;
+                let include = p.context.include_declaration;
+                with_uri(self.at(at, |d, o| features::references(d, o, include)), &at.text_document.uri)
+            }),
+            "textDocument/formatting" => {
+                params::<DocumentFormattingParams>(p).map(|p| self.document(&p.text_document.uri).map_or(Value::Null, features::formatting))
+            }
+            "textDocument/codeAction" => params::<CodeActionParams>(p).map(|p| match self.document(&p.text_document.uri) {
+                Some(doc) => {
+                    let offset = |p: lsp_types::Position| {
+                        doc.index.offset_of_utf16(crate::Utf16Position {
+                            line: p.line,
+                            character: p.character,
+                        })
+                    };
+                    features::code_actions(doc, p.text_document.uri.as_str(), offset(p.range.start), offset(p.range.end))
+                }
+                None => Value::Null,
+            }),
             method => Err((ErrorCode::MethodNotFound, format!("unknown method {method}"))),
         };
         match result {
@@ -94,29 +161,31 @@ impl Server {
         }
     }
 
-    fn document(&self, params: &Value) -> Option<&Document> {
-        let uri = params.get("textDocument")?.get("uri")?.as_str()?;
-        self.documents.get(uri)
+    fn document(&self, uri: &Uri) -> Option<&Document> {
+        self.documents.get(uri.as_str())
     }
 
-    /// Run a positional request; an unopened document or a bad position gives `null`.
-    fn with_document(&self, params: &Value, f: impl Fn(&Document, usize) -> Value) -> Result<Value, (ErrorCode, String)> {
-        let Some(doc) = self.document(params) else { return Ok(Value::Null) };
-        let Some(position) = params.get("position") else {
-            return Err((ErrorCode::InvalidParams, "missing position".into()));
+    /// Run a positional request; a document that is not open gives `null`.
+    fn at(&self, at: &TextDocumentPositionParams, f: impl Fn(&Document, usize) -> Value) -> Value {
+        let Some(doc) = self.document(&at.text_document.uri) else {
+            return Value::Null;
         };
-        let line = position.get("line").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let character = position.get("character").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let offset = doc.index.offset_of_utf16(crate::Utf16Position { line, character });
-        Ok(f(doc, offset))
+        let offset = doc.index.offset_of_utf16(crate::Utf16Position {
+            line: at.position.line,
+            character: at.position.character,
+        });
+        f(doc, offset)
     }
 
     fn notification(&mut self, notification: Notification) -> Vec<Message> {
+        if notification.method == "exit" {
+            self.exit = true;
+            return Vec::new();
+        }
+        if !self.initialized {
+            return Vec::new(); // the protocol drops notifications before `initialize`
+        }
         match notification.method.as_str() {
-            "exit" => {
-                self.exit = true;
-                Vec::new()
-            }
             "textDocument/didOpen" => match serde_json::from_value::<DidOpenTextDocumentParams>(notification.params) {
                 Ok(p) => {
                     let uri = p.text_document.uri.as_str().to_string();
@@ -124,7 +193,7 @@ impl Server {
                         .insert(uri.clone(), Document::new(p.text_document.text, p.text_document.version));
                     self.publish(&p.text_document.uri)
                 }
-                Err(_) => Vec::new(),
+                Err(e) => log_error(&format!("textDocument/didOpen: invalid params: {e}")),
             },
             "textDocument/didChange" => match serde_json::from_value::<DidChangeTextDocumentParams>(notification.params) {
                 Ok(p) => {
@@ -139,7 +208,7 @@ impl Server {
                     *doc = Document::new(text, p.text_document.version);
                     self.publish(&p.text_document.uri)
                 }
-                Err(_) => Vec::new(),
+                Err(e) => log_error(&format!("textDocument/didChange: invalid params: {e}")),
             },
             "textDocument/didClose" => {
                 if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(notification.params) {
@@ -168,9 +237,18 @@ impl Server {
     }
 }
 
+/// A `window/logMessage` error: a notification cannot be answered, but the editor's log shows
+/// why it was ignored.
+fn log_error(message: &str) -> Vec<Message> {
+    vec![Message::Notification(Notification::new(
+        "window/logMessage".into(),
+        json!({"type": 1, "message": message}),
+    ))]
+}
+
 /// Fill the `uri` of locations with the request's document.
-fn with_uri(mut value: Value, params: &Value) -> Value {
-    let uri = params["textDocument"]["uri"].clone();
+fn with_uri(mut value: Value, uri: &Uri) -> Value {
+    let uri = Value::String(uri.as_str().to_string());
     match &mut value {
         Value::Object(map) => {
             map.insert("uri".into(), uri);
@@ -221,40 +299,50 @@ fn initialize_result() -> Value {
     })
 }
 
-/// Read one Content-Length framed body; `Ok(None)` at end of input. A malformed header is
-/// skipped, never fatal.
+/// Largest message body the server reads; a bigger one is skipped with an error.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Read one Content-Length framed body; `Ok(None)` at end of input, `Err` inside for a message
+/// that cannot be read (no or bad `Content-Length`, too large, not UTF-8), which is answered
+/// with a parse error. A framing mistake never ends the session: a header line that has text
+/// glued before `Content-Length:` (the rest of a message sent without one) still counts.
 fn read_body(input: &mut impl BufRead) -> std::io::Result<Option<Result<String, String>>> {
-    let mut length: Option<usize> = None;
+    let mut length: Option<Result<usize, String>> = None;
+    let mut other_headers = false;
     let mut line = String::new();
-    loop {
+    let length = loop {
         line.clear();
         if input.read_line(&mut line)? == 0 {
             return Ok(None);
         }
         let trimmed = line.trim_end_matches(['\r', '\n']);
         if trimmed.is_empty() {
-            if length.is_some() {
-                break;
-            }
-            continue;
-        }
-        if let Some((name, value)) = trimmed.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok();
+            match length.take() {
+                Some(Ok(n)) => break n,
+                Some(Err(e)) => return Ok(Some(Err(e))),
+                None if other_headers => return Ok(Some(Err("a message without a Content-Length header".into()))),
+                None => continue,
             }
         }
-    }
-    let length = length.unwrap_or(0);
-    if length > 64 * 1024 * 1024 {
-        return Ok(Some(Err(format!("message of {length} bytes is too large"))));
+        match trimmed.to_ascii_lowercase().rfind("content-length:") {
+            Some(at) => {
+                let value = trimmed[at + "content-length:".len()..].trim();
+                length = Some(value.parse().map_err(|_| format!("bad Content-Length {value:?}")));
+            }
+            None => other_headers = true,
+        }
+    };
+    if length > MAX_BODY {
+        std::io::copy(&mut std::io::Read::take(&mut *input, length as u64), &mut std::io::sink())?;
+        return Ok(Some(Err(format!("a message of {length} bytes is too large (at most {MAX_BODY})"))));
     }
     let mut body = vec![0u8; length];
     input.read_exact(&mut body)?;
-    Ok(Some(String::from_utf8(body).map_err(|_| "message is not UTF-8".to_string())))
+    Ok(Some(String::from_utf8(body).map_err(|_| "the message is not UTF-8".to_string())))
 }
 
-/// Serve LSP over standard input and output until the client sends `exit`.
-pub fn serve_stdio() -> Result<(), LspError> {
+/// Serve LSP over standard input and output until the client sends `exit` or the input ends.
+pub fn serve_stdio() -> Result<SessionEnd, LspError> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let stdout = std::io::stdout();
@@ -275,5 +363,5 @@ pub fn serve_stdio() -> Result<(), LspError> {
             break;
         }
     }
-    Ok(())
+    Ok(server.end())
 }

@@ -61,3 +61,22 @@ pub fn compare_with_expectation(run: &serde_json::Value, expect: &serde_json::Va
     }
     problems
 }
+
+/// A syntax tree as JSON without spans or comments, for comparing shapes.
+pub fn strip_spans(formula: &batch_autoscale::syntax::ast::Formula) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("span");
+                map.remove("openParen");
+                map.remove("comments");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(formula).unwrap();
+    strip(&mut v);
+    v
+}
