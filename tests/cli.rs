@@ -302,6 +302,8 @@ fn eval_reads_metrics_from_csv_and_traces() {
         "{stdout}"
     );
     assert!(stdout.contains("took the second (false) branch"), "{stdout}");
+    // The count form: how many samples it asked for and how many it got.
+    assert!(stdout.contains("$PendingTasks last samples: 1 of 1 asked for"), "{stdout}");
     assert!(stdout.contains("results: $TargetDedicatedNodes=20;"), "{stdout}");
     // Every statement's value: the example has eight statements.
     assert_eq!(stdout.matches("=> ").count(), 8, "{stdout}");

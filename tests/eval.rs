@@ -37,6 +37,8 @@ const CASES: &[(&str, &str)] = &[
     ("$h = $RunningTasks.HistoryBeginTime(); $TargetDedicatedNodes = 0;", "AutoScalingFormulaEvaluationError"),
     ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5); $TargetDedicatedNodes = 0;", "InsufficientSampleData"),
     ("$v = $RunningTasks.GetSample(TimeInterval_Minute * 5, 0); $TargetDedicatedNodes = len($v);", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$v=[]"),
+    // A constant variable is read as the constant its latest assignment stored.
+    ("$w = 1; $a = $w; $w = $w + 1; $b = $w * 10 + $a; $w = TimeInterval_Minute; $c = $w * 2; $TargetDedicatedNodes = $b;", "$TargetDedicatedNodes=21;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=1;$b=21;$c=00:02:00;$w=00:01:00"),
     // A variable that changes kind between statements: each read sees the latest assignment.
     ("$x = 2; $x = $ActiveTasks.GetSample(3); $y = avg($x); $x = $y * 2; $TargetDedicatedNodes = $x > 5 ? $x : 0;", "$TargetDedicatedNodes=6;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=6;$y=3"),
     ("$x = \"a\"; $x = $x == \"a\"; $TargetDedicatedNodes = $x + 1;", "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$x=1"),
@@ -97,7 +99,7 @@ fn seeded_random_is_reproducible_and_a_short_sequence_fails() {
 fn trace_records_branches_and_sample_counts() {
     let metrics = store(Metric::PendingTasks, &[1.0, 2.0, 3.0]);
     let formula = Formula::compile(
-        "$p = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);\n$t = $p < 70 ? max(0, $PendingTasks.GetSample(1)) : avg($PendingTasks.GetSample(TimeInterval_Minute * 15));\n$TargetDedicatedNodes = $t;",
+        "$p = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);\n$t = $p < 70 ? max(0, $PendingTasks.GetSample(5)) : avg($PendingTasks.GetSample(TimeInterval_Minute * 15));\n$TargetDedicatedNodes = $t;",
     )
     .unwrap();
     let evaluation = formula.evaluate_traced(&EvalContext::new(now(), &metrics));
@@ -105,11 +107,17 @@ fn trace_records_branches_and_sample_counts() {
         .trace
         .iter()
         .filter_map(|e| match e {
-            TraceEvent::Samples { returned, expected, .. } => Some((*returned, *expected)),
+            TraceEvent::Samples {
+                returned,
+                requested,
+                expected,
+                ..
+            } => Some((*returned, *requested, *expected)),
             _ => None,
         })
         .collect();
-    assert_eq!(samples, vec![(3, Some(30)), (1, None)]);
+    // The window saw 3 of 30; the count form asked for 5 and got the 3 there are.
+    assert_eq!(samples, vec![(3, None, Some(30)), (3, Some(5), None)]);
     assert!(evaluation
         .trace
         .iter()

@@ -263,6 +263,7 @@ fn print_trace(src: &str, trace: &[TraceEvent]) {
                 pos,
                 metric,
                 returned,
+                requested,
                 expected,
                 percent,
             } => {
@@ -275,7 +276,13 @@ fn print_trace(src: &str, trace: &[TraceEvent]) {
                         metric.name(),
                         batch_autoscale::format::format_double(*p)
                     ),
-                    _ => outln!("  {}:{}  {} last samples: {returned}", lc.line, lc.column, metric.name()),
+                    _ => outln!(
+                        "  {}:{}  {} last samples: {returned} of {} asked for",
+                        lc.line,
+                        lc.column,
+                        metric.name(),
+                        requested.unwrap_or(*returned)
+                    ),
                 }
             }
             TraceEvent::Stop { statement } => outln!("  stop() in statement {}", statement + 1),

@@ -199,6 +199,7 @@ impl Formula {
             slots: HashMap::new(),
             names: Vec::new(),
             num_slots: Vec::new(),
+            constants: Vec::new(),
         };
         let mut statements = Vec::new();
         let mut lowering = Lowering::default();
@@ -214,6 +215,10 @@ impl Formula {
                             // Statements run in order and assign unconditionally, so from
                             // here on the variable holds this statement's kind of value.
                             compiler.num_slots[slot] = node.is_num();
+                            compiler.constants[slot] = match node {
+                                Node::Number(_) | Node::Interval(_) => Some(node.clone()),
+                                _ => None,
+                            };
                             Destination::Var(slot)
                         }
                     };
@@ -271,6 +276,10 @@ struct Compiler {
     names: Vec<String>,
     /// Per slot: whether the variable's latest assignment so far gives a double.
     num_slots: Vec<bool>,
+    /// Per slot: the constant (a number or an interval) the latest assignment so far stores,
+    /// so `maxNodes = 20; … min(maxNodes, $x)` and `$w = TimeInterval_Minute * 15;
+    /// … GetSample($w)` read it without a variable lookup.
+    constants: Vec<Option<Node>>,
 }
 
 impl Compiler {
@@ -280,6 +289,7 @@ impl Compiler {
         }
         self.names.push(name.to_string());
         self.num_slots.push(false);
+        self.constants.push(None);
         self.slots.insert(name.to_string(), self.names.len() - 1);
         self.names.len() - 1
     }
@@ -300,6 +310,9 @@ impl Compiler {
                     };
                 }
                 if let Some(&slot) = self.slots.get(name.as_str()) {
+                    if let Some(constant) = &self.constants[slot] {
+                        return constant.clone();
+                    }
                     return if self.num_slots[slot] {
                         Node::NumVar(slot)
                     } else {

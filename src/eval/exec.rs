@@ -295,16 +295,14 @@ impl<'a> Machine<'a> {
     pub(super) fn last_samples(&mut self, metric: Metric, count: f64, pos: u32) -> &'a [f64] {
         let visible = self.visible(metric);
         // `as` truncates toward zero (the count is finite and positive here).
-        let count = if count.is_finite() && count > 0.0 {
-            (count as usize).min(visible)
-        } else {
-            0
-        };
+        let requested = if count.is_finite() && count > 0.0 { count as usize } else { 0 };
+        let count = requested.min(visible);
         if let Some(t) = &mut self.trace {
             t.push(TraceEvent::Samples {
                 pos,
                 metric,
                 returned: count,
+                requested: Some(requested),
                 expected: None,
                 percent: None,
             });
@@ -341,6 +339,7 @@ impl<'a> Machine<'a> {
                 pos,
                 metric,
                 returned: available,
+                requested: None,
                 expected: Some(expected),
                 percent: Some(percent),
             });

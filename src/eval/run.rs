@@ -127,6 +127,9 @@ pub enum TraceEvent {
         metric: Metric,
         /// How many samples it saw.
         returned: usize,
+        /// How many the count form asked for (`GetSample(n)`; `None` for windows).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requested: Option<usize>,
         /// How many a full window holds (window forms only).
         expected: Option<usize>,
         /// The percentage available (window forms only).
