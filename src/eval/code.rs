@@ -15,7 +15,8 @@ use crate::time::{parse_time_literal, TimeInterval};
 
 use super::compile::{Node, SampleArgs};
 use super::exec::{
-    binary, not_a_double, percentile, type_error, unassigned, Flow, Machine, SampleArg, Sampled, DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
+    binary, not_a_double, percentile, requested_count, type_error, unassigned, Flow, Machine, SampleArg, Sampled, DEFAULT_SAMPLE_PERCENT,
+    R, SAMPLE_PERIOD,
 };
 use super::run::TraceEvent;
 use super::value::Value;
@@ -584,7 +585,9 @@ impl Lowering {
     fn sample_args(&mut self, method: Method, args: SampleArgs) -> LoweredSampleArgs {
         match args {
             // The two usual forms, resolved now: `GetSample(n)` and `…(interval)`.
-            SampleArgs::Const([SampleArg::Double(count), ..], 1) if method == Method::GetSample => LoweredSampleArgs::Last(count),
+            SampleArgs::Const([SampleArg::Double(count), ..], 1) if method == Method::GetSample => {
+                LoweredSampleArgs::Last(requested_count(count))
+            }
             SampleArgs::Const([SampleArg::Interval(back), ..], 1) => LoweredSampleArgs::Back(back),
             SampleArgs::Const(values, n) => LoweredSampleArgs::Const(values, n),
             SampleArgs::Exprs(nodes) => LoweredSampleArgs::Exprs(nodes.into_iter().map(|n| self.value(n)).collect()),
@@ -612,8 +615,8 @@ impl Lowering {
 
 /// The arguments of `GetSample`/`GetSamplePercent` as code.
 enum LoweredSampleArgs {
-    /// `GetSample(count)` with a constant count.
-    Last(f64),
+    /// `GetSample(count)` with a constant count (as a number of samples).
+    Last(usize),
     /// `…(interval)`: the window from `now - interval` to now, 70 % required.
     Back(TimeInterval),
     /// Other constant arguments.

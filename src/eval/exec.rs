@@ -270,7 +270,7 @@ impl<'a> Machine<'a> {
         // The count form.
         if method == Method::GetSample && n == 1 {
             if let SampleArg::Double(count) = values[0] {
-                return Ok(Sampled::Values(self.last_samples(metric, count, pos)));
+                return Ok(Sampled::Values(self.last_samples(metric, requested_count(count), pos)));
             }
         }
         // The window forms.
@@ -292,10 +292,8 @@ impl<'a> Machine<'a> {
     }
 
     /// `GetSample(count)`: the last `count` visible samples (D21).
-    pub(super) fn last_samples(&mut self, metric: Metric, count: f64, pos: u32) -> &'a [f64] {
+    pub(super) fn last_samples(&mut self, metric: Metric, requested: usize, pos: u32) -> &'a [f64] {
         let visible = self.visible(metric);
-        // `as` truncates toward zero (the count is finite and positive here).
-        let requested = if count.is_finite() && count > 0.0 { count as usize } else { 0 };
         let count = requested.min(visible);
         if let Some(t) = &mut self.trace {
             t.push(TraceEvent::Samples {
@@ -375,6 +373,16 @@ impl<'a> Machine<'a> {
             ));
         }
         Ok(Timestamp(self.ctx.metrics.history(metric).times()[0]))
+    }
+}
+
+/// The number of samples `GetSample(count)` asks for: the count truncated toward zero, 0 for
+/// a count that is not a positive number (`as` truncates and saturates).
+pub(crate) fn requested_count(count: f64) -> usize {
+    if count.is_finite() && count > 0.0 {
+        count as usize
+    } else {
+        0
     }
 }
 
