@@ -752,20 +752,26 @@ pub fn function_info(function: Function) -> &'static FunctionInfo {
 /// smallest edit distance if it is small for the name's length.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &'a str)> = None;
+    let length = name.chars().count();
+    let limit = (length / 3).clamp(1, 3);
     let lower = name.to_ascii_lowercase();
     for candidate in candidates {
         if candidate == name {
             continue;
         }
-        if candidate.to_ascii_lowercase() == lower {
+        if candidate.eq_ignore_ascii_case(name) {
             return Some(candidate);
+        }
+        // The distance is at least the difference in length: such a candidate can be
+        // neither within the limit nor the closest one within it.
+        if length.abs_diff(candidate.chars().count()) > limit {
+            continue;
         }
         let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
         if best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
     }
-    let limit = (name.chars().count() / 3).clamp(1, 3);
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 

@@ -1,6 +1,6 @@
 //! Lints beyond what the service checks (LANGUAGE.md §9.1). Each lint is one function.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::builtins::{self, Method, Metric, Target, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
@@ -250,21 +250,24 @@ fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
 /// W307: `GetSample(window)` without a percentage, not guarded by `GetSamplePercent`.
 fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
     // Variables whose value depends on a GetSamplePercent call.
-    let mut percent_vars: Vec<String> = Vec::new();
-    fn mentions_percent(e: &Expr, vars: &[String]) -> bool {
+    let mut percent_vars: HashSet<&str> = HashSet::new();
+    type Vars<'f> = HashSet<&'f str>;
+    fn mentions_percent(e: &Expr, vars: &Vars<'_>) -> bool {
         let mut found = false;
-        fn go(e: &Expr, vars: &[String], found: &mut bool) {
+        fn go(e: &Expr, vars: &Vars<'_>, found: &mut bool) {
+            if *found {
+                return;
+            }
             match &e.kind {
                 ExprKind::MethodCall { method, .. } if method.text == "GetSamplePercent" || method.text == "Count" => *found = true,
-                ExprKind::Name { name } if vars.iter().any(|v| v == name) => *found = true,
-                _ => {}
+                ExprKind::Name { name } if vars.contains(name.as_str()) => *found = true,
+                _ => e.for_each_child(|c| go(c, vars, found)),
             }
-            e.for_each_child(|c| go(c, vars, found));
         }
         go(e, vars, &mut found);
         found
     }
-    fn visit(e: &Expr, guarded: bool, vars: &[String], out: &mut Vec<Diagnostic>) {
+    fn visit(e: &Expr, guarded: bool, vars: &Vars<'_>, out: &mut Vec<Diagnostic>) {
         match &e.kind {
             ExprKind::Conditional {
                 condition,
@@ -307,7 +310,7 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
             visit(e, false, &percent_vars, out);
             if let StatementKind::Assign { target, value } = &s.kind {
                 if mentions_percent(value, &percent_vars) {
-                    percent_vars.push(target.text.clone());
+                    percent_vars.insert(&target.text);
                 }
             }
         }

@@ -151,9 +151,11 @@ pub fn lex(src: &str) -> Vec<Token> {
     while let Some(result) = lexer.next() {
         let range = lexer.span();
         let mut kind = result.unwrap_or(TokenKind::Error);
-        let text = &src[range.clone()];
-        if kind == TokenKind::String && (text.len() < 2 || !text.ends_with('"')) {
-            kind = TokenKind::UnterminatedString;
+        if kind == TokenKind::String {
+            let text = &src.as_bytes()[range.clone()];
+            if text.len() < 2 || text.last() != Some(&b'"') {
+                kind = TokenKind::UnterminatedString;
+            }
         }
         tokens.push(Token {
             kind,
