@@ -20,7 +20,16 @@ $NodeDeallocationOption = taskcompletion;";
 pub fn year(start: Timestamp) -> MetricData {
     let mut metrics = MetricStore::new();
     let n: i64 = 365 * 24 * 120;
-    for (k, metric) in [Metric::PendingTasks, Metric::ActiveTasks, Metric::RunningTasks, Metric::CpuPercent, Metric::SucceededTasks].into_iter().enumerate() {
+    for (k, metric) in [
+        Metric::PendingTasks,
+        Metric::ActiveTasks,
+        Metric::RunningTasks,
+        Metric::CpuPercent,
+        Metric::SucceededTasks,
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let h = metrics.history_mut(metric);
         for i in 0..n {
             // A daily cycle with noise, and a missing sample now and then.
@@ -51,7 +60,9 @@ fn whatif(c: &mut Criterion) {
     let mut g = c.benchmark_group("whatif");
     g.sample_size(10);
     g.throughput(Throughput::Elements(evaluations));
-    g.bench_function("replay-year-PT5M-task-based", |b| b.iter(|| replay(&formula, black_box(&data), &config).unwrap()));
+    g.bench_function("replay-year-PT5M-task-based", |b| {
+        b.iter(|| replay(&formula, black_box(&data), &config).unwrap())
+    });
     g.finish();
 }
 
