@@ -39,7 +39,7 @@ mod variants;
 mod workload;
 
 pub use html::{html_report, HTML_TIMELINE_ROWS};
-pub use pool::{NodeFill, PoolSettings, SIMULATED_METRICS};
+pub use pool::{load_pool_settings, NodeFill, PoolSettings, SIMULATED_METRICS};
 pub use replay::{replay, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
 pub use report::{reports_csv, side_by_side, Report, ReportLine, Table};
 pub use simulate::{

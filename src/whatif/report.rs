@@ -61,8 +61,10 @@ fn time(t: Timestamp) -> String {
     format!("{} {}", &s[..10], &s[11..19])
 }
 
+/// An interval to the nearest second, as a `TimeSpan` (`1.02:03:04`).
 fn interval(i: TimeInterval) -> String {
-    i.format_results()
+    let second = TimeInterval::SECOND.0;
+    TimeInterval((i.0 + second / 2).div_euclid(second) * second).format_results()
 }
 
 impl Report {

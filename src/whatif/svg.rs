@@ -15,7 +15,7 @@ use super::simulate::Simulation;
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 440.0;
 const LEFT: f64 = 60.0;
-const RIGHT: f64 = 20.0;
+const RIGHT: f64 = 50.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 80.0;
 
@@ -72,40 +72,78 @@ fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
     .filter(|(_, _, points)| !points.is_empty())
     .collect();
     let show_low_current = rows.iter().any(|r| r.current_low_priority > 0.0);
-    let mut y_max: f64 = 1.0;
+    // Tasks on the left axis, nodes on the right one (hundreds of tasks would flatten a
+    // few nodes); with no task series, nodes on the left.
+    let mut nodes_max: f64 = 1.0;
     for r in rows {
-        y_max = y_max
+        nodes_max = nodes_max
             .max(r.target_dedicated as f64)
             .max(r.target_low_priority as f64)
             .max(r.current_dedicated)
             .max(r.current_low_priority);
     }
-    for (_, _, points) in &demand {
-        y_max = points.iter().map(|p| p.1).fold(y_max, f64::max);
-    }
-    let y_max = nice(y_max);
+    let nodes_max = nice(nodes_max);
+    let tasks_max = nice(demand.iter().flat_map(|(_, _, p)| p.iter().map(|p| p.1)).fold(1.0, f64::max));
+    let two_axes = !demand.is_empty();
     let x = |t: f64| LEFT + (t - t0) / (t1 - t0) * (WIDTH - LEFT - RIGHT);
-    let y = |v: f64| HEIGHT - BOTTOM - v / y_max * (HEIGHT - TOP - BOTTOM);
+    let y_at = |v: f64, max: f64| HEIGHT - BOTTOM - v / max * (HEIGHT - TOP - BOTTOM);
+    let y_tasks = |v: f64| y_at(v, tasks_max);
+    let y_nodes = |v: f64| y_at(v, nodes_max);
     let _ = writeln!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"sans-serif\" font-size=\"12\">");
     let _ = writeln!(svg, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = writeln!(svg, "<text x=\"{LEFT}\" y=\"22\" font-size=\"15\">{}</text>", escape(title));
+    let _ = writeln!(svg, "<text x=\"{LEFT}\" y=\"20\" font-size=\"15\">{}</text>", escape(title));
     // Axes and grid.
+    let (left_max, left_name, left_color) = if two_axes {
+        (tasks_max, "tasks", "#616161")
+    } else {
+        (nodes_max, "nodes", "#1565c0")
+    };
+    let _ = writeln!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{left_color}\">{left_name}</text>",
+        LEFT - 6.0,
+        TOP - 10.0
+    );
+    if two_axes {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" fill=\"#1565c0\">nodes</text>",
+            WIDTH - RIGHT + 6.0,
+            TOP - 10.0
+        );
+    }
     for k in 0..=4 {
-        let v = y_max * k as f64 / 4.0;
-        let _ = writeln!(svg, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", WIDTH - RIGHT, LEFT - 6.0, y(v) + 4.0, crate::format::format_double(v), y = y(v));
+        let v = left_max * k as f64 / 4.0;
+        let y = y_at(v, left_max);
+        let _ = writeln!(svg, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{left_color}\">{}</text>", WIDTH - RIGHT, LEFT - 6.0, y + 4.0, crate::format::format_double(v));
+        if two_axes {
+            let n = nodes_max * k as f64 / 4.0;
+            let _ = writeln!(
+                svg,
+                "<text x=\"{}\" y=\"{:.1}\" fill=\"#1565c0\">{}</text>",
+                WIDTH - RIGHT + 6.0,
+                y + 4.0,
+                crate::format::format_double(n)
+            );
+        }
     }
     for k in 0..=6 {
         let t = t0 + (t1 - t0) * k as f64 / 6.0;
         let label = crate::time::Timestamp(t as i64).format_results();
         let label = format!("{} {}", &label[5..10], &label[11..16]);
+        let anchor = match k {
+            0 => "start",
+            6 => "end",
+            _ => "middle",
+        };
         let _ = writeln!(
             svg,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{label}</text>",
             x(t),
             HEIGHT - BOTTOM + 18.0
         );
     }
-    let path = |values: &mut dyn Iterator<Item = (f64, f64)>| {
+    let path = |values: &mut dyn Iterator<Item = (f64, f64)>, y: &dyn Fn(f64) -> f64| {
         let mut d = String::new();
         for (i, (t, v)) in values.enumerate() {
             let _ = write!(d, "{}{:.1},{:.1} ", if i == 0 { "M" } else { "L" }, x(t), y(v));
@@ -113,7 +151,7 @@ fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
         d
     };
     for (_, color, points) in &demand {
-        let d = path(&mut points.iter().copied());
+        let d = path(&mut points.iter().copied(), &y_tasks);
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.2\"/>");
     }
     // Step lines for targets and current nodes.
@@ -137,7 +175,7 @@ fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
         lines.push((&|r| r.current_low_priority, "#2e7d32", " stroke-dasharray=\"4 3\""));
     }
     for (f, color, dash) in lines {
-        let d = path(&mut steps(f).into_iter());
+        let d = path(&mut steps(f).into_iter(), &y_nodes);
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>");
     }
     for r in rows.iter().filter(|r| r.error.is_some()) {
@@ -165,7 +203,7 @@ fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
     legend.push(("failed evaluation", "#d32f2f"));
     let mut ly = HEIGHT - BOTTOM + 34.0;
     for (name, color) in legend {
-        let width = 24.0 + name.chars().count() as f64 * 6.2;
+        let width = 26.0 + name.chars().count() as f64 * 7.0;
         if lx + width > WIDTH - RIGHT {
             lx = LEFT;
             ly += 16.0;
