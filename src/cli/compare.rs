@@ -48,6 +48,21 @@ pub fn run(args: CompareArgs) -> ExitCode {
     if failed {
         return ExitCode::from(1);
     }
+    // Label columns by file name when that is unambiguous.
+    let short: Vec<String> = args
+        .formulas
+        .iter()
+        .zip(&variants)
+        .map(|(p, v)| match std::path::Path::new(p).file_name() {
+            Some(n) if p != "-" => n.to_string_lossy().into_owned(),
+            _ => v.label.clone(),
+        })
+        .collect();
+    if (1..short.len()).all(|i| !short[..i].contains(&short[i])) {
+        for (v, s) in variants.iter_mut().zip(short) {
+            v.label = s;
+        }
+    }
     let bench = match duration("interval", &args.interval).and_then(|i| Bench::read(&args.sim, args.metrics.as_deref(), i)) {
         Ok(b) => b,
         Err(m) => return fail(m),
