@@ -136,7 +136,7 @@ fn samples_are_the_pool_every_thirty_seconds_from_thirty_seconds_after_the_start
     }
     // 20 nodes × 4 slots: at most 80 running, and the CPU is their busy share.
     assert_eq!(running.values().iter().copied().fold(0.0, f64::max), 80.0);
-    assert!(sim.metrics.history(Metric::CpuPercent).values().iter().any(|&v| v == 100.0));
+    assert!(sim.metrics.history(Metric::CpuPercent).values().contains(&100.0));
     assert_eq!(*sim.metrics.history(Metric::SucceededTasks).values().last().unwrap(), 500.0);
 }
 
