@@ -152,20 +152,7 @@ struct Point {
 /// Read a metric file; the format is chosen by extension (`.json`, otherwise CSV).
 pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
-        path: display.clone(),
-        message: e.to_string(),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let (line, column) = line_column(&String::from_utf8_lossy(&e.into_bytes()[..offset]));
-        DataError::At {
-            path: display.clone(),
-            line,
-            column,
-            message: "the file is not valid UTF-8".into(),
-        }
-    })?;
+    let text = read_text(path)?;
     if path
         .extension()
         .and_then(|e| e.to_str())
@@ -175,6 +162,35 @@ pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
     } else {
         parse_csv(&text, &display)
     }
+}
+
+/// Read a data file as UTF-8 text; errors name the file (and the line and column of the first
+/// byte that is not UTF-8).
+pub(crate) fn read_text(path: &Path) -> Result<String, DataError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+        path: display.clone(),
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(&String::from_utf8_lossy(&e.into_bytes()[..offset]));
+        DataError::At {
+            path: display,
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+        }
+    })
+}
+
+/// A CSV reader with a header row, fixed field counts and trimmed fields.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
 }
 
 fn line_column(prefix: &str) -> (u64, u64) {
@@ -235,11 +251,7 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
         column,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let headers = reader.headers().map_err(|e| at(1, 1, e.to_string()))?.clone();
     if headers.is_empty()
         || !headers

@@ -7,7 +7,7 @@ use batch_autoscale::data::load_metrics;
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{html_report, replay, timeline_svg, ReplayConfig, Report};
 
-use super::scenario::{fail, load_formula, write_if};
+use super::scenario::{fail, load_formula, write_if, Pictures};
 
 /// Timeline formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,12 +63,9 @@ pub struct ReplayArgs {
     /// Write the timeline to this file instead of standard output.
     #[arg(long)]
     timeline: Option<PathBuf>,
-    /// Write an SVG plot of the replay to this file.
-    #[arg(long)]
-    svg: Option<PathBuf>,
-    /// Write an HTML report (plot, summary, timeline) to this file.
-    #[arg(long)]
-    html: Option<PathBuf>,
+    /// Plot and report files.
+    #[command(flatten)]
+    pictures: Pictures,
 }
 
 /// Run `replay`: 0 done, 1 the formula has errors, 2 bad input.
@@ -141,8 +138,8 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         None => print!("{timeline}"),
     }
     let title = format!("{name} replayed every {}", args.interval);
-    let written = write_if(args.svg.as_deref(), || timeline_svg(&result, &data, &title)).and_then(|()| {
-        write_if(args.html.as_deref(), || {
+    let written = write_if(args.pictures.svg.as_deref(), || timeline_svg(&result, &data, &title)).and_then(|()| {
+        write_if(args.pictures.html.as_deref(), || {
             html_report(
                 &title,
                 &[timeline_svg(&result, &data, &title)],

@@ -55,6 +55,17 @@ pub fn write_if(path: Option<&Path>, make: impl FnOnce() -> String) -> Result<()
     }
 }
 
+/// The picture files of `replay` and `simulate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Pictures {
+    /// Write an SVG plot to this file.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
+    /// Write an HTML report (plot, summary, timeline) to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
 /// Formats of a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SummaryFormat {

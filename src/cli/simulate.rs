@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate, simulation_svg, Report};
 
-use super::scenario::{duration, fail, load_formula, write_if, SimArgs, SummaryFormat};
+use super::scenario::{duration, fail, load_formula, write_if, Pictures, SimArgs, SummaryFormat};
 
 /// Arguments of `simulate`.
 #[derive(Debug, clap::Args)]
@@ -28,12 +28,9 @@ pub struct SimulateArgs {
     /// otherwise CSV.
     #[arg(long)]
     timeline: Option<PathBuf>,
-    /// Write an SVG plot to this file.
-    #[arg(long)]
-    svg: Option<PathBuf>,
-    /// Write an HTML report (plot, summary, timeline) to this file.
-    #[arg(long)]
-    html: Option<PathBuf>,
+    /// Plot and report files.
+    #[command(flatten)]
+    pictures: Pictures,
 }
 
 /// Run `simulate`: 0 done, 1 the formula has errors, 2 bad input.
@@ -77,9 +74,9 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         }
         _ => sim.to_csv(),
     })
-    .and_then(|()| write_if(args.svg.as_deref(), || simulation_svg(&sim, &plot_title)))
+    .and_then(|()| write_if(args.pictures.svg.as_deref(), || simulation_svg(&sim, &plot_title)))
     .and_then(|()| {
-        write_if(args.html.as_deref(), || {
+        write_if(args.pictures.html.as_deref(), || {
             html_report(
                 &title,
                 &[simulation_svg(&sim, &plot_title)],

@@ -104,25 +104,6 @@ fn last_token_before(text: &str, line: usize, column: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Read a file as UTF-8 text.
-pub(crate) fn read_text(path: &std::path::Path) -> Result<String, DataError> {
-    let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
-        path: display.clone(),
-        message: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let prefix = String::from_utf8_lossy(valid);
-        DataError::At {
-            path: display,
-            line: prefix.matches('\n').count() as u64 + 1,
-            column: prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1,
-            message: "the file is not valid UTF-8".into(),
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,7 +147,7 @@ impl PoolSettings {
 
 /// Read pool settings from a JSON file (see [`PoolSettings`]), errors at file:line:column.
 pub fn load_pool_settings(path: &std::path::Path) -> Result<PoolSettings, crate::data::DataError> {
-    let text = fields::read_text(path)?;
+    let text = crate::data::read_text(path)?;
     fields::from_json(&text, &path.display().to_string())
 }
 

@@ -157,22 +157,7 @@ pub struct Replay {
 impl Replay {
     /// The timeline as a table: time, targets, deallocation, current nodes, error, columns.
     pub fn table(&self) -> Table {
-        Table {
-            header: TIMELINE_HEADER
-                .iter()
-                .map(|h| h.to_string())
-                .chain(self.columns.iter().cloned())
-                .collect(),
-            rows: self
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut cells = row_cells(r);
-                    cells.extend(r.columns.iter().map(|v| v.clone().unwrap_or_default()));
-                    cells
-                })
-                .collect(),
-        }
+        timeline_table(&[], &self.columns, self.rows.iter().map(|r| (r, Vec::new())))
     }
 
     /// The timeline as CSV (the [`table`](Replay::table)).
@@ -182,7 +167,7 @@ impl Replay {
 }
 
 /// The timeline columns every evaluation row has.
-pub(crate) const TIMELINE_HEADER: [&str; 7] = [
+const TIMELINE_HEADER: [&str; 7] = [
     "time",
     "targetDedicatedNodes",
     "targetLowPriorityNodes",
@@ -192,8 +177,29 @@ pub(crate) const TIMELINE_HEADER: [&str; 7] = [
     "error",
 ];
 
+/// A timeline: [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`;
+/// each row with its cells for `extra`.
+pub(crate) fn timeline_table<'a>(extra: &[&str], columns: &[String], rows: impl Iterator<Item = (&'a ReplayRow, Vec<String>)>) -> Table {
+    Table {
+        header: TIMELINE_HEADER
+            .iter()
+            .chain(extra)
+            .map(|h| h.to_string())
+            .chain(columns.iter().cloned())
+            .collect(),
+        rows: rows
+            .map(|(r, extra)| {
+                let mut cells = row_cells(r);
+                cells.extend(extra);
+                cells.extend(r.columns.iter().map(|v| v.clone().unwrap_or_default()));
+                cells
+            })
+            .collect(),
+    }
+}
+
 /// The cells of [`TIMELINE_HEADER`] for one row.
-pub(crate) fn row_cells(r: &ReplayRow) -> Vec<String> {
+fn row_cells(r: &ReplayRow) -> Vec<String> {
     vec![
         r.time.format_results(),
         r.target_dedicated.to_string(),

@@ -48,7 +48,7 @@ use crate::eval::{EvalContext, Formula, MetricStore, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
 
 use super::pool::{Kind, PoolModel, PoolSettings, SIMULATED_METRICS};
-use super::replay::{check_columns, check_schedule, evaluate_tick, row_cells, ReplayError, ReplayRow, ReplaySummary, TIMELINE_HEADER};
+use super::replay::{check_columns, check_schedule, evaluate_tick, timeline_table, ReplayError, ReplayRow, ReplaySummary};
 use super::report::Table;
 use super::workload::Workload;
 
@@ -431,34 +431,21 @@ impl Simulation {
     /// The timeline as a table: replay's columns, the queue and the nodes, then the requested
     /// user variables.
     pub fn table(&self) -> Table {
-        Table {
-            header: TIMELINE_HEADER
-                .iter()
-                .chain(&SIMULATION_HEADER)
-                .map(|h| h.to_string())
-                .chain(self.columns.iter().cloned())
-                .collect(),
-            rows: self
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut cells = row_cells(&r.evaluation);
-                    cells.extend(
-                        [
-                            r.active_tasks as u64,
-                            r.running_tasks as u64,
-                            r.usable_nodes as u64,
-                            r.preempted_nodes as u64,
-                            r.succeeded_tasks,
-                            r.failed_tasks,
-                        ]
-                        .map(|n| n.to_string()),
-                    );
-                    cells.extend(r.evaluation.columns.iter().map(|v| v.clone().unwrap_or_default()));
-                    cells
-                })
-                .collect(),
-        }
+        timeline_table(
+            &SIMULATION_HEADER,
+            &self.columns,
+            self.rows.iter().map(|r| {
+                let extra = [
+                    r.active_tasks as u64,
+                    r.running_tasks as u64,
+                    r.usable_nodes as u64,
+                    r.preempted_nodes as u64,
+                    r.succeeded_tasks,
+                    r.failed_tasks,
+                ];
+                (&r.evaluation, extra.map(|n| n.to_string()).to_vec())
+            }),
+        )
     }
 
     /// The timeline as CSV (the [`table`](Simulation::table)).

@@ -530,7 +530,7 @@ impl WorkloadSpec {
 
 /// Read a workload: JSON (by the `.json` extension) or a CSV trace.
 pub fn load_workload(path: &Path) -> Result<WorkloadSpec, DataError> {
-    let text = fields::read_text(path)?;
+    let text = crate::data::read_text(path)?;
     let display = path.display().to_string();
     if path
         .extension()
@@ -555,7 +555,7 @@ pub fn parse_workload_json(text: &str, path: &str, dir: &Path) -> Result<Workloa
     for g in &mut spec.generators {
         if let Generator::Trace { file, tasks } = g {
             let trace = dir.join(&*file);
-            *tasks = parse_trace_csv(&fields::read_text(&trace)?, &trace.display().to_string())?;
+            *tasks = parse_trace_csv(&crate::data::read_text(&trace)?, &trace.display().to_string())?;
         }
     }
     Ok(spec)
@@ -569,11 +569,7 @@ pub fn parse_trace_csv(text: &str, path: &str) -> Result<Vec<Task>, DataError> {
         column: column as u64 + 1,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = crate::data::csv_reader(text);
     let headers = reader.headers().map_err(|e| at(1, 0, e.to_string()))?.clone();
     let (mut submit, mut duration, mut slots) = (None, None, None);
     for (i, h) in headers.iter().enumerate() {
