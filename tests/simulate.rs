@@ -423,3 +423,81 @@ fn a_trace_workload_runs_from_its_first_submission() {
     assert_eq!(sim.summary.tasks.completed, 2);
     assert_eq!(sim.summary.end, at("2026-11-24T10:40:00Z"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OPTIONS: [&str; 4] = ["requeue", "terminate", "taskcompletion", "retaineddata"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Any workload, pool and deallocation option: no panic, and the books balance.
+        #[test]
+        fn any_pool_keeps_its_books(
+            raw in proptest::collection::vec((0i64..240, 0i64..120, 1u32..=4), 0..60),
+            slots in 1u32..=4,
+            latency in 0i64..15,
+            rate in 0.0f64..3.0,
+            quota in proptest::option::of(0u32..6),
+            option in 0usize..4,
+            seed in any::<u64>(),
+        ) {
+            let start = at("2026-11-23T10:00:00Z");
+            let tasks: Vec<Task> = raw
+                .iter()
+                .map(|&(submit, duration, s)| Task {
+                    submit: Timestamp(start.0 + (submit - 5) * 600_000_000), // some before the start
+                    duration: minutes(duration as f64),
+                    slots: s.min(slots),
+                })
+                .collect();
+            let workload = Workload::new(tasks).unwrap();
+            let mut c = SimulationConfig::new(start, at("2026-11-23T16:00:00Z"));
+            c.interval = minutes(5.0);
+            c.seed = seed;
+            c.pool.task_slots_per_node = slots;
+            c.pool.allocation_latency = minutes(latency as f64);
+            c.pool.preemption_rate = rate;
+            c.pool.dedicated_quota = quota;
+            c.pool.low_priority_quota = quota;
+            c.pool.task_retention = minutes(20.0);
+            // Scale with the queue, then drop to nothing halfway with the chosen option.
+            let f = Formula::compile(&format!(
+                "$q = max(0, $PendingTasks.GetSample(1)) / {slots};\n$half = time() >= time(\"2026-11-23T13:00:00Z\") && time() < time(\"2026-11-23T13:30:00Z\");\n$TargetDedicatedNodes = $half ? 0 : $q;\n$TargetLowPriorityNodes = $half ? 0 : $q / 2;\n$NodeDeallocationOption = {};",
+                OPTIONS[option]
+            ))
+            .unwrap();
+            let sim = simulate(&f, &workload, &c).unwrap();
+            let s = &sim.summary;
+            let t = &s.tasks;
+            prop_assert_eq!(t.completed + t.unfinished + t.lost_by_scale_down, t.submitted);
+            prop_assert_eq!(t.submitted as usize, workload.len());
+            prop_assert!(s.idle_node_hours <= s.targets.dedicated_node_hours + s.targets.low_priority_node_hours + 1e-9);
+            prop_assert!((0.0..=1.0 + 1e-12).contains(&s.utilisation));
+            prop_assert_eq!(sim.rows.len() as u64, s.targets.evaluations);
+            if let Some(q) = quota {
+                prop_assert!(s.peak_dedicated_nodes <= q && s.peak_low_priority_nodes <= q);
+            }
+            if option != 1 {
+                prop_assert_eq!(t.lost_by_scale_down, 0);
+            }
+            if option >= 2 {
+                prop_assert_eq!(t.requeued_by_scale_down, 0);
+            }
+            let (p, a, r) = (
+                sim.metrics.history(Metric::PendingTasks),
+                sim.metrics.history(Metric::ActiveTasks),
+                sim.metrics.history(Metric::RunningTasks),
+            );
+            for i in 0..p.len() {
+                prop_assert_eq!(p.values()[i], a.values()[i] + r.values()[i]);
+            }
+            for row in &sim.rows {
+                prop_assert!(row.usable_nodes as f64 <= row.evaluation.current_dedicated + row.evaluation.current_low_priority);
+                prop_assert!(row.running_tasks <= row.usable_nodes * slots);
+            }
+        }
+    }
+}

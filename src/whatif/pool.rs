@@ -1,40 +1,5 @@
 //! The pool model of the simulation: nodes, task slots and the job queue, driven by events.
-//!
-//! LANGUAGE.md describes what a formula reads and what it sets (§5, §7); how a pool reaches
-//! its targets is the service's business, and this model is our choice, kept simple and
-//! documented here (and in the README):
-//!
-//! - **Nodes** are dedicated or low-priority (Spot). A node asked for by a resize is
-//!   *allocating* for `allocationLatency`, then *ready*. Allocating nodes count in
-//!   `$CurrentDedicatedNodes`/`$CurrentLowPriorityNodes` (they are in the pool's node list) but
-//!   not in `$UsableNodeCount`, and they cannot run tasks.
-//! - **Tasks** wait in one queue in submission order. Whenever slots free up, queued tasks
-//!   start on ready nodes that have enough free slots (`nodeFill`: `spread` takes the node with
-//!   the most free slots, `pack` the one with the fewest that suffice). A task that does not
-//!   fit anywhere lets the tasks behind it start (the scheduler looks 512 tasks deep).
-//! - **Resizes** happen only when an evaluation succeeds (a failed one changes nothing, §7.4),
-//!   at the evaluation time, towards the evaluation's targets, and are retried at every
-//!   successful evaluation (so a pool held back by the quota grows once the quota allows).
-//!   Growing first takes back nodes that are still waiting to leave, then allocates new ones
-//!   up to the **quota** (`dedicatedQuota`, `lowPriorityQuota`, in nodes; every node in the
-//!   pool counts, leaving and preempted ones too).
-//! - **Shrinking** removes, in this order, preempted nodes, allocating nodes, idle nodes, then
-//!   the nodes with the fewest busy slots (ties: the oldest first). What happens to the tasks
-//!   on a busy node is the evaluation's `$NodeDeallocationOption` (§5.1): `requeue` stops them
-//!   and puts them back at the head of the queue (their work is lost) and removes the node at
-//!   once; `terminate` stops them for good (they count in `$FailedTasks`) and removes the node;
-//!   `taskcompletion` lets them finish (the node takes no new task and leaves when it is
-//!   empty); `retaineddata` waits like `taskcompletion` and then until the data of every task
-//!   that ran on the node has expired (`taskRetention` after the task ended, 7 days by default
-//!   as on the service); an idle node under `retaineddata` also waits for its data.
-//! - **Preemption**: every low-priority node is preempted at `preemptionRate` per node-hour
-//!   (a Poisson process, drawn from the seeded generator). Its running tasks go back to the
-//!   queue (as the service does), the node stays *preempted* for `preemptionRecovery`
-//!   (counted in `$CurrentLowPriorityNodes` and `$PreemptedNodeCount`, not billed), then
-//!   allocates again.
-//! - **Billing**: every node that is not preempted is billed from the moment it is asked for
-//!   until it leaves; *idle* node-hours are billed hours of nodes that run no task (allocating,
-//!   idle, or waiting for retained data).
+//! The model is described on [`PoolSettings`].
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -63,6 +28,42 @@ pub enum NodeFill {
 /// The pool's settings: everything about the pool that is not the formula. The JSON form (a
 /// `--pool` file, or the `pool` object of a workload file) uses the camelCase names, durations
 /// as ISO 8601 (`"PT5M"`) or seconds, and rejects unknown fields.
+///
+/// **The pool model.** LANGUAGE.md describes what a formula reads and what it sets (§5,
+/// §7); how a pool reaches its targets is the service's business, and this model is our
+/// choice, kept simple and documented here (and in the README):
+///
+/// - **Nodes** are dedicated or low-priority (Spot). A node asked for by a resize is
+///   *allocating* for `allocationLatency`, then *ready*. Allocating nodes count in
+///   `$CurrentDedicatedNodes`/`$CurrentLowPriorityNodes` (they are in the pool's node list) but
+///   not in `$UsableNodeCount`, and they cannot run tasks.
+/// - **Tasks** wait in one queue in submission order. Whenever slots free up, queued tasks
+///   start on ready nodes that have enough free slots (`nodeFill`: `spread` takes the node with
+///   the most free slots, `pack` the one with the fewest that suffice). A task that does not
+///   fit anywhere lets the tasks behind it start (the scheduler looks 512 tasks deep).
+/// - **Resizes** happen only when an evaluation succeeds (a failed one changes nothing, §7.4),
+///   at the evaluation time, towards the evaluation's targets, and are retried at every
+///   successful evaluation (so a pool held back by the quota grows once the quota allows).
+///   Growing first takes back nodes that are still waiting to leave, then allocates new ones
+///   up to the **quota** (`dedicatedQuota`, `lowPriorityQuota`, in nodes; every node in the
+///   pool counts, leaving and preempted ones too).
+/// - **Shrinking** removes, in this order, preempted nodes, allocating nodes, idle nodes, then
+///   the nodes with the fewest busy slots (ties: the oldest first). What happens to the tasks
+///   on a busy node is the evaluation's `$NodeDeallocationOption` (§5.1): `requeue` stops them
+///   and puts them back at the head of the queue (their work is lost) and removes the node at
+///   once; `terminate` stops them for good (they count in `$FailedTasks`) and removes the node;
+///   `taskcompletion` lets them finish (the node takes no new task and leaves when it is
+///   empty); `retaineddata` waits like `taskcompletion` and then until the data of every task
+///   that ran on the node has expired (`taskRetention` after the task ended, 7 days by default
+///   as on the service); an idle node under `retaineddata` also waits for its data.
+/// - **Preemption**: every low-priority node is preempted at `preemptionRate` per node-hour
+///   (a Poisson process, drawn from the seeded generator). Its running tasks go back to the
+///   queue (as the service does), the node stays *preempted* for `preemptionRecovery`
+///   (counted in `$CurrentLowPriorityNodes` and `$PreemptedNodeCount`, not billed), then
+///   allocates again.
+/// - **Billing**: every node that is not preempted is billed from the moment it is asked for
+///   until it leaves; *idle* node-hours are billed hours of nodes that run no task (allocating,
+///   idle, or waiting for retained data).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct PoolSettings {
@@ -72,7 +73,7 @@ pub struct PoolSettings {
     /// How long a new node takes from the resize to ready (default 5 minutes).
     #[serde(deserialize_with = "fields::duration")]
     pub allocation_latency: TimeInterval,
-    /// Preemptions per low-priority node per hour (default 0).
+    /// Preemptions per low-priority node per hour, at most 60 (default 0).
     #[serde(deserialize_with = "fields::non_negative")]
     pub preemption_rate: f64,
     /// How long a preempted node stays preempted before it allocates again (default 15 minutes).
@@ -132,6 +133,12 @@ impl PoolSettings {
                 return Err(format!("{name}: {x} is not a finite number that is not negative"));
             }
         }
+        if self.preemption_rate > MAX_PREEMPTION_RATE {
+            return Err(format!(
+                "preemptionRate: {} per node-hour is more than {MAX_PREEMPTION_RATE} (once a minute)",
+                self.preemption_rate
+            ));
+        }
         for (name, d) in [
             ("allocationLatency", self.allocation_latency),
             ("preemptionRecovery", self.preemption_recovery),
@@ -144,6 +151,9 @@ impl PoolSettings {
         Ok(())
     }
 }
+
+/// The most preemptions per node-hour the model takes (more would be a pool that never runs).
+const MAX_PREEMPTION_RATE: f64 = 60.0;
 
 /// Read pool settings from a JSON file (see [`PoolSettings`]), errors at file:line:column.
 pub fn load_pool_settings(path: &std::path::Path) -> Result<PoolSettings, crate::data::DataError> {
@@ -1042,6 +1052,10 @@ mod tests {
             },
             PoolSettings {
                 allocation_latency: TimeInterval(-1),
+                ..PoolSettings::default()
+            },
+            PoolSettings {
+                preemption_rate: 1e300,
                 ..PoolSettings::default()
             },
         ];

@@ -1,45 +1,5 @@
-//! Closed-loop simulation: a formula scaling a simulated pool that works off a workload.
-//!
-//! Every 30 seconds from the start the simulation samples the pool into a growing
-//! [`MetricStore`] (the first sample 30 s after the start, as a pool has none when autoscale is
-//! enabled, §6.3): `$ActiveTasks` (queued tasks), `$RunningTasks`, `$PendingTasks` (their sum),
-//! `$SucceededTasks` and `$FailedTasks` (tasks ended so far; only tasks stopped by `terminate`
-//! fail), `$PreemptedNodeCount` and `$CPUPercent` (busy share of the usable nodes' slots, 0
-//! with no usable node). Other metrics have only the samples the caller supplies (D32).
-//!
-//! The formula is evaluated at the start (enabling autoscale evaluates at once, §7.2) and then
-//! every `interval`, seeing samples 30 s after they are taken (D22) and the pool's scalars
-//! (`$CurrentDedicatedNodes`, `$CurrentLowPriorityNodes`, `$TaskSlotsPerNode`,
-//! `$UsableNodeCount`) and current targets as they are at that moment. A successful
-//! evaluation resizes the pool (see [`PoolSettings`] and the pool model in the README); a
-//! failed one changes nothing (§7.4). `rand()` in evaluation k is seeded with `seed + k`, as in
-//! replay; the pool's random draws (preemptions) come from the same seed, so one seed fixes the
-//! whole run.
-//!
-//! ```
-//! use batch_autoscale::whatif::{simulate, SimulationConfig, Task, Workload};
-//! use batch_autoscale::{Formula, TimeInterval, Timestamp};
-//! use batch_autoscale::time::parse_rfc3339;
-//!
-//! // 40 ten-minute tasks arrive at 10:00 on a pool that starts empty.
-//! let start = parse_rfc3339("2026-11-23T10:00:00Z")?;
-//! let task = Task { submit: start, duration: TimeInterval::MINUTE.checked_mul_f64(10.0).unwrap(), slots: 1 };
-//! let workload = Workload::new(vec![task; 40])?;
-//! let formula = Formula::compile(
-//!     "$TargetDedicatedNodes = min(10, max(0, $PendingTasks.GetSample(1)) / 4);
-//!      $NodeDeallocationOption = taskcompletion;")?;
-//! let mut config = SimulationConfig::new(start, start.checked_add(TimeInterval::HOUR.checked_mul_f64(3.0).unwrap()).unwrap());
-//! config.interval = TimeInterval::MINUTE.checked_mul_f64(5.0).unwrap();
-//! config.pool.task_slots_per_node = 4;
-//! config.pool.dedicated_price = 0.5;
-//! let sim = simulate(&formula, &workload, &config)?;
-//! let s = &sim.summary;
-//! assert_eq!(s.tasks.completed, 40);
-//! assert_eq!(s.targets.dedicated.max, 10);
-//! assert_eq!(sim.rows.last().unwrap().evaluation.target_dedicated, 0); // back to zero
-//! assert!(s.cost.total > 0.0 && s.wait.unwrap().p50 >= TimeInterval::MINUTE.checked_mul_f64(5.0).unwrap());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! Closed-loop simulation: a formula scaling a simulated pool that works off a workload
+//! (documented on [`simulate`]).
 
 use serde::Serialize;
 
@@ -55,8 +15,8 @@ use super::workload::Workload;
 /// Samples are taken every 30 seconds (§6.3).
 pub const SAMPLE_PERIOD: TimeInterval = TimeInterval(30 * 10_000_000);
 
-/// The most samples one simulation takes (about 9.5 years at 30 s).
-const MAX_SAMPLES: i64 = 10_000_000;
+/// The most samples one simulation takes (about two years at 30 s; 7 metrics of 16 bytes).
+const MAX_SAMPLES: i64 = 2_200_000;
 
 /// How to simulate.
 #[derive(Debug, Clone)]
@@ -133,8 +93,8 @@ pub enum SimulationError {
     /// Supplied samples of a metric the simulation produces, e.g. `$PendingTasks`.
     #[error("{0} is simulated; supplied samples may only be of metrics the simulation does not produce")]
     SimulatedMetricSupplied(&'static str),
-    /// A period too long to sample (more than 10 million samples).
-    #[error("the period is too long to simulate at one sample every 30 s; shorten it")]
+    /// A period too long to sample (more than about two years).
+    #[error("the period is too long to simulate at one sample every 30 s (at most about two years); shorten it")]
     TooLong,
 }
 
@@ -256,6 +216,47 @@ fn hours(ticks: i128) -> f64 {
 }
 
 /// Simulate `formula` scaling a pool that runs `workload`, as `config` says.
+///
+/// Every 30 seconds from the start the simulation samples the pool into a growing
+/// [`MetricStore`] (the first sample 30 s after the start, as a pool has none when autoscale is
+/// enabled, §6.3): `$ActiveTasks` (queued tasks), `$RunningTasks`, `$PendingTasks` (their sum),
+/// `$SucceededTasks` and `$FailedTasks` (tasks ended so far; only tasks stopped by `terminate`
+/// fail), `$PreemptedNodeCount` and `$CPUPercent` (busy share of the usable nodes' slots, 0
+/// with no usable node). Other metrics have only the samples the caller supplies (D32).
+///
+/// The formula is evaluated at the start (enabling autoscale evaluates at once, §7.2) and then
+/// every `interval`, seeing samples 30 s after they are taken (D22) and the pool's scalars
+/// (`$CurrentDedicatedNodes`, `$CurrentLowPriorityNodes`, `$TaskSlotsPerNode`,
+/// `$UsableNodeCount`) and current targets as they are at that moment. A successful
+/// evaluation resizes the pool (see [`PoolSettings`] and the pool model in the README); a
+/// failed one changes nothing (§7.4). `rand()` in evaluation k is seeded with `seed + k`, as in
+/// replay; the pool's random draws (preemptions) come from the same seed, so one seed fixes the
+/// whole run.
+///
+/// ```
+/// use batch_autoscale::whatif::{simulate, SimulationConfig, Task, Workload};
+/// use batch_autoscale::{Formula, TimeInterval, Timestamp};
+/// use batch_autoscale::time::parse_rfc3339;
+///
+/// // 40 ten-minute tasks arrive at 10:00 on a pool that starts empty.
+/// let start = parse_rfc3339("2026-11-23T10:00:00Z")?;
+/// let task = Task { submit: start, duration: TimeInterval::MINUTE.checked_mul_f64(10.0).unwrap(), slots: 1 };
+/// let workload = Workload::new(vec![task; 40])?;
+/// let formula = Formula::compile(
+///     "$TargetDedicatedNodes = min(10, max(0, $PendingTasks.GetSample(1)) / 4);
+///      $NodeDeallocationOption = taskcompletion;")?;
+/// let mut config = SimulationConfig::new(start, start.checked_add(TimeInterval::HOUR.checked_mul_f64(3.0).unwrap()).unwrap());
+/// config.interval = TimeInterval::MINUTE.checked_mul_f64(5.0).unwrap();
+/// config.pool.task_slots_per_node = 4;
+/// config.pool.dedicated_price = 0.5;
+/// let sim = simulate(&formula, &workload, &config)?;
+/// let s = &sim.summary;
+/// assert_eq!(s.tasks.completed, 40);
+/// assert_eq!(s.targets.dedicated.max, 10);
+/// assert_eq!(sim.rows.last().unwrap().evaluation.target_dedicated, 0); // back to zero
+/// assert!(s.cost.total > 0.0 && s.wait.unwrap().p50 >= TimeInterval::MINUTE.checked_mul_f64(5.0).unwrap());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn simulate(formula: &Formula, workload: &Workload, config: &SimulationConfig) -> Result<Simulation, SimulationError> {
     let count = check_schedule(config.start, config.end, config.interval)?;
     check_columns(formula, &config.columns)?;

@@ -451,7 +451,10 @@ impl WorkloadSpec {
                         return Err(bad("`every` must be longer than zero".into()));
                     }
                     let (mut t, b) = span(from, until)?;
-                    while t < b {
+                    if *count > 0 && too_many(((b - t) / every.0) as f64 * *count as f64) {
+                        return Err(WorkloadError::TooManyTasks);
+                    }
+                    while *count > 0 && t < b {
                         for _ in 0..*count {
                             emit(t, duration, *slots, &mut rng)?;
                         }
@@ -466,6 +469,9 @@ impl WorkloadSpec {
                     slots,
                 } => {
                     let (a, b) = span(from, until)?;
+                    if too_many(rate_per_hour * hours(a, b)) {
+                        return Err(WorkloadError::TooManyTasks);
+                    }
                     if *rate_per_hour > 0.0 {
                         let mean_gap = 3600.0 * TICKS_PER_SECOND as f64 / rate_per_hour;
                         let mut t = a as f64;
@@ -486,6 +492,9 @@ impl WorkloadSpec {
                     slots,
                 } => {
                     let at = at.resolve(self.start).0;
+                    if too_many(*count as f64) {
+                        return Err(WorkloadError::TooManyTasks);
+                    }
                     for i in 0..*count {
                         let offset = (spread.0 as i128 * i as i128 / (*count).max(1) as i128) as i64;
                         emit(at.saturating_add(offset), duration, *slots, &mut rng)?;
@@ -500,6 +509,10 @@ impl WorkloadSpec {
                 } => {
                     let (a, b) = span(from, until)?;
                     let peak = rate_per_hour.iter().copied().fold(0.0, f64::max);
+                    // Candidates come at the peak rate: bound those, not only the tasks kept.
+                    if too_many(peak * hours(a, b)) {
+                        return Err(WorkloadError::TooManyTasks);
+                    }
                     if peak > 0.0 {
                         // Thinning: candidates at the peak rate, each kept with rate(t) / peak.
                         let mean_gap = 3600.0 * TICKS_PER_SECOND as f64 / peak;
@@ -526,6 +539,16 @@ impl WorkloadSpec {
         }
         Workload::new(tasks)
     }
+}
+
+/// Whether a generator would make more than [`MAX_TASKS`] tasks (checked before making them, so
+/// that a silly rate fails at once instead of filling the memory).
+fn too_many(expected: f64) -> bool {
+    expected > MAX_TASKS as f64
+}
+
+fn hours(a: i64, b: i64) -> f64 {
+    (b - a) as f64 / (3600.0 * TICKS_PER_SECOND as f64)
 }
 
 /// Read a workload: JSON (by the `.json` extension) or a CSV trace.
