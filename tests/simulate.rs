@@ -501,3 +501,23 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_spot_example_replaces_preempted_nodes_with_dedicated_ones() {
+    let s = spec("examples/simulate/spot.json");
+    let mut c = SimulationConfig::new(s.start, s.end);
+    c.pool = batch_autoscale::whatif::load_pool_settings(&root().join("examples/simulate/spot-pool.json")).unwrap();
+    let sim = simulate(&formula("examples/simulate/preempted-nodes.formula"), &s.generate(0).unwrap(), &c).unwrap();
+    let summary = &sim.summary;
+    // Only the first evaluation fails: its 3-minute window has no sample yet.
+    let failures = &summary.targets.failures;
+    assert_eq!(failures.len(), 1);
+    assert_eq!(
+        (failures["InsufficientSampleData"].count, failures["InsufficientSampleData"].first),
+        (1, s.start)
+    );
+    assert_eq!(summary.targets.low_priority.max, 25);
+    assert!(summary.targets.dedicated.max > 0 && summary.preemptions > 10 && summary.tasks.requeued_by_preemption > 0);
+    assert_eq!(summary.tasks.completed, summary.tasks.submitted);
+    assert!(summary.cost.low_priority > 0.0 && summary.cost.dedicated > 0.0);
+}

@@ -56,9 +56,10 @@ pub struct Report {
     pub lines: Vec<ReportLine>,
 }
 
+/// A time to the minute, `2026-11-23 10:05`.
 fn time(t: Timestamp) -> String {
     let s = t.format_results();
-    format!("{} {}", &s[..10], &s[11..19])
+    format!("{} {}", &s[..10], &s[11..16])
 }
 
 /// An interval to the nearest second, as a `TimeSpan` (`1.02:03:04`).
@@ -92,10 +93,12 @@ impl Report {
         let failed: u64 = s.failures.values().map(|f| f.count).sum();
         self.line("failed evaluations", failed.to_string());
         for (code, f) in &s.failures {
-            self.line(
-                format!("  {code}"),
-                format!("{} (first {}, last {})", f.count, time(f.first), time(f.last)),
-            );
+            let when = if f.count == 1 {
+                format!("at {}", time(f.first))
+            } else {
+                format!("{} … {}", time(f.first), time(f.last))
+            };
+            self.line(format!("  {code}"), format!("{} ({when})", f.count));
         }
         self.line(
             "first non-zero target after",
