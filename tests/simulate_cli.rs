@@ -286,6 +286,10 @@ fn bad_input_gives_one_clear_message_and_exit_2() {
         (vec!["sweep", f, "--workload", w, "--set", "maxNode=1,2"], "did you mean `maxNodes`"),
         (vec!["sweep", f, "--workload", w, "--set", "maxNodes=1,NaN"], "not a finite number"),
         (vec!["sweep", f, "--workload", w, "--interval", "PT5M,PT1M"], "between 5 minutes"),
+        (
+            vec!["compare", f, "--metrics", "examples/whatif/burst.csv", "--dedicated-price", "1"],
+            "--dedicated-price applies to a simulation",
+        ),
     ];
     for (args, needle) in cases {
         let out = run(&args);

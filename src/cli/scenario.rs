@@ -138,6 +138,25 @@ fn non_negative(flag: &str, x: f64) -> Result<f64, String> {
 }
 
 impl PoolArgs {
+    /// The first option given that only a simulation uses (a replay takes only `--slots` and
+    /// `--allocation-latency`).
+    fn simulation_only(&self) -> Option<&'static str> {
+        [
+            (self.pool.is_some(), "--pool"),
+            (self.preemption_rate.is_some(), "--preemption-rate"),
+            (self.preemption_recovery.is_some(), "--preemption-recovery"),
+            (self.dedicated_quota.is_some(), "--dedicated-quota"),
+            (self.low_priority_quota.is_some(), "--low-priority-quota"),
+            (self.dedicated_price.is_some(), "--dedicated-price"),
+            (self.low_priority_price.is_some(), "--low-priority-price"),
+            (self.task_retention.is_some(), "--task-retention"),
+            (self.node_fill.is_some(), "--node-fill"),
+            (self.cpu_scale.is_some(), "--cpu-scale"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
     /// The settings: the file (or `base`), then the flags.
     pub fn settings(&self, base: Option<PoolSettings>) -> Result<PoolSettings, String> {
         let mut s = match &self.pool {
@@ -263,6 +282,17 @@ impl SimArgs {
 
     /// A replay of `data` with this period, seed and pool (slots, allocation latency).
     pub fn replay_config(&self, data: &MetricData, source: &str, interval: TimeInterval) -> Result<ReplayConfig, String> {
+        let only = [
+            (self.extra_metrics.is_some(), "--extra-metrics"),
+            (self.initial_dedicated > 0, "--initial-dedicated"),
+            (self.initial_low_priority > 0, "--initial-low-priority"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+        .or(self.pool.simulation_only());
+        if let Some(flag) = only {
+            return Err(format!("{flag} applies to a simulation (--workload), not to a replay (--metrics)"));
+        }
         let bound = |flag: &str, given: &Option<String>, default: Option<Timestamp>| match given {
             Some(s) => time(flag, s),
             None => default.ok_or_else(|| format!("--{flag} is needed: {source} has no samples")),
