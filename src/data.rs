@@ -382,6 +382,15 @@ fn json_place(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
     Some((key_at, pos))
 }
 
+/// A CSV reader with a header row, fixed field counts and trimmed fields.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+}
+
 fn line_column(prefix: &str) -> (u64, u64) {
     let line = prefix.matches('\n').count() as u64 + 1;
     let column = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u64 + 1;
@@ -438,11 +447,7 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
         column,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let headers = reader.headers().map_err(|e| at(1, 1, e.to_string()))?.clone();
     if headers.is_empty()
         || !headers

@@ -34,12 +34,15 @@ macro_rules! errln {
 }
 
 mod check;
+mod compare;
 mod eval;
 mod fmt;
 mod lsp;
 mod render;
 mod replay;
+mod scenario;
 mod simulate;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -66,7 +69,9 @@ enum Command {
     /// Simulate a pool and a workload in closed loop.
     Simulate(simulate::SimulateArgs),
     /// Compare formulas side by side on the same workload or history.
-    Compare(simulate::CompareArgs),
+    Compare(compare::CompareArgs),
+    /// Sweep a formula's parameter or the evaluation interval, every variant in parallel.
+    Sweep(sweep::SweepArgs),
     /// Run the language server over stdio.
     Lsp(lsp::Args),
 }
@@ -79,7 +84,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fmt(a) => fmt::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Simulate(a) => simulate::run(a),
-        Command::Compare(a) => simulate::run_compare(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Sweep(a) => sweep::run(a),
         Command::Lsp(a) => lsp::run(a),
     }
 }

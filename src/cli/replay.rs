@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use batch_autoscale::data::load_metrics;
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
-use batch_autoscale::whatif::{replay, timeline_svg, ReplayConfig};
-use batch_autoscale::{Formula, Severity};
+use batch_autoscale::whatif::{html_report, replay, timeline_svg, ReplayConfig, Report};
 
-use super::render::{display_name, read_source, render_diagnostic};
+use super::scenario::{fail, load_formula, write_if, Pictures};
 
 /// Timeline formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,31 +63,16 @@ pub struct ReplayArgs {
     /// Write the timeline to this file instead of standard output.
     #[arg(long)]
     timeline: Option<PathBuf>,
-    /// Write an SVG plot of the replay to this file.
-    #[arg(long)]
-    svg: Option<PathBuf>,
-}
-
-fn fail(message: String) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
+    /// Plot and report files.
+    #[command(flatten)]
+    pictures: Pictures,
 }
 
 /// Run `replay`: 0 done, 1 the formula has errors, 2 bad input.
 pub fn run(args: ReplayArgs) -> ExitCode {
-    let name = display_name(&args.formula);
-    let src = match read_source(&args.formula) {
-        Ok(s) => s,
-        Err(m) => return fail(m),
-    };
-    let formula = match Formula::compile(&src) {
+    let (name, formula) = match load_formula(&args.formula) {
         Ok(f) => f,
-        Err(e) => {
-            for d in e.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                eprint!("{}", render_diagnostic(&name, &src, d, false));
-            }
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let data = match &args.metrics {
         Some(path) => match load_metrics(path) {
@@ -124,7 +108,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Err(e) => return fail(format!("--allocation-delay {}: {e}", args.allocation_delay)),
     };
     if !(args.delay.is_finite() && args.delay >= 0.0) {
-        return fail("--delay must be a non-negative number of seconds".into());
+        return fail("--delay must be a non-negative number of seconds");
     }
     config.publication_delay = batch_autoscale::TimeInterval((args.delay * 1e7).round() as i64);
     config.initial_pool.target_dedicated_nodes = args.pool_dedicated;
@@ -153,11 +137,19 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         }
         None => print!("{timeline}"),
     }
-    if let Some(path) = &args.svg {
-        let svg = timeline_svg(&result, &data, &format!("{name} replayed every {}", args.interval));
-        if let Err(e) = std::fs::write(path, svg) {
-            return fail(format!("{}: {e}", path.display()));
-        }
+    let title = format!("{name} replayed every {}", args.interval);
+    let written = write_if(args.pictures.svg.as_deref(), || timeline_svg(&result, &data, &title)).and_then(|()| {
+        write_if(args.pictures.html.as_deref(), || {
+            html_report(
+                &title,
+                &[timeline_svg(&result, &data, &title)],
+                &[Report::replay(&name, &result.summary)],
+                Some(&result.table()),
+            )
+        })
+    });
+    if let Err(m) = written {
+        return fail(m);
     }
     let s = &result.summary;
     eprintln!(

@@ -1,23 +1,114 @@
-//! `batch-autoscale simulate` and `compare` (not yet written).
+//! `batch-autoscale simulate`: run a formula in closed loop against a simulated pool.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate, simulation_svg, Report};
+
+use super::scenario::{duration, fail, load_formula, write_if, Pictures, SimArgs, SummaryFormat};
 
 /// Arguments of `simulate`.
 #[derive(Debug, clap::Args)]
-pub struct SimulateArgs {}
-
-/// Arguments of `compare`.
-#[derive(Debug, clap::Args)]
-pub struct CompareArgs {}
-
-/// Run `simulate`.
-pub fn run(_args: SimulateArgs) -> ExitCode {
-    eprintln!("batch-autoscale: `simulate` is not available yet");
-    ExitCode::from(2)
+pub struct SimulateArgs {
+    /// The formula file.
+    formula: String,
+    /// Workload, pool, period and seed.
+    #[command(flatten)]
+    sim: SimArgs,
+    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`).
+    #[arg(long, default_value = "PT15M")]
+    interval: String,
+    /// User variables to add to the timeline, comma-separated (e.g. `$tasks,$samples`).
+    #[arg(long, value_delimiter = ',')]
+    columns: Vec<String>,
+    /// Summary format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    format: SummaryFormat,
+    /// Write the timeline (one row per evaluation) to this file: JSON if it ends in `.json`,
+    /// otherwise CSV.
+    #[arg(long)]
+    timeline: Option<PathBuf>,
+    /// Plot and report files.
+    #[command(flatten)]
+    pictures: Pictures,
 }
 
-/// Run `compare`.
-pub fn run_compare(_args: CompareArgs) -> ExitCode {
-    eprintln!("batch-autoscale: `compare` is not available yet");
-    ExitCode::from(2)
+/// Run `simulate`: 0 done, 1 the formula has errors, 2 bad input.
+pub fn run(args: SimulateArgs) -> ExitCode {
+    let (name, formula) = match load_formula(&args.formula) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let interval = match duration("interval", &args.interval) {
+        Ok(i) => i,
+        Err(m) => return fail(m),
+    };
+    let mut setup = match args.sim.setup(interval) {
+        Ok(s) => s,
+        Err(m) => return fail(m),
+    };
+    setup.config.columns = args
+        .columns
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let sim = match simulate(&formula, &setup.workload, &setup.config) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let config = &setup.config;
+    let title = format!(
+        "{name} on {}: {} to {}, every {}, seed {}",
+        setup.name,
+        config.start.format_results(),
+        config.end.format_results(),
+        iso8601(config.interval),
+        config.seed
+    );
+    let report = Report::simulation(&name, &sim.summary);
+    let plot_title = format!("{name} on {}, every {}", setup.name, iso8601(config.interval));
+    let written = write_if(args.timeline.as_deref(), || match &args.timeline {
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
+            serde_json::to_string_pretty(&sim).unwrap_or_default() + "\n"
+        }
+        _ => sim.to_csv(),
+    })
+    .and_then(|()| write_if(args.pictures.svg.as_deref(), || simulation_svg(&sim, &plot_title)))
+    .and_then(|()| {
+        write_if(args.pictures.html.as_deref(), || {
+            html_report(
+                &title,
+                &[simulation_svg(&sim, &plot_title)],
+                std::slice::from_ref(&report),
+                Some(&sim.table()),
+            )
+        })
+    });
+    if let Err(m) = written {
+        return fail(m);
+    }
+    match args.format {
+        SummaryFormat::Table => {
+            println!("simulated {title}");
+            println!(
+                "{} tasks; pool: {} slots per node, allocation {}",
+                setup.workload.len(),
+                config.pool.task_slots_per_node,
+                iso8601(config.pool.allocation_latency)
+            );
+            println!();
+            print!("{}", side_by_side(std::slice::from_ref(&report)));
+        }
+        SummaryFormat::Json => {
+            let out = serde_json::json!({
+                "formula": name,
+                "workload": setup.name,
+                "summary": sim.summary,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        SummaryFormat::Csv => print!("{}", batch_autoscale::whatif::reports_csv(&[report])),
+    }
+    ExitCode::SUCCESS
 }

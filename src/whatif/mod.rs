@@ -1,4 +1,16 @@
-//! What-if: replay a formula over recorded metric history (open loop).
+//! What-if: what would a formula have done, or do, to a pool?
+//!
+//! - [`replay`] evaluates a formula at every evaluation tick over recorded metric history
+//!   (open loop: the history does not react to the formula).
+//! - [`simulate`] runs a formula in closed loop against a simulated pool and job queue fed by
+//!   a [`Workload`] (a trace or generators, [`load_workload`]); the pool model is described in
+//!   [`PoolSettings`] and the README.
+//! - [`run_variants`] runs several formulas, or one formula with parameters swept
+//!   ([`sweep_variants`]), on the same workload or history, in parallel.
+//! - [`Report`] and [`side_by_side`] summarise for people, [`Table`] holds timelines (CSV),
+//!   [`timeline_svg`]/[`simulation_svg`] draw them and [`html_report`] puts it all in one page.
+//!
+//! Replay:
 //!
 //! ```
 //! use batch_autoscale::whatif::{replay, ReplayConfig};
@@ -15,8 +27,30 @@
 //! assert_eq!(result.rows[1].target_dedicated, 4); // at 12:15 the last sample is 8
 //! ```
 
+mod fields;
+mod html;
+mod pool;
 mod replay;
+mod report;
+mod rng;
+mod simulate;
 mod svg;
+mod variants;
+mod workload;
 
+pub use html::{html_report, HTML_TIMELINE_ROWS};
+pub use pool::{load_pool_settings, NodeFill, PoolSettings, SIMULATED_METRICS};
 pub use replay::{replay, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use svg::timeline_svg;
+pub use report::{reports_csv, side_by_side, Report, ReportLine, Table};
+pub use simulate::{
+    simulate, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary, WaitSummary,
+    SAMPLE_PERIOD,
+};
+pub use svg::{simulation_svg, timeline_svg};
+pub use variants::{
+    iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
+};
+pub use workload::{
+    load_workload, parse_trace_csv, parse_workload_json, DurationDist, Generator, Task, TimeSpec, Workload, WorkloadError, WorkloadSpec,
+    MAX_TASKS,
+};

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use crate::builtins::{Deallocation, PoolScalar};
 use crate::data::MetricData;
-use crate::eval::{EvalContext, Formula, PoolState, RandomSource};
+use crate::eval::{AppliedTargets, EvalContext, Formula, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
+
+use super::report::Table;
 
 /// How to replay.
 #[derive(Debug, Clone)]
@@ -153,42 +155,60 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// The timeline as CSV: time, targets, deallocation, current nodes, error, columns.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from(
-            "time,targetDedicatedNodes,targetLowPriorityNodes,nodeDeallocationOption,currentDedicatedNodes,currentLowPriorityNodes,error",
-        );
-        for c in &self.columns {
-            out.push(',');
-            out.push_str(c);
-        }
-        out.push('\n');
-        for r in &self.rows {
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{}",
-                r.time.format_results(),
-                r.target_dedicated,
-                r.target_low_priority,
-                r.deallocation.name(),
-                crate::format::format_double(r.current_dedicated),
-                crate::format::format_double(r.current_low_priority),
-                r.error.as_deref().unwrap_or("")
-            ));
-            for v in &r.columns {
-                out.push(',');
-                let v = v.as_deref().unwrap_or("");
-                if v.contains([',', '"']) {
-                    out.push('"');
-                    out.push_str(&v.replace('"', "\"\""));
-                    out.push('"');
-                } else {
-                    out.push_str(v);
-                }
-            }
-            out.push('\n');
-        }
-        out
+    /// The timeline as a table: time, targets, deallocation, current nodes, error, columns.
+    pub fn table(&self) -> Table {
+        timeline_table(&[], &self.columns, self.rows.iter().map(|r| (r, Vec::new())))
     }
+
+    /// The timeline as CSV (the [`table`](Replay::table)).
+    pub fn to_csv(&self) -> String {
+        self.table().to_csv()
+    }
+}
+
+/// The timeline columns every evaluation row has.
+const TIMELINE_HEADER: [&str; 7] = [
+    "time",
+    "targetDedicatedNodes",
+    "targetLowPriorityNodes",
+    "nodeDeallocationOption",
+    "currentDedicatedNodes",
+    "currentLowPriorityNodes",
+    "error",
+];
+
+/// A timeline: [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`;
+/// each row with its cells for `extra`.
+pub(crate) fn timeline_table<'a>(extra: &[&str], columns: &[String], rows: impl Iterator<Item = (&'a ReplayRow, Vec<String>)>) -> Table {
+    Table {
+        header: TIMELINE_HEADER
+            .iter()
+            .chain(extra)
+            .map(|h| h.to_string())
+            .chain(columns.iter().cloned())
+            .collect(),
+        rows: rows
+            .map(|(r, extra)| {
+                let mut cells = row_cells(r);
+                cells.extend(extra);
+                cells.extend(r.columns.iter().map(|v| v.clone().unwrap_or_default()));
+                cells
+            })
+            .collect(),
+    }
+}
+
+/// The cells of [`TIMELINE_HEADER`] for one row.
+fn row_cells(r: &ReplayRow) -> Vec<String> {
+    vec![
+        r.time.format_results(),
+        r.target_dedicated.to_string(),
+        r.target_low_priority.to_string(),
+        r.deallocation.name().to_string(),
+        crate::format::format_double(r.current_dedicated),
+        crate::format::format_double(r.current_low_priority),
+        r.error.clone().unwrap_or_default(),
+    ]
 }
 
 /// Current nodes that follow the targets after an allocation delay.
@@ -214,28 +234,159 @@ impl Follower {
 const MIN_INTERVAL: i64 = 5 * 60 * 10_000_000;
 const MAX_INTERVAL: i64 = 168 * 3600 * 10_000_000;
 
-/// Replay `formula` over `data` as `config` says.
-pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Result<Replay, ReplayError> {
-    if config.interval.0 < MIN_INTERVAL || config.interval.0 > MAX_INTERVAL {
-        return Err(ReplayError::Interval(config.interval.format_results()));
+/// Check the evaluation schedule (interval 5 minutes … 168 hours, §7.2; end not before start;
+/// at most 10 million evaluations) and return the number of evaluations.
+pub(crate) fn check_schedule(start: Timestamp, end: Timestamp, interval: TimeInterval) -> Result<u64, ReplayError> {
+    if interval.0 < MIN_INTERVAL || interval.0 > MAX_INTERVAL {
+        return Err(ReplayError::Interval(interval.format_results()));
     }
-    if config.end < config.start {
+    if end < start {
         return Err(ReplayError::EndBeforeStart {
-            start: config.start.format_results(),
-            end: config.end.format_results(),
+            start: start.format_results(),
+            end: end.format_results(),
         });
     }
-    let count = ((config.end.0 - config.start.0) / config.interval.0) as u64 + 1;
+    let count = ((end.0 - start.0) / interval.0) as u64 + 1;
     if count > 10_000_000 {
         return Err(ReplayError::TooManyEvaluations(count));
     }
+    Ok(count)
+}
+
+/// Check that every requested column is a user variable of the formula.
+pub(crate) fn check_columns(formula: &Formula, columns: &[String]) -> Result<(), ReplayError> {
     let names: Vec<&str> = formula.variable_names().collect();
-    for c in &config.columns {
-        if !names.contains(&c.as_str()) {
-            return Err(ReplayError::UnknownColumn(c.clone()));
+    match columns.iter().find(|c| !names.contains(&c.as_str())) {
+        Some(c) => Err(ReplayError::UnknownColumn(c.clone())),
+        None => Ok(()),
+    }
+}
+
+/// One evaluation at a tick, before the pool applies it.
+pub(crate) struct Tick {
+    /// The targets, when the evaluation succeeded.
+    pub applied: Option<AppliedTargets>,
+    /// The error code and `Line L, Col C: …` text, when it failed.
+    pub error: Option<(String, Option<String>)>,
+    /// The requested user variables.
+    pub columns: Vec<Option<String>>,
+    /// The full results string, when asked for.
+    pub results: Option<String>,
+}
+
+/// Evaluate at one tick: the fast path when neither columns nor results are wanted.
+pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &[String], full_results: bool) -> Tick {
+    if !full_results && columns.is_empty() {
+        return match formula.evaluate_targets(ctx) {
+            Ok(a) => Tick {
+                applied: Some(a),
+                error: None,
+                columns: Vec::new(),
+                results: None,
+            },
+            Err(e) => Tick {
+                applied: None,
+                error: Some((e.kind.code().to_string(), Some(e.message))),
+                columns: Vec::new(),
+                results: None,
+            },
+        };
+    }
+    let evaluation = formula.evaluate(ctx);
+    let columns = columns.iter().map(|c| evaluation.variable(c).map(|v| v.value.clone())).collect();
+    let error = match (&evaluation.applied, evaluation.error) {
+        (Some(_), _) => None,
+        (None, Some(e)) => Some((
+            e.kind.code().to_string(),
+            evaluation.run.error.and_then(|r| r.values.into_iter().next()).map(|v| v.value),
+        )),
+        (None, None) => Some(("AutoScalingFormulaEvaluationError".to_string(), None)),
+    };
+    Tick {
+        applied: evaluation.applied,
+        error,
+        columns,
+        results: full_results.then_some(evaluation.run.results),
+    }
+}
+
+impl Tick {
+    /// The timeline row of this tick: `pool` holds the targets after it.
+    pub(crate) fn into_row(self, time: Timestamp, pool: &PoolState, deallocation: Deallocation) -> ReplayRow {
+        let (error, error_message) = match self.error {
+            Some((code, message)) => (Some(code), message),
+            None => (None, None),
+        };
+        ReplayRow {
+            time,
+            target_dedicated: pool.target_dedicated_nodes as u64,
+            target_low_priority: pool.target_low_priority_nodes as u64,
+            deallocation,
+            current_dedicated: pool.current_dedicated_nodes,
+            current_low_priority: pool.current_low_priority_nodes,
+            error,
+            error_message,
+            columns: self.columns,
+            results: self.results,
         }
     }
-    let full = config.full_results || !config.columns.is_empty();
+}
+
+impl ReplaySummary {
+    /// The summary of these rows (evaluations from `start`) with the given node-hours.
+    pub(crate) fn from_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow>, start: Timestamp, node_hours: (f64, f64)) -> ReplaySummary {
+        let mut evaluations = 0u64;
+        let mut failures: BTreeMap<String, FailureSummary> = BTreeMap::new();
+        let mut first_nonzero = None;
+        let zero = TargetStats {
+            min: u64::MAX,
+            max: 0,
+            mean: 0.0,
+        };
+        let (mut dedicated, mut low_priority) = (zero.clone(), zero);
+        for r in rows {
+            evaluations += 1;
+            if let Some(code) = &r.error {
+                let f = failures.entry(code.clone()).or_insert(FailureSummary {
+                    count: 0,
+                    first: r.time,
+                    last: r.time,
+                });
+                f.count += 1;
+                f.last = r.time;
+            }
+            if first_nonzero.is_none() && (r.target_dedicated > 0 || r.target_low_priority > 0) {
+                first_nonzero = Some(TimeInterval(r.time.0 - start.0));
+            }
+            for (s, v) in [(&mut dedicated, r.target_dedicated), (&mut low_priority, r.target_low_priority)] {
+                s.min = s.min.min(v);
+                s.max = s.max.max(v);
+                s.mean += v as f64;
+            }
+        }
+        for s in [&mut dedicated, &mut low_priority] {
+            if evaluations == 0 {
+                s.min = 0;
+            } else {
+                s.mean /= evaluations as f64;
+            }
+        }
+        ReplaySummary {
+            evaluations,
+            failures,
+            time_to_first_nonzero: first_nonzero,
+            dedicated,
+            low_priority,
+            dedicated_node_hours: node_hours.0,
+            low_priority_node_hours: node_hours.1,
+        }
+    }
+}
+
+/// Replay `formula` over `data` as `config` says.
+pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Result<Replay, ReplayError> {
+    let count = check_schedule(config.start, config.end, config.interval)?;
+    check_columns(formula, &config.columns)?;
     let scalar = |s: PoolScalar| data.scalar(s);
     let (data_dedicated, data_low) = (
         scalar(PoolScalar::CurrentDedicatedNodes),
@@ -250,8 +401,6 @@ pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Re
         current: (pool.current_dedicated_nodes, pool.current_low_priority_nodes),
     };
     let mut rows = Vec::with_capacity(count.min(1 << 20) as usize);
-    let mut failures: BTreeMap<String, FailureSummary> = BTreeMap::new();
-    let mut first_nonzero = None;
     let (mut node_hours_d, mut node_hours_l) = (0.0, 0.0);
     let hours = config.interval.0 as f64 / 3600e7;
     for k in 0..count {
@@ -272,92 +421,26 @@ pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Re
             publication_delay: config.publication_delay,
             random: RandomSource::Seeded(config.seed.wrapping_add(k)),
         };
-        let (outcome, columns, results) = if full {
-            let evaluation = formula.evaluate(&ctx);
-            let columns = config
-                .columns
-                .iter()
-                .map(|c| evaluation.variable(c).map(|v| v.value.clone()))
-                .collect();
-            let outcome = match (evaluation.applied, evaluation.error) {
-                (Some(a), _) => Ok(a),
-                (None, Some(e)) => Err((
-                    e.kind.code().to_string(),
-                    evaluation.run.error.and_then(|r| r.values.into_iter().next()).map(|v| v.value),
-                )),
-                (None, None) => Err(("AutoScalingFormulaEvaluationError".to_string(), None)),
-            };
-            (outcome, columns, config.full_results.then_some(evaluation.run.results))
-        } else {
-            let outcome = formula
-                .evaluate_targets(&ctx)
-                .map_err(|e| (e.kind.code().to_string(), Some(e.message)));
-            (outcome, Vec::new(), None)
-        };
-        let (error, error_message) = match outcome {
-            Ok(applied) => {
-                if applied.dedicated as f64 != pool.target_dedicated_nodes || applied.low_priority as f64 != pool.target_low_priority_nodes
-                {
-                    follower.pending.push_back((
-                        t.0 + config.allocation_delay.0,
-                        applied.dedicated as f64,
-                        applied.low_priority as f64,
-                    ));
-                }
-                pool.target_dedicated_nodes = applied.dedicated as f64;
-                pool.target_low_priority_nodes = applied.low_priority as f64;
-                deallocation = applied.deallocation;
-                (None, None)
+        let tick = evaluate_tick(formula, &ctx, &config.columns, config.full_results);
+        if let Some(applied) = tick.applied {
+            if applied.dedicated as f64 != pool.target_dedicated_nodes || applied.low_priority as f64 != pool.target_low_priority_nodes {
+                follower.pending.push_back((
+                    t.0 + config.allocation_delay.0,
+                    applied.dedicated as f64,
+                    applied.low_priority as f64,
+                ));
             }
-            Err((code, message)) => {
-                let f = failures.entry(code.clone()).or_insert(FailureSummary {
-                    count: 0,
-                    first: t,
-                    last: t,
-                });
-                f.count += 1;
-                f.last = t;
-                (Some(code), message)
-            }
-        };
-        if first_nonzero.is_none() && (pool.target_dedicated_nodes > 0.0 || pool.target_low_priority_nodes > 0.0) {
-            first_nonzero = Some(TimeInterval(t.0 - config.start.0));
+            pool.target_dedicated_nodes = applied.dedicated as f64;
+            pool.target_low_priority_nodes = applied.low_priority as f64;
+            deallocation = applied.deallocation;
         }
         if k + 1 < count {
             node_hours_d += pool.current_dedicated_nodes * hours;
             node_hours_l += pool.current_low_priority_nodes * hours;
         }
-        rows.push(ReplayRow {
-            time: t,
-            target_dedicated: pool.target_dedicated_nodes as u64,
-            target_low_priority: pool.target_low_priority_nodes as u64,
-            deallocation,
-            current_dedicated: pool.current_dedicated_nodes,
-            current_low_priority: pool.current_low_priority_nodes,
-            error,
-            error_message,
-            columns,
-            results,
-        });
+        rows.push(tick.into_row(t, &pool, deallocation));
     }
-    let stats = |f: &dyn Fn(&ReplayRow) -> u64| TargetStats {
-        min: rows.iter().map(f).min().unwrap_or(0),
-        max: rows.iter().map(f).max().unwrap_or(0),
-        mean: if rows.is_empty() {
-            0.0
-        } else {
-            rows.iter().map(|r| f(r) as f64).sum::<f64>() / rows.len() as f64
-        },
-    };
-    let summary = ReplaySummary {
-        evaluations: count,
-        failures,
-        time_to_first_nonzero: first_nonzero,
-        dedicated: stats(&|r| r.target_dedicated),
-        low_priority: stats(&|r| r.target_low_priority),
-        dedicated_node_hours: node_hours_d,
-        low_priority_node_hours: node_hours_l,
-    };
+    let summary = ReplaySummary::from_rows(rows.iter(), config.start, (node_hours_d, node_hours_l));
     Ok(Replay {
         columns: config.columns.clone(),
         rows,

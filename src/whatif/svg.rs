@@ -1,152 +1,221 @@
-//! An SVG picture of a replay: demand (pending, active and running tasks), both targets and
-//! current dedicated nodes over time, failed evaluations marked in red. Hand-written SVG: no
-//! fonts or rendering libraries needed, and the file opens in any browser.
+//! An SVG picture of a replay or a simulation: demand (pending, active and running tasks, from
+//! the samples), both targets and the current nodes over time, failed evaluations marked in
+//! red. Hand-written SVG: no fonts or rendering libraries needed, and the file opens in any
+//! browser (and sits inline in the HTML report).
 
 use std::fmt::Write;
 
 use crate::builtins::Metric;
 use crate::data::MetricData;
+use crate::eval::MetricStore;
 
-use super::replay::Replay;
+use super::replay::{Replay, ReplayRow};
+use super::simulate::Simulation;
 
 const WIDTH: f64 = 1000.0;
-const HEIGHT: f64 = 420.0;
+const HEIGHT: f64 = 440.0;
 const LEFT: f64 = 60.0;
-const RIGHT: f64 = 20.0;
+const RIGHT: f64 = 50.0;
 const TOP: f64 = 40.0;
-const BOTTOM: f64 = 60.0;
+const BOTTOM: f64 = 80.0;
 
 /// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
 pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
+    let rows: Vec<&ReplayRow> = replay.rows.iter().collect();
+    draw(&rows, &data.metrics, title)
+}
+
+/// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
+pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
+    let rows: Vec<&ReplayRow> = simulation.rows.iter().map(|r| &r.evaluation).collect();
+    draw(&rows, &simulation.metrics, title)
+}
+
+/// A demand series from the samples in `[t0, t1]`, at most one point (the largest value) per
+/// pixel column so that a year of samples stays a small picture and no peak is lost.
+fn demand(metrics: &MetricStore, metric: Metric, t0: f64, t1: f64) -> Vec<(f64, f64)> {
+    let h = metrics.history(metric);
+    let columns = (WIDTH - LEFT - RIGHT) as usize;
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    let mut last_bucket = usize::MAX;
+    for (&t, &v) in h.times().iter().zip(h.values()) {
+        let t = t as f64;
+        if t < t0 || t > t1 {
+            continue;
+        }
+        let bucket = ((t - t0) / (t1 - t0) * columns as f64) as usize;
+        match points.last_mut() {
+            Some(p) if bucket == last_bucket => p.1 = p.1.max(v),
+            _ => points.push((t, v)),
+        }
+        last_bucket = bucket;
+    }
+    points
+}
+
+/// A demand series: metric name, colour, points.
+type Demand = (&'static str, &'static str, Vec<(f64, f64)>);
+
+fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
     let mut svg = String::new();
-    let (Some(first), Some(last)) = (replay.rows.first(), replay.rows.last()) else {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\"><text x=\"20\" y=\"40\">no evaluations</text></svg>\n");
     };
     let (t0, t1) = (first.time.0 as f64, (last.time.0 as f64).max(first.time.0 as f64 + 1.0));
-    // Demand series sampled at the evaluation times (last visible sample).
-    let demand: Vec<(&str, &str, Vec<f64>)> = [
+    let demand: Vec<Demand> = [
         (Metric::PendingTasks, "#9e9e9e"),
         (Metric::ActiveTasks, "#ff9800"),
         (Metric::RunningTasks, "#8e24aa"),
     ]
     .iter()
-    .filter(|(m, _)| !data.metrics.history(*m).is_empty())
-    .map(|&(m, color)| {
-        let h = data.metrics.history(m);
-        let values = replay
-            .rows
-            .iter()
-            .map(|r| {
-                let n = h.visible_count(r.time.0);
-                if n == 0 {
-                    0.0
-                } else {
-                    h.values()[n - 1]
-                }
-            })
-            .collect();
-        (m.name(), color, values)
-    })
+    .map(|&(m, color)| (m.name(), color, demand(metrics, m, t0, t1)))
+    .filter(|(_, _, points)| !points.is_empty())
     .collect();
-    let mut y_max: f64 = 1.0;
-    for r in &replay.rows {
-        y_max = y_max
+    let show_low_current = rows.iter().any(|r| r.current_low_priority > 0.0);
+    // Tasks on the left axis, nodes on the right one (hundreds of tasks would flatten a
+    // few nodes); with no task series, nodes on the left.
+    let mut nodes_max: f64 = 1.0;
+    for r in rows {
+        nodes_max = nodes_max
             .max(r.target_dedicated as f64)
             .max(r.target_low_priority as f64)
-            .max(r.current_dedicated);
+            .max(r.current_dedicated)
+            .max(r.current_low_priority);
     }
-    for (_, _, v) in &demand {
-        y_max = v.iter().copied().fold(y_max, f64::max);
-    }
-    let y_max = nice(y_max);
+    let nodes_max = nice(nodes_max);
+    let tasks_max = nice(demand.iter().flat_map(|(_, _, p)| p.iter().map(|p| p.1)).fold(1.0, f64::max));
+    let two_axes = !demand.is_empty();
     let x = |t: f64| LEFT + (t - t0) / (t1 - t0) * (WIDTH - LEFT - RIGHT);
-    let y = |v: f64| HEIGHT - BOTTOM - v / y_max * (HEIGHT - TOP - BOTTOM);
+    let y_at = |v: f64, max: f64| HEIGHT - BOTTOM - v / max * (HEIGHT - TOP - BOTTOM);
+    let y_tasks = |v: f64| y_at(v, tasks_max);
+    let y_nodes = |v: f64| y_at(v, nodes_max);
     let _ = writeln!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"sans-serif\" font-size=\"12\">");
     let _ = writeln!(svg, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = writeln!(svg, "<text x=\"{LEFT}\" y=\"22\" font-size=\"15\">{}</text>", escape(title));
+    let _ = writeln!(svg, "<text x=\"{LEFT}\" y=\"20\" font-size=\"15\">{}</text>", escape(title));
     // Axes and grid.
+    let (left_max, left_name, left_color) = if two_axes {
+        (tasks_max, "tasks", "#616161")
+    } else {
+        (nodes_max, "nodes", "#1565c0")
+    };
+    let _ = writeln!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{left_color}\">{left_name}</text>",
+        LEFT - 6.0,
+        TOP - 10.0
+    );
+    if two_axes {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" fill=\"#1565c0\">nodes</text>",
+            WIDTH - RIGHT + 6.0,
+            TOP - 10.0
+        );
+    }
     for k in 0..=4 {
-        let v = y_max * k as f64 / 4.0;
-        let _ = writeln!(svg, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", WIDTH - RIGHT, LEFT - 6.0, y(v) + 4.0, crate::format::format_double(v), y = y(v));
+        let v = left_max * k as f64 / 4.0;
+        let y = y_at(v, left_max);
+        let _ = writeln!(svg, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{left_color}\">{}</text>", WIDTH - RIGHT, LEFT - 6.0, y + 4.0, crate::format::format_double(v));
+        if two_axes {
+            let n = nodes_max * k as f64 / 4.0;
+            let _ = writeln!(
+                svg,
+                "<text x=\"{}\" y=\"{:.1}\" fill=\"#1565c0\">{}</text>",
+                WIDTH - RIGHT + 6.0,
+                y + 4.0,
+                crate::format::format_double(n)
+            );
+        }
     }
     for k in 0..=6 {
         let t = t0 + (t1 - t0) * k as f64 / 6.0;
         let label = crate::time::Timestamp(t as i64).format_results();
         let label = format!("{} {}", &label[5..10], &label[11..16]);
+        let anchor = match k {
+            0 => "start",
+            6 => "end",
+            _ => "middle",
+        };
         let _ = writeln!(
             svg,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{label}</text>",
             x(t),
             HEIGHT - BOTTOM + 18.0
         );
     }
-    let path = |values: &mut dyn Iterator<Item = (f64, f64)>| {
+    let path = |values: &mut dyn Iterator<Item = (f64, f64)>, y: &dyn Fn(f64) -> f64| {
         let mut d = String::new();
         for (i, (t, v)) in values.enumerate() {
             let _ = write!(d, "{}{:.1},{:.1} ", if i == 0 { "M" } else { "L" }, x(t), y(v));
         }
         d
     };
-    let times: Vec<f64> = replay.rows.iter().map(|r| r.time.0 as f64).collect();
-    for (_, color, values) in &demand {
-        let d = path(&mut times.iter().copied().zip(values.iter().copied()));
+    for (_, color, points) in &demand {
+        let d = path(&mut points.iter().copied(), &y_tasks);
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.2\"/>");
     }
     // Step lines for targets and current nodes.
-    let steps = |f: &dyn Fn(&super::ReplayRow) -> f64| {
+    let steps = |f: &dyn Fn(&ReplayRow) -> f64| {
         let mut pts = Vec::new();
-        for (i, r) in replay.rows.iter().enumerate() {
+        for (i, r) in rows.iter().enumerate() {
             if i > 0 {
-                pts.push((r.time.0 as f64, f(&replay.rows[i - 1])));
+                pts.push((r.time.0 as f64, f(rows[i - 1])));
             }
             pts.push((r.time.0 as f64, f(r)));
         }
         pts
     };
-    for (f, color, dash) in [
-        (
-            &(|r: &super::ReplayRow| r.target_dedicated as f64) as &dyn Fn(&super::ReplayRow) -> f64,
-            "#1565c0",
-            "",
-        ),
-        (&|r: &super::ReplayRow| r.target_low_priority as f64, "#2e7d32", ""),
-        (&|r: &super::ReplayRow| r.current_dedicated, "#1565c0", " stroke-dasharray=\"4 3\""),
-    ] {
-        let d = path(&mut steps(f).into_iter());
+    type Series<'a> = (&'a dyn Fn(&ReplayRow) -> f64, &'a str, &'a str);
+    let mut lines: Vec<Series> = vec![
+        (&|r| r.target_dedicated as f64, "#1565c0", ""),
+        (&|r| r.target_low_priority as f64, "#2e7d32", ""),
+        (&|r| r.current_dedicated, "#1565c0", " stroke-dasharray=\"4 3\""),
+    ];
+    if show_low_current {
+        lines.push((&|r| r.current_low_priority, "#2e7d32", " stroke-dasharray=\"4 3\""));
+    }
+    for (f, color, dash) in lines {
+        let d = path(&mut steps(f).into_iter(), &y_nodes);
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>");
     }
-    for r in replay.rows.iter().filter(|r| r.error.is_some()) {
+    for r in rows.iter().filter(|r| r.error.is_some()) {
         let _ = writeln!(
             svg,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#d32f2f\" stroke-width=\"2\"><title>{}</title></line>",
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#d32f2f\" stroke-width=\"2\"><title>{} {}</title></line>",
             HEIGHT - BOTTOM,
             HEIGHT - BOTTOM + 8.0,
+            r.time.format_results(),
             escape(r.error.as_deref().unwrap_or("")),
             x = x(r.time.0 as f64)
         );
     }
     // Legend.
     let mut lx = LEFT;
-    let legend: Vec<(&str, &str)> = demand
-        .iter()
-        .map(|(n, c, _)| (*n, *c))
-        .chain([
-            ("target dedicated", "#1565c0"),
-            ("target low-priority", "#2e7d32"),
-            ("current dedicated (dashed)", "#1565c0"),
-            ("failed evaluation", "#d32f2f"),
-        ])
-        .collect();
+    let mut legend: Vec<(&str, &str)> = demand.iter().map(|(n, c, _)| (*n, *c)).collect();
+    legend.extend([
+        ("target dedicated", "#1565c0"),
+        ("target low-priority", "#2e7d32"),
+        ("current dedicated (dashed)", "#1565c0"),
+    ]);
+    if show_low_current {
+        legend.push(("current low-priority (dashed)", "#2e7d32"));
+    }
+    legend.push(("failed evaluation", "#d32f2f"));
+    let mut ly = HEIGHT - BOTTOM + 34.0;
     for (name, color) in legend {
+        let width = 26.0 + name.chars().count() as f64 * 7.0;
+        if lx + width > WIDTH - RIGHT {
+            lx = LEFT;
+            ly += 16.0;
+        }
         let _ = writeln!(
             svg,
-            "<rect x=\"{lx}\" y=\"{}\" width=\"12\" height=\"4\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            HEIGHT - 22.0,
+            "<rect x=\"{lx}\" y=\"{ly}\" width=\"12\" height=\"4\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
             lx + 16.0,
-            HEIGHT - 16.0,
+            ly + 6.0,
             escape(name)
         );
-        lx += 30.0 + name.len() as f64 * 6.5;
+        lx += width;
     }
     svg.push_str("</svg>\n");
     svg
@@ -157,7 +226,8 @@ fn nice(v: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|&c| c >= v).unwrap_or(v)
 }
 
-fn escape(s: &str) -> String {
+/// Escape text for XML and HTML.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -1,0 +1,71 @@
+//! `batch-autoscale compare`: several formulas side by side on one workload or history.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use batch_autoscale::whatif::Variant;
+
+use super::scenario::{duration, fail, load_formula, run_and_print, Bench, SimArgs, SummaryFormat};
+
+/// Arguments of `compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The formula files.
+    #[arg(required = true, num_args = 1..)]
+    formulas: Vec<String>,
+    /// Workload, pool, period and seed (for a simulation).
+    #[command(flatten)]
+    sim: SimArgs,
+    /// Replay over this metric history instead of simulating a workload.
+    #[arg(long, short, conflicts_with = "workload")]
+    metrics: Option<PathBuf>,
+    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`).
+    #[arg(long, default_value = "PT15M")]
+    interval: String,
+    /// Summary format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    format: SummaryFormat,
+    /// Write an HTML report (one plot per formula, the summaries side by side).
+    #[arg(long)]
+    html: Option<PathBuf>,
+}
+
+/// Run `compare`: 0 done, 1 a formula has errors, 2 bad input.
+pub fn run(args: CompareArgs) -> ExitCode {
+    let mut variants = Vec::new();
+    let mut failed = false;
+    for path in &args.formulas {
+        match load_formula(path) {
+            Ok((label, formula)) => variants.push(Variant {
+                label,
+                formula,
+                interval: None,
+            }),
+            Err(code) if code == ExitCode::from(1) => failed = true,
+            Err(code) => return code,
+        }
+    }
+    if failed {
+        return ExitCode::from(1);
+    }
+    // Label columns by file name when that is unambiguous.
+    let short: Vec<String> = args
+        .formulas
+        .iter()
+        .zip(&variants)
+        .map(|(p, v)| match std::path::Path::new(p).file_name() {
+            Some(n) if p != "-" => n.to_string_lossy().into_owned(),
+            _ => v.label.clone(),
+        })
+        .collect();
+    if (1..short.len()).all(|i| !short[..i].contains(&short[i])) {
+        for (v, s) in variants.iter_mut().zip(short) {
+            v.label = s;
+        }
+    }
+    let bench = match duration("interval", &args.interval).and_then(|i| Bench::read(&args.sim, args.metrics.as_deref(), i)) {
+        Ok(b) => b,
+        Err(m) => return fail(m),
+    };
+    run_and_print(&bench, &variants, args.format, args.html.as_deref())
+}

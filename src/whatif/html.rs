@@ -1,0 +1,121 @@
+//! The HTML report: plots, the summary and the timeline in one self-contained page (inline
+//! SVG and CSS, no script, nothing fetched), to open in any browser.
+
+use std::fmt::Write;
+
+use super::report::{labels, value, Report, Table};
+use super::svg::escape;
+
+/// Timelines longer than this are cut in the page (the CSV timeline has every row).
+pub const HTML_TIMELINE_ROWS: usize = 5000;
+
+/// One page: `title`, the `plots` (SVG documents), the summaries side by side and, when given,
+/// the timeline table (at most [`HTML_TIMELINE_ROWS`] rows; rows with an error are marked).
+pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline: Option<&Table>) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(title),
+        STYLE,
+        escape(title)
+    );
+    for svg in plots {
+        h.push_str("<figure>\n");
+        // The SVG documents are ours: no XML declaration, so they can sit inline.
+        h.push_str(svg);
+        h.push_str("</figure>\n");
+    }
+    if !summaries.is_empty() {
+        h.push_str("<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th></th>");
+        for r in summaries {
+            let _ = write!(h, "<th>{}</th>", escape(&r.title));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        for label in labels(summaries) {
+            let indent = label.starts_with(' ');
+            let _ = write!(
+                h,
+                "<tr><th{}>{}</th>",
+                if indent { " class=\"sub\"" } else { "" },
+                escape(label.trim())
+            );
+            for r in summaries {
+                let _ = write!(h, "<td>{}</td>", escape(&value(r, &label)));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    if let Some(t) = timeline {
+        let _ = writeln!(h, "<h2>Timeline</h2>\n<p>{} evaluations.", t.rows.len());
+        if t.rows.len() > HTML_TIMELINE_ROWS {
+            let _ = write!(
+                h,
+                " The first {HTML_TIMELINE_ROWS} are shown; the CSV or JSON timeline (<code>--timeline</code>) has them all."
+            );
+        }
+        h.push_str("</p>\n<div class=\"timeline\"><table>\n<thead><tr>");
+        for c in &t.header {
+            let _ = write!(h, "<th>{}</th>", escape(c));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        let error_column = t.header.iter().position(|c| c == "error");
+        for row in t.rows.iter().take(HTML_TIMELINE_ROWS) {
+            let failed = error_column.is_some_and(|i| row.get(i).is_some_and(|e| !e.is_empty()));
+            h.push_str(if failed { "<tr class=\"failed\">" } else { "<tr>" });
+            for cell in row {
+                let _ = write!(h, "<td>{}</td>", escape(cell));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody>\n</table></div>\n");
+    }
+    let _ = writeln!(
+        h,
+        "<footer>batch-autoscale {}</footer>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    h
+}
+
+const STYLE: &str = "body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.5em; }
+figure { margin: 1em 0; } svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { padding: 0.2em 0.7em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
+thead th { position: sticky; top: 0; background: #f5f5f5; }
+table.summary th { text-align: left; } table.summary th.sub { padding-left: 2em; font-weight: normal; }
+div.timeline { max-height: 40em; overflow: auto; border: 1px solid #ddd; }
+tr.failed td { background: #fdecea; }
+footer { margin-top: 2em; color: #888; font-size: 0.8em; }
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::whatif::ReportLine;
+
+    #[test]
+    fn the_page_holds_plot_summary_and_timeline_escaped() {
+        let summary = Report {
+            title: "a<b>.formula".into(),
+            lines: vec![ReportLine {
+                label: "  InsufficientSampleData".into(),
+                value: "3".into(),
+            }],
+        };
+        let timeline = Table {
+            header: vec!["time".into(), "error".into()],
+            rows: vec![vec!["t1".into(), "".into()], vec!["t2".into(), "InsufficientSampleData".into()]],
+        };
+        let page = html_report("R & D", &["<svg></svg>\n".into()], &[summary], Some(&timeline));
+        assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+        assert!(page.contains("<title>R &amp; D</title>"));
+        assert!(page.contains("<figure>\n<svg></svg>"));
+        assert!(page.contains("<th>a&lt;b&gt;.formula</th>"));
+        assert!(page.contains("<th class=\"sub\">InsufficientSampleData</th><td>3</td>"));
+        assert_eq!(page.matches("<tr class=\"failed\">").count(), 1);
+        assert!(!page.contains("<script") && !page.contains("src="), "self-contained");
+    }
+}

@@ -1,0 +1,1066 @@
+//! The pool model of the simulation: nodes, task slots and the job queue, driven by events.
+//! The model is described on [`PoolSettings`].
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use serde::Deserialize;
+
+use crate::builtins::{Deallocation, Metric};
+use crate::eval::MetricStore;
+use crate::time::{TimeInterval, Timestamp};
+
+use super::fields;
+use super::rng::SplitMix64;
+use super::workload::Task;
+
+/// How queued tasks are placed on nodes (the pool's `taskSchedulingPolicy.nodeFillType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NodeFill {
+    /// The node with the most free slots (the service's default).
+    #[default]
+    Spread,
+    /// The node with the fewest free slots that still fit the task.
+    Pack,
+}
+
+/// The pool's settings: everything about the pool that is not the formula. The JSON form (a
+/// `--pool` file, or the `pool` object of a workload file) uses the camelCase names, durations
+/// as ISO 8601 (`"PT5M"`) or seconds, and rejects unknown fields.
+///
+/// **The pool model.** LANGUAGE.md describes what a formula reads and what it sets (§5,
+/// §7); how a pool reaches its targets is the service's business, and this model is our
+/// choice, kept simple and documented here (and in the README):
+///
+/// - **Nodes** are dedicated or low-priority (Spot). A node asked for by a resize is
+///   *allocating* for `allocationLatency`, then *ready*. Allocating nodes count in
+///   `$CurrentDedicatedNodes`/`$CurrentLowPriorityNodes` (they are in the pool's node list) but
+///   not in `$UsableNodeCount`, and they cannot run tasks.
+/// - **Tasks** wait in one queue in submission order. Whenever slots free up, queued tasks
+///   start on ready nodes that have enough free slots (`nodeFill`: `spread` takes the node with
+///   the most free slots, `pack` the one with the fewest that suffice). A task that does not
+///   fit anywhere lets the tasks behind it start (the scheduler looks 512 tasks deep).
+/// - **Resizes** happen only when an evaluation succeeds (a failed one changes nothing, §7.4),
+///   at the evaluation time, towards the evaluation's targets, and are retried at every
+///   successful evaluation (so a pool held back by the quota grows once the quota allows).
+///   Growing first takes back nodes that are still waiting to leave, then allocates new ones
+///   up to the **quota** (`dedicatedQuota`, `lowPriorityQuota`, in nodes; every node in the
+///   pool counts, leaving and preempted ones too).
+/// - **Shrinking** removes, in this order, preempted nodes, allocating nodes, idle nodes, then
+///   the nodes with the fewest busy slots (ties: the oldest first). What happens to the tasks
+///   on a busy node is the evaluation's `$NodeDeallocationOption` (§5.1): `requeue` stops them
+///   and puts them back at the head of the queue (their work is lost) and removes the node at
+///   once; `terminate` stops them for good (they count in `$FailedTasks`) and removes the node;
+///   `taskcompletion` lets them finish (the node takes no new task and leaves when it is
+///   empty); `retaineddata` waits like `taskcompletion` and then until the data of every task
+///   that ran on the node has expired (`taskRetention` after the task ended, 7 days by default
+///   as on the service); an idle node under `retaineddata` also waits for its data.
+/// - **Preemption**: every low-priority node is preempted at `preemptionRate` per node-hour
+///   (a Poisson process, drawn from the seeded generator). Its running tasks go back to the
+///   queue (as the service does), the node stays *preempted* for `preemptionRecovery`
+///   (counted in `$CurrentLowPriorityNodes` and `$PreemptedNodeCount`, not billed), then
+///   allocates again.
+/// - **Billing**: every node that is not preempted is billed from the moment it is asked for
+///   until it leaves; *idle* node-hours are billed hours of nodes that run no task (allocating,
+///   idle, or waiting for retained data).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct PoolSettings {
+    /// `$TaskSlotsPerNode`: tasks (of one slot) a node runs at once, 1–256 (default 1).
+    #[serde(deserialize_with = "fields::slots")]
+    pub task_slots_per_node: u32,
+    /// How long a new node takes from the resize to ready (default 5 minutes).
+    #[serde(deserialize_with = "fields::duration")]
+    pub allocation_latency: TimeInterval,
+    /// Preemptions per low-priority node per hour, at most 60 (default 0).
+    #[serde(deserialize_with = "fields::non_negative")]
+    pub preemption_rate: f64,
+    /// How long a preempted node stays preempted before it allocates again (default 15 minutes).
+    #[serde(deserialize_with = "fields::duration")]
+    pub preemption_recovery: TimeInterval,
+    /// At most this many dedicated nodes (the account's quota); `None`: no limit.
+    pub dedicated_quota: Option<u32>,
+    /// At most this many low-priority nodes; `None`: no limit.
+    pub low_priority_quota: Option<u32>,
+    /// Price of a dedicated node-hour (default 0).
+    #[serde(deserialize_with = "fields::non_negative")]
+    pub dedicated_price: f64,
+    /// Price of a low-priority node-hour (default 0).
+    #[serde(deserialize_with = "fields::non_negative")]
+    pub low_priority_price: f64,
+    /// How long a task's data stays on its node after the task ends, for `retaineddata`
+    /// (default 7 days, the service's default `retentionTime`).
+    #[serde(deserialize_with = "fields::duration")]
+    pub task_retention: TimeInterval,
+    /// How tasks are placed on nodes (default `spread`).
+    pub node_fill: NodeFill,
+    /// `$CPUPercent` is the busy share of the usable nodes' slots times this (default 100, a
+    /// percentage; 1 gives the 0–1 scale some formulas assume, §9 Q19).
+    #[serde(deserialize_with = "fields::non_negative")]
+    pub cpu_percent_scale: f64,
+}
+
+impl Default for PoolSettings {
+    fn default() -> PoolSettings {
+        PoolSettings {
+            task_slots_per_node: 1,
+            allocation_latency: TimeInterval::MINUTE.checked_mul_f64(5.0).unwrap_or(TimeInterval::ZERO),
+            preemption_rate: 0.0,
+            preemption_recovery: TimeInterval::MINUTE.checked_mul_f64(15.0).unwrap_or(TimeInterval::ZERO),
+            dedicated_quota: None,
+            low_priority_quota: None,
+            dedicated_price: 0.0,
+            low_priority_price: 0.0,
+            task_retention: TimeInterval::WEEK,
+            node_fill: NodeFill::Spread,
+            cpu_percent_scale: 100.0,
+        }
+    }
+}
+
+impl PoolSettings {
+    /// Check settings built in code (a file's are checked as it is read): the first problem.
+    pub fn validate(&self) -> Result<(), String> {
+        fields::check_slots(self.task_slots_per_node as u64).map_err(|m| format!("taskSlotsPerNode: {m}"))?;
+        for (name, x) in [
+            ("preemptionRate", self.preemption_rate),
+            ("dedicatedPrice", self.dedicated_price),
+            ("lowPriorityPrice", self.low_priority_price),
+            ("cpuPercentScale", self.cpu_percent_scale),
+        ] {
+            if !x.is_finite() || x < 0.0 {
+                return Err(format!("{name}: {x} is not a finite number that is not negative"));
+            }
+        }
+        if self.preemption_rate > MAX_PREEMPTION_RATE {
+            return Err(format!(
+                "preemptionRate: {} per node-hour is more than {MAX_PREEMPTION_RATE} (once a minute)",
+                self.preemption_rate
+            ));
+        }
+        for (name, d) in [
+            ("allocationLatency", self.allocation_latency),
+            ("preemptionRecovery", self.preemption_recovery),
+            ("taskRetention", self.task_retention),
+        ] {
+            if d.0 < 0 {
+                return Err(format!("{name}: a duration cannot be negative"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The most preemptions per node-hour the model takes (more would be a pool that never runs).
+const MAX_PREEMPTION_RATE: f64 = 60.0;
+
+/// Read pool settings from a JSON file (see [`PoolSettings`]), errors at file:line:column.
+pub fn load_pool_settings(path: &std::path::Path) -> Result<PoolSettings, crate::data::DataError> {
+    let text = crate::data::read_text(path)?;
+    fields::from_json(&text, &path.display().to_string())
+}
+
+/// The two kinds of node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Dedicated,
+    LowPriority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Allocating,
+    Ready,
+    Preempted,
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    kind: Kind,
+    state: State,
+    alive: bool,
+    /// Bumped when the node is removed or preempted: older events about it are void.
+    generation: u32,
+    busy: u32,
+    running: Vec<u32>,
+    /// Set when a resize asked the node to leave once its tasks (and data) are done.
+    leaving: Option<Deallocation>,
+    /// Until when data of tasks that ran here is kept.
+    retained_until: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    TaskDone { task: u32, attempt: u32 },
+    NodeReady { node: u32, generation: u32 },
+    Preempt { node: u32, generation: u32 },
+    Recover { node: u32, generation: u32 },
+    DataExpired { node: u32, generation: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaskState {
+    Future,
+    Queued,
+    Running(u32),
+    Succeeded,
+    Lost,
+}
+
+#[derive(Debug, Clone)]
+struct TaskRun {
+    state: TaskState,
+    attempt: u32,
+    queued_since: i64,
+    wait: i64,
+}
+
+/// Counts over the nodes at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Census {
+    /// Nodes in the pool by kind, preempted ones included (`$Current…Nodes`).
+    pub current: [u32; 2],
+    /// Billed nodes by kind (all but preempted ones).
+    pub billed: [u32; 2],
+    /// Ready nodes (`$UsableNodeCount`).
+    pub usable: u32,
+    /// Preempted nodes (`$PreemptedNodeCount`).
+    pub preempted: u32,
+    /// Billed nodes that run no task.
+    pub idle: u32,
+    /// Busy slots.
+    pub busy_slots: u32,
+}
+
+/// What happened to tasks and nodes, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Counters {
+    pub submitted: u64,
+    pub succeeded: u64,
+    pub lost_by_scale_down: u64,
+    pub requeued_by_scale_down: u64,
+    pub requeued_by_preemption: u64,
+    pub preemptions: u64,
+    pub quota_capped_resizes: u64,
+    pub first_submit: Option<i64>,
+    pub last_end: Option<i64>,
+    pub peak: [u32; 2],
+}
+
+/// Time integrals over the run, in ticks × count.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Integrals {
+    pub billed: [i128; 2],
+    pub idle: i128,
+    pub busy_slots: i128,
+}
+
+/// The pool and its queue, advanced event by event.
+pub(crate) struct PoolModel<'w> {
+    settings: PoolSettings,
+    tasks: &'w [Task],
+    start: i64,
+    runs: Vec<TaskRun>,
+    next_arrival: usize,
+    queue: VecDeque<u32>,
+    running_tasks: u32,
+    nodes: Vec<Node>,
+    free: Vec<u32>,
+    events: BinaryHeap<Reverse<(i64, u64, Event)>>,
+    sequence: u64,
+    rng: SplitMix64,
+    now: i64,
+    census: Census,
+    census_dirty: bool,
+    pub(crate) counters: Counters,
+    pub(crate) integrals: Integrals,
+}
+
+const SCAN_DEPTH: usize = 512;
+
+impl<'w> PoolModel<'w> {
+    /// An empty pool at `start`; `tasks` sorted by submission, those submitted before `start`
+    /// arrive at `start`.
+    pub(crate) fn new(settings: PoolSettings, tasks: &'w [Task], start: Timestamp, seed: u64) -> PoolModel<'w> {
+        PoolModel {
+            settings,
+            tasks,
+            start: start.0,
+            runs: vec![
+                TaskRun {
+                    state: TaskState::Future,
+                    attempt: 0,
+                    queued_since: 0,
+                    wait: 0,
+                };
+                tasks.len()
+            ],
+            next_arrival: 0,
+            queue: VecDeque::new(),
+            running_tasks: 0,
+            nodes: Vec::new(),
+            free: Vec::new(),
+            events: BinaryHeap::new(),
+            sequence: 0,
+            rng: SplitMix64::new(seed, 0x9001),
+            now: start.0,
+            census: Census::default(),
+            census_dirty: false,
+            counters: Counters::default(),
+            integrals: Integrals::default(),
+        }
+    }
+
+    /// The settings.
+    pub(crate) fn settings(&self) -> &PoolSettings {
+        &self.settings
+    }
+
+    /// Tasks waiting in the queue (`$ActiveTasks`).
+    pub(crate) fn active_tasks(&self) -> u32 {
+        self.queue.len() as u32
+    }
+
+    /// Tasks running (`$RunningTasks`).
+    pub(crate) fn running_tasks(&self) -> u32 {
+        self.running_tasks
+    }
+
+    /// The node counts now.
+    pub(crate) fn census(&mut self) -> Census {
+        if self.census_dirty {
+            let mut c = Census::default();
+            for n in self.nodes.iter().filter(|n| n.alive) {
+                let k = n.kind as usize;
+                c.current[k] += 1;
+                match n.state {
+                    State::Preempted => c.preempted += 1,
+                    State::Ready => {
+                        c.usable += 1;
+                        c.billed[k] += 1;
+                    }
+                    State::Allocating => c.billed[k] += 1,
+                }
+                if n.state != State::Preempted && n.busy == 0 {
+                    c.idle += 1;
+                }
+                c.busy_slots += n.busy;
+            }
+            self.census = c;
+            self.census_dirty = false;
+        }
+        self.census
+    }
+
+    /// Add `count` nodes of `kind` that are ready now (a pool that starts with nodes).
+    pub(crate) fn add_ready_nodes(&mut self, kind: Kind, count: u32) {
+        for _ in 0..count {
+            let i = self.allocate(kind);
+            self.nodes[i as usize].state = State::Ready;
+        }
+        self.census_dirty = true;
+        self.schedule();
+    }
+
+    fn push(&mut self, at: i64, event: Event) {
+        self.sequence += 1;
+        self.events.push(Reverse((at, self.sequence, event)));
+    }
+
+    fn arrival_time(&self, i: usize) -> Option<i64> {
+        self.tasks.get(i).map(|t| t.submit.0.max(self.start))
+    }
+
+    /// Process every event up to and including `t`, then account for the time up to `t`.
+    pub(crate) fn advance_to(&mut self, t: i64) {
+        loop {
+            let event_time = self.events.peek().map(|Reverse((at, _, _))| *at);
+            let arrival = self.arrival_time(self.next_arrival);
+            let next = match (event_time, arrival) {
+                (Some(e), Some(a)) => e.min(a),
+                (Some(e), None) => e,
+                (None, Some(a)) => a,
+                (None, None) => break,
+            };
+            if next > t {
+                break;
+            }
+            self.accumulate_to(next);
+            if event_time == Some(next) {
+                if let Some(Reverse((_, _, event))) = self.events.pop() {
+                    self.handle(event);
+                }
+            } else {
+                self.arrive();
+            }
+            self.schedule();
+        }
+        self.accumulate_to(t);
+    }
+
+    fn accumulate_to(&mut self, t: i64) {
+        if t <= self.now {
+            return;
+        }
+        let dt = (t - self.now) as i128;
+        let c = self.census();
+        for k in 0..2 {
+            self.integrals.billed[k] += c.billed[k] as i128 * dt;
+        }
+        self.integrals.idle += c.idle as i128 * dt;
+        self.integrals.busy_slots += c.busy_slots as i128 * dt;
+        self.now = t;
+    }
+
+    fn arrive(&mut self) {
+        let i = self.next_arrival;
+        self.next_arrival += 1;
+        let run = &mut self.runs[i];
+        run.state = TaskState::Queued;
+        run.queued_since = self.now;
+        self.queue.push_back(i as u32);
+        self.counters.submitted += 1;
+        self.counters.first_submit.get_or_insert(self.now);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::TaskDone { task, attempt } => {
+                let run = &self.runs[task as usize];
+                if let (TaskState::Running(node), true) = (run.state, run.attempt == attempt) {
+                    self.finish_task(task, node);
+                }
+            }
+            Event::NodeReady { node, generation } => {
+                let n = &mut self.nodes[node as usize];
+                if n.alive && n.generation == generation && n.state == State::Allocating {
+                    n.state = State::Ready;
+                    self.census_dirty = true;
+                }
+            }
+            Event::Preempt { node, generation } => {
+                let n = &self.nodes[node as usize];
+                if n.alive && n.generation == generation && n.state != State::Preempted {
+                    self.preempt(node);
+                }
+            }
+            Event::Recover { node, generation } => {
+                let n = &mut self.nodes[node as usize];
+                if n.alive && n.generation == generation && n.state == State::Preempted {
+                    n.state = State::Allocating;
+                    self.census_dirty = true;
+                    self.start_allocation(node);
+                }
+            }
+            Event::DataExpired { node, generation } => {
+                let n = &self.nodes[node as usize];
+                if n.alive
+                    && n.generation == generation
+                    && n.leaving == Some(Deallocation::RetainedData)
+                    && n.busy == 0
+                    && n.retained_until <= self.now
+                {
+                    self.remove(node);
+                }
+            }
+        }
+    }
+
+    fn finish_task(&mut self, task: u32, node: u32) {
+        let slots = self.tasks[task as usize].slots;
+        self.runs[task as usize].state = TaskState::Succeeded;
+        self.running_tasks -= 1;
+        self.counters.succeeded += 1;
+        self.counters.last_end = Some(self.now);
+        let retention_end = self.now.saturating_add(self.settings.task_retention.0);
+        let n = &mut self.nodes[node as usize];
+        n.busy -= slots;
+        n.running.retain(|&t| t != task);
+        n.retained_until = n.retained_until.max(retention_end);
+        self.census_dirty = true;
+        if n.busy == 0 {
+            if let Some(how) = n.leaving {
+                self.leave_when_done(node, how);
+            }
+        }
+    }
+
+    /// A node asked to leave with no task left: go now, or when its data expires.
+    fn leave_when_done(&mut self, node: u32, how: Deallocation) {
+        let n = &self.nodes[node as usize];
+        if how == Deallocation::RetainedData && n.retained_until > self.now {
+            let (at, generation) = (n.retained_until, n.generation);
+            self.push(at, Event::DataExpired { node, generation });
+        } else {
+            self.remove(node);
+        }
+    }
+
+    fn preempt(&mut self, node: u32) {
+        self.counters.preemptions += 1;
+        let requeued = self.stop_tasks(node, true);
+        self.counters.requeued_by_preemption += requeued;
+        let n = &mut self.nodes[node as usize];
+        if n.leaving.is_some() {
+            self.remove(node);
+            return;
+        }
+        n.state = State::Preempted;
+        n.generation = n.generation.wrapping_add(1);
+        let (at, generation) = (self.now.saturating_add(self.settings.preemption_recovery.0), n.generation);
+        self.census_dirty = true;
+        self.push(at, Event::Recover { node, generation });
+    }
+
+    /// Stop the tasks on `node`: back to the head of the queue, or lost. Returns how many.
+    fn stop_tasks(&mut self, node: u32, requeue: bool) -> u64 {
+        let mut running = std::mem::take(&mut self.nodes[node as usize].running);
+        self.nodes[node as usize].busy = 0;
+        let count = running.len() as u64;
+        // The oldest task ends up first in the queue.
+        running.sort_unstable_by_key(|&t| Reverse((self.tasks[t as usize].submit, t)));
+        for t in running {
+            self.running_tasks -= 1;
+            let run = &mut self.runs[t as usize];
+            if requeue {
+                run.state = TaskState::Queued;
+                run.queued_since = self.now;
+                self.queue.push_front(t);
+            } else {
+                run.state = TaskState::Lost;
+                self.counters.last_end = Some(self.now);
+            }
+        }
+        self.census_dirty = true;
+        count
+    }
+
+    fn allocate(&mut self, kind: Kind) -> u32 {
+        let node = Node {
+            kind,
+            state: State::Allocating,
+            alive: true,
+            generation: 0,
+            busy: 0,
+            running: Vec::new(),
+            leaving: None,
+            retained_until: i64::MIN,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                let generation = self.nodes[i as usize].generation.wrapping_add(1);
+                self.nodes[i as usize] = Node { generation, ..node };
+                i
+            }
+            None => {
+                self.nodes.push(node);
+                self.nodes.len() as u32 - 1
+            }
+        };
+        self.census_dirty = true;
+        let current = self.nodes.iter().filter(|n| n.alive && n.kind == kind).count() as u32;
+        let peak = &mut self.counters.peak[kind as usize];
+        *peak = (*peak).max(current);
+        i
+    }
+
+    /// Start the allocation latency (and the next preemption draw) of an allocating node.
+    fn start_allocation(&mut self, node: u32) {
+        let n = &self.nodes[node as usize];
+        let (kind, generation) = (n.kind, n.generation);
+        self.push(
+            self.now.saturating_add(self.settings.allocation_latency.0),
+            Event::NodeReady { node, generation },
+        );
+        if kind == Kind::LowPriority && self.settings.preemption_rate > 0.0 {
+            let hours = self.rng.exponential(1.0 / self.settings.preemption_rate);
+            let at = self.now.saturating_add((hours * 3600e7).min(i64::MAX as f64 / 2.0) as i64);
+            self.push(at, Event::Preempt { node, generation });
+        }
+    }
+
+    fn remove(&mut self, node: u32) {
+        let n = &mut self.nodes[node as usize];
+        n.alive = false;
+        n.generation = n.generation.wrapping_add(1);
+        n.leaving = None;
+        self.free.push(node);
+        self.census_dirty = true;
+    }
+
+    /// Resize towards the targets, shrinking as `deallocation` says.
+    pub(crate) fn resize(&mut self, dedicated: u64, low_priority: u64, deallocation: Deallocation) {
+        let mut capped = false;
+        for (kind, target, quota) in [
+            (Kind::Dedicated, dedicated, self.settings.dedicated_quota),
+            (Kind::LowPriority, low_priority, self.settings.low_priority_quota),
+        ] {
+            capped |= self.resize_kind(kind, target, quota, deallocation);
+        }
+        if capped {
+            self.counters.quota_capped_resizes += 1;
+        }
+        self.schedule();
+    }
+
+    /// Returns whether the quota kept the pool below the target.
+    fn resize_kind(&mut self, kind: Kind, target: u64, quota: Option<u32>, deallocation: Deallocation) -> bool {
+        let of_kind = |n: &Node| n.alive && n.kind == kind;
+        let staying = self.nodes.iter().filter(|n| of_kind(n) && n.leaving.is_none()).count() as u64;
+        if target > staying {
+            let mut need = target - staying;
+            // Take back nodes that were leaving, oldest first.
+            for i in 0..self.nodes.len() {
+                if need == 0 {
+                    break;
+                }
+                let n = &mut self.nodes[i];
+                if of_kind(n) && n.leaving.is_some() {
+                    n.leaving = None;
+                    need -= 1;
+                    self.census_dirty = true;
+                }
+            }
+            let present = self.nodes.iter().filter(|n| of_kind(n)).count() as u64;
+            let room = quota.map_or(u64::MAX, |q| (q as u64).saturating_sub(present));
+            let new = need.min(room);
+            for _ in 0..new {
+                let i = self.allocate(kind);
+                self.start_allocation(i);
+            }
+            return new < need;
+        }
+        let mut excess = staying - target;
+        if excess == 0 {
+            return false;
+        }
+        let mut candidates: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|&i| {
+                let n = &self.nodes[i as usize];
+                of_kind(n) && n.leaving.is_none()
+            })
+            .collect();
+        candidates.sort_by_key(|&i| {
+            let n = &self.nodes[i as usize];
+            let class = match n.state {
+                State::Preempted => 0,
+                State::Allocating => 1,
+                State::Ready => 2,
+            };
+            (class, n.busy, n.retained_until, i)
+        });
+        for node in candidates {
+            if excess == 0 {
+                break;
+            }
+            excess -= 1;
+            let n = &self.nodes[node as usize];
+            if n.state != State::Ready {
+                self.remove(node);
+                continue;
+            }
+            match deallocation {
+                Deallocation::Requeue => {
+                    self.counters.requeued_by_scale_down += self.stop_tasks(node, true);
+                    self.remove(node);
+                }
+                Deallocation::Terminate => {
+                    self.counters.lost_by_scale_down += self.stop_tasks(node, false);
+                    self.remove(node);
+                }
+                Deallocation::TaskCompletion | Deallocation::RetainedData => {
+                    self.nodes[node as usize].leaving = Some(deallocation);
+                    self.census_dirty = true;
+                    if self.nodes[node as usize].busy == 0 {
+                        self.leave_when_done(node, deallocation);
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Start queued tasks on free slots.
+    fn schedule(&mut self) {
+        if self.queue.is_empty() {
+            return;
+        }
+        let per_node = self.settings.task_slots_per_node;
+        let mut max_free = self.max_free_slots();
+        let mut i = 0;
+        let mut skipped = 0;
+        while max_free > 0 && i < self.queue.len() && skipped < SCAN_DEPTH {
+            let task = self.queue[i];
+            let slots = self.tasks[task as usize].slots;
+            if slots > max_free {
+                i += 1;
+                skipped += 1;
+                continue;
+            }
+            let Some(node) = self.pick_node(slots, per_node) else {
+                break;
+            };
+            self.queue.remove(i);
+            self.start_task(task, node);
+            max_free = self.max_free_slots();
+        }
+    }
+
+    fn can_take(n: &Node) -> bool {
+        n.alive && n.state == State::Ready && n.leaving.is_none()
+    }
+
+    fn max_free_slots(&self) -> u32 {
+        let per_node = self.settings.task_slots_per_node;
+        self.nodes
+            .iter()
+            .filter(|n| Self::can_take(n))
+            .map(|n| per_node.saturating_sub(n.busy))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn pick_node(&self, slots: u32, per_node: u32) -> Option<u32> {
+        let fits = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| Self::can_take(n) && per_node.saturating_sub(n.busy) >= slots);
+        let best = match self.settings.node_fill {
+            // Most free slots; on a tie the first node.
+            NodeFill::Spread => fits.min_by_key(|(i, n)| (n.busy, *i)),
+            NodeFill::Pack => fits.min_by_key(|(i, n)| (per_node - n.busy, *i)),
+        };
+        best.map(|(i, _)| i as u32)
+    }
+
+    fn start_task(&mut self, task: u32, node: u32) {
+        let t = self.tasks[task as usize];
+        let run = &mut self.runs[task as usize];
+        run.state = TaskState::Running(node);
+        run.attempt += 1;
+        run.wait += self.now - run.queued_since;
+        let attempt = run.attempt;
+        let n = &mut self.nodes[node as usize];
+        n.busy += t.slots;
+        n.running.push(task);
+        self.running_tasks += 1;
+        self.census_dirty = true;
+        self.push(self.now.saturating_add(t.duration.0), Event::TaskDone { task, attempt });
+    }
+
+    /// Record one sample of every simulated metric at the current time.
+    pub(crate) fn sample(&mut self, store: &mut MetricStore) {
+        let t = Timestamp(self.now);
+        let c = self.census();
+        let active = self.queue.len() as f64;
+        let running = self.running_tasks as f64;
+        let capacity = c.usable as f64 * self.settings.task_slots_per_node as f64;
+        let busy_on_usable: u32 = self
+            .nodes
+            .iter()
+            .filter(|n| n.alive && n.state == State::Ready)
+            .map(|n| n.busy)
+            .sum();
+        let cpu = if capacity > 0.0 {
+            busy_on_usable as f64 / capacity * self.settings.cpu_percent_scale
+        } else {
+            0.0
+        };
+        let lost = self.counters.lost_by_scale_down as f64;
+        for (metric, value) in [
+            (Metric::ActiveTasks, active),
+            (Metric::RunningTasks, running),
+            (Metric::PendingTasks, active + running),
+            (Metric::SucceededTasks, self.counters.succeeded as f64),
+            (Metric::FailedTasks, lost),
+            (Metric::PreemptedNodeCount, c.preempted as f64),
+            (Metric::CpuPercent, cpu),
+        ] {
+            // Times increase and values are finite by construction; a refusal would only
+            // mean a duplicate time, which the caller never asks for.
+            let _ = store.history_mut(metric).push(t, value);
+        }
+    }
+
+    /// Per-task queue times at `end` (tasks still queued count up to `end`), of every
+    /// submitted task, and how many tasks are unfinished.
+    pub(crate) fn waits(&self, end: i64) -> (Vec<i64>, u64) {
+        let mut waits = Vec::with_capacity(self.runs.len());
+        let mut unfinished = 0;
+        for run in &self.runs {
+            match run.state {
+                TaskState::Future => {}
+                TaskState::Queued => {
+                    unfinished += 1;
+                    waits.push(run.wait + (end - run.queued_since).max(0));
+                }
+                TaskState::Running(_) => {
+                    unfinished += 1;
+                    waits.push(run.wait);
+                }
+                TaskState::Succeeded | TaskState::Lost => waits.push(run.wait),
+            }
+        }
+        (waits, unfinished)
+    }
+}
+
+/// The metrics the simulation produces (the others keep only the samples a user supplies,
+/// D32).
+pub const SIMULATED_METRICS: [Metric; 7] = [
+    Metric::ActiveTasks,
+    Metric::RunningTasks,
+    Metric::PendingTasks,
+    Metric::SucceededTasks,
+    Metric::FailedTasks,
+    Metric::PreemptedNodeCount,
+    Metric::CpuPercent,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: i64 = 60 * 10_000_000;
+
+    fn task(submit_min: i64, duration_min: i64, slots: u32) -> Task {
+        Task {
+            submit: Timestamp(submit_min * MINUTE),
+            duration: TimeInterval(duration_min * MINUTE),
+            slots,
+        }
+    }
+
+    fn settings(slots: u32, latency_min: i64) -> PoolSettings {
+        PoolSettings {
+            task_slots_per_node: slots,
+            allocation_latency: TimeInterval(latency_min * MINUTE),
+            ..PoolSettings::default()
+        }
+    }
+
+    fn pool<'a>(s: PoolSettings, tasks: &'a [Task]) -> PoolModel<'a> {
+        PoolModel::new(s, tasks, Timestamp(0), 1)
+    }
+
+    #[test]
+    fn new_nodes_run_tasks_only_after_the_allocation_latency() {
+        let tasks = [task(0, 30, 1), task(0, 30, 1)];
+        let mut p = pool(settings(1, 5), &tasks);
+        p.resize(2, 0, Deallocation::Requeue);
+        p.advance_to(4 * MINUTE);
+        let c = p.census();
+        assert_eq!((c.current[0], c.usable, p.running_tasks(), p.active_tasks()), (2, 0, 0, 2));
+        p.advance_to(5 * MINUTE);
+        assert_eq!((p.census().usable, p.running_tasks(), p.active_tasks()), (2, 2, 0));
+        p.advance_to(35 * MINUTE);
+        assert_eq!(p.counters.succeeded, 2);
+        let (waits, unfinished) = p.waits(35 * MINUTE);
+        assert_eq!((waits, unfinished), (vec![5 * MINUTE, 5 * MINUTE], 0));
+        // Billed from the resize: 2 nodes × 35 minutes, idle for the first 5 and the last 0.
+        assert_eq!(p.integrals.billed[0], 2 * 35 * MINUTE as i128);
+        assert_eq!(p.integrals.idle, 2 * 5 * MINUTE as i128);
+    }
+
+    /// Two busy nodes (one task each, 60 minutes), then the target drops to 0 at minute 10.
+    fn shrink(how: Deallocation, retention_min: i64) -> PoolModel<'static> {
+        static TASKS: [Task; 2] = [
+            Task {
+                submit: Timestamp(0),
+                duration: TimeInterval(60 * MINUTE),
+                slots: 1,
+            },
+            Task {
+                submit: Timestamp(0),
+                duration: TimeInterval(60 * MINUTE),
+                slots: 1,
+            },
+        ];
+        let mut s = settings(1, 0);
+        s.task_retention = TimeInterval(retention_min * MINUTE);
+        let mut p = pool(s, &TASKS);
+        p.resize(2, 0, Deallocation::Requeue);
+        p.advance_to(10 * MINUTE);
+        assert_eq!(p.running_tasks(), 2);
+        p.resize(0, 0, how);
+        p
+    }
+
+    #[test]
+    fn requeue_puts_running_tasks_back_and_removes_nodes_at_once() {
+        let mut p = shrink(Deallocation::Requeue, 0);
+        assert_eq!(p.census().current[0], 0);
+        assert_eq!((p.active_tasks(), p.running_tasks()), (2, 0));
+        assert_eq!(p.counters.requeued_by_scale_down, 2);
+        // Scaling up again runs them from the start.
+        p.resize(2, 0, Deallocation::Requeue);
+        p.advance_to(69 * MINUTE);
+        assert_eq!(p.counters.succeeded, 0);
+        p.advance_to(70 * MINUTE);
+        assert_eq!(p.counters.succeeded, 2);
+    }
+
+    #[test]
+    fn terminate_loses_running_tasks() {
+        let mut p = shrink(Deallocation::Terminate, 0);
+        assert_eq!(p.census().current[0], 0);
+        assert_eq!((p.active_tasks(), p.running_tasks()), (0, 0));
+        assert_eq!(p.counters.lost_by_scale_down, 2);
+        let mut store = MetricStore::new();
+        p.advance_to(11 * MINUTE);
+        p.sample(&mut store);
+        assert_eq!(store.history(Metric::FailedTasks).values(), &[2.0]);
+    }
+
+    #[test]
+    fn taskcompletion_waits_for_running_tasks() {
+        let mut p = shrink(Deallocation::TaskCompletion, 0);
+        assert_eq!(p.census().current[0], 2, "the nodes stay while their tasks run");
+        p.advance_to(59 * MINUTE);
+        assert_eq!(p.census().current[0], 2);
+        p.advance_to(60 * MINUTE);
+        assert_eq!((p.census().current[0], p.counters.succeeded), (0, 2));
+        assert_eq!(p.counters.requeued_by_scale_down + p.counters.lost_by_scale_down, 0);
+    }
+
+    #[test]
+    fn retaineddata_waits_for_the_data_to_expire() {
+        let mut p = shrink(Deallocation::RetainedData, 30);
+        p.advance_to(60 * MINUTE);
+        assert_eq!((p.census().current[0], p.counters.succeeded), (2, 2));
+        p.advance_to(89 * MINUTE);
+        assert_eq!(p.census().current[0], 2);
+        p.advance_to(90 * MINUTE);
+        assert_eq!(p.census().current[0], 0);
+    }
+
+    #[test]
+    fn a_leaving_node_takes_no_new_task_and_is_taken_back_when_the_target_grows() {
+        let tasks = [task(0, 60, 1), task(20, 10, 1)];
+        let mut p = pool(settings(2, 0), &tasks);
+        p.resize(1, 0, Deallocation::Requeue);
+        p.advance_to(10 * MINUTE);
+        p.resize(0, 0, Deallocation::TaskCompletion);
+        p.advance_to(20 * MINUTE);
+        assert_eq!((p.running_tasks(), p.active_tasks()), (1, 1), "no new task on a leaving node");
+        p.resize(1, 0, Deallocation::TaskCompletion);
+        assert_eq!(p.census().current[0], 1, "taken back, not a new node");
+        p.advance_to(20 * MINUTE);
+        assert_eq!(p.running_tasks(), 2);
+    }
+
+    #[test]
+    fn shrinking_prefers_idle_nodes() {
+        let tasks = [task(0, 60, 1)];
+        let mut p = pool(settings(1, 0), &tasks);
+        p.resize(3, 0, Deallocation::Requeue);
+        p.advance_to(MINUTE);
+        p.resize(1, 0, Deallocation::Requeue);
+        assert_eq!(p.counters.requeued_by_scale_down, 0);
+        assert_eq!(p.running_tasks(), 1);
+    }
+
+    #[test]
+    fn the_quota_caps_the_pool() {
+        let mut s = settings(1, 0);
+        s.dedicated_quota = Some(3);
+        s.low_priority_quota = Some(0);
+        let mut p = pool(s, &[]);
+        p.resize(10, 5, Deallocation::Requeue);
+        let c = p.census();
+        assert_eq!(c.current, [3, 0]);
+        assert_eq!(p.counters.quota_capped_resizes, 1);
+        p.resize(2, 0, Deallocation::Requeue);
+        assert_eq!(p.counters.quota_capped_resizes, 1);
+    }
+
+    #[test]
+    fn preemption_requeues_tasks_and_the_node_comes_back() {
+        let tasks: Vec<Task> = (0..20).map(|_| task(0, 600, 1)).collect();
+        let mut s = settings(1, 5);
+        s.preemption_rate = 2.0; // per node-hour: about every 30 minutes
+        s.preemption_recovery = TimeInterval(10 * MINUTE);
+        let mut p = pool(s, &tasks);
+        p.resize(0, 4, Deallocation::Requeue);
+        let mut store = MetricStore::new();
+        let mut seen_preempted = false;
+        for minute in 1..=600 {
+            p.advance_to(minute * MINUTE);
+            p.sample(&mut store);
+            let c = p.census();
+            assert_eq!(c.current[1], 4, "preempted nodes still count as current");
+            seen_preempted |= c.preempted > 0;
+            assert!(p.running_tasks() <= c.usable, "one slot per node");
+        }
+        assert!(seen_preempted);
+        assert!(p.counters.preemptions > 10, "{}", p.counters.preemptions);
+        assert!(p.counters.requeued_by_preemption > 0);
+        assert!(store.history(Metric::PreemptedNodeCount).values().iter().any(|&v| v > 0.0));
+        // Preempted nodes are not billed.
+        assert!(p.integrals.billed[1] < 4 * 600 * MINUTE as i128);
+    }
+
+    #[test]
+    fn multi_slot_tasks_fill_nodes_and_small_ones_pass_a_blocked_big_one() {
+        let tasks = [task(0, 60, 3), task(0, 60, 2), task(0, 60, 1)];
+        let mut p = pool(settings(4, 0), &tasks);
+        p.resize(1, 0, Deallocation::Requeue);
+        p.advance_to(0);
+        // 3 slots taken; the 2-slot task does not fit, the 1-slot task behind it does.
+        assert_eq!((p.running_tasks(), p.active_tasks()), (2, 1));
+        assert_eq!(p.census().busy_slots, 4);
+    }
+
+    #[test]
+    fn spread_and_pack_place_tasks_differently() {
+        let tasks = [task(0, 60, 1), task(0, 60, 1)];
+        for (fill, idle) in [(NodeFill::Spread, 0), (NodeFill::Pack, 1)] {
+            let mut s = settings(2, 0);
+            s.node_fill = fill;
+            let mut p = pool(s, &tasks);
+            p.resize(2, 0, Deallocation::Requeue);
+            p.advance_to(0);
+            assert_eq!(p.census().idle, idle, "{fill:?}");
+        }
+    }
+
+    #[test]
+    fn cpu_percent_is_the_busy_share_of_usable_slots() {
+        let tasks = [task(0, 60, 1)];
+        let mut p = pool(settings(4, 0), &tasks);
+        p.resize(1, 0, Deallocation::Requeue);
+        p.advance_to(MINUTE);
+        let mut store = MetricStore::new();
+        p.sample(&mut store);
+        assert_eq!(store.history(Metric::CpuPercent).values(), &[25.0]);
+        assert_eq!(store.history(Metric::PendingTasks).values(), &[1.0]);
+    }
+
+    #[test]
+    fn settings_built_in_code_are_checked() {
+        assert!(PoolSettings::default().validate().is_ok());
+        let bad = [
+            PoolSettings {
+                task_slots_per_node: 0,
+                ..PoolSettings::default()
+            },
+            PoolSettings {
+                dedicated_price: f64::NAN,
+                ..PoolSettings::default()
+            },
+            PoolSettings {
+                allocation_latency: TimeInterval(-1),
+                ..PoolSettings::default()
+            },
+            PoolSettings {
+                preemption_rate: 1e300,
+                ..PoolSettings::default()
+            },
+        ];
+        for s in bad {
+            assert!(s.validate().is_err(), "{s:?}");
+        }
+    }
+}
