@@ -70,6 +70,36 @@ impl TimeInterval {
             None
         }
     }
+    /// ISO 8601 duration, as the REST API writes evaluation intervals: `PT5M`, `PT1H30M`,
+    /// `P7D`, `PT0.5S`, `-PT1M`.
+    pub fn format_iso8601(&self) -> String {
+        let t = self.0.unsigned_abs();
+        let tps = TICKS_PER_SECOND as u64;
+        let (days, rem) = (t / (86_400 * tps), t % (86_400 * tps));
+        let (h, m, s, f) = (rem / (3600 * tps), rem / (60 * tps) % 60, rem / tps % 60, rem % tps);
+        let mut out = String::from(if self.0 < 0 { "-P" } else { "P" });
+        if days > 0 {
+            out.push_str(&format!("{days}D"));
+        }
+        if rem > 0 || days == 0 {
+            out.push('T');
+            if h > 0 {
+                out.push_str(&format!("{h}H"));
+            }
+            if m > 0 {
+                out.push_str(&format!("{m}M"));
+            }
+            if s > 0 || f > 0 || (h == 0 && m == 0) {
+                out.push_str(&s.to_string());
+                if f > 0 {
+                    out.push_str(format!(".{f:07}").trim_end_matches('0'));
+                }
+                out.push('S');
+            }
+        }
+        out
+    }
+
     /// .NET `TimeSpan` "c" format.
     pub fn format_results(&self) -> String {
         let mut s = String::new();
@@ -396,5 +426,30 @@ impl serde::Serialize for Timestamp {
 impl serde::Serialize for TimeInterval {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.format_results())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_durations_print_as_the_rest_api_writes_them_and_read_back() {
+        let cases = [
+            ("PT5M", 5 * 60),
+            ("PT15M", 15 * 60),
+            ("PT1H30M", 90 * 60),
+            ("P7D", 7 * 86_400),
+            ("P1DT2H", 26 * 3600),
+            ("PT1M1S", 61),
+            ("PT0S", 0),
+        ];
+        for (text, seconds) in cases {
+            let interval = TimeInterval(seconds * TICKS_PER_SECOND);
+            assert_eq!(interval.format_iso8601(), text);
+            assert_eq!(parse_iso8601_duration(text).unwrap(), interval, "{text}");
+        }
+        assert_eq!(TimeInterval(TICKS_PER_SECOND / 2).format_iso8601(), "PT0.5S");
+        assert_eq!(TimeInterval(-60 * TICKS_PER_SECOND).format_iso8601(), "-PT1M");
     }
 }

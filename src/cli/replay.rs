@@ -135,7 +135,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
                 return fail(format!("{}: {e}", path.display()));
             }
         }
-        None => print!("{timeline}"),
+        None => out!("{timeline}"),
     }
     let title = format!("{name} replayed every {}", args.interval);
     let written = write_if(args.pictures.svg.as_deref(), || timeline_svg(&result, &data, &title)).and_then(|()| {
@@ -152,7 +152,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         return fail(m);
     }
     let s = &result.summary;
-    eprintln!(
+    errln!(
         "replayed {name}: {} evaluations every {} from {} to {}",
         s.evaluations,
         args.interval,
@@ -160,10 +160,10 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         end.format_results()
     );
     if s.failures.is_empty() {
-        eprintln!("  failures: none");
+        errln!("  failures: none");
     }
     for (code, f) in &s.failures {
-        eprintln!(
+        errln!(
             "  failures: {} × {code} (first {}, last {})",
             f.count,
             f.first.format_results(),
@@ -171,20 +171,25 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         );
     }
     match s.time_to_first_nonzero {
-        Some(t) => eprintln!("  first non-zero target after {}", t.format_results()),
-        None => eprintln!("  the target never left 0"),
+        Some(t) => errln!("  first non-zero target after {}", t.format_results()),
+        None => errln!("  the target never left 0"),
     }
-    eprintln!(
+    errln!(
         "  $TargetDedicatedNodes   min {} max {} mean {:.2}",
-        s.dedicated.min, s.dedicated.max, s.dedicated.mean
+        s.dedicated.min,
+        s.dedicated.max,
+        s.dedicated.mean
     );
-    eprintln!(
+    errln!(
         "  $TargetLowPriorityNodes min {} max {} mean {:.2}",
-        s.low_priority.min, s.low_priority.max, s.low_priority.mean
+        s.low_priority.min,
+        s.low_priority.max,
+        s.low_priority.mean
     );
-    eprintln!(
+    errln!(
         "  node-hours: {:.1} dedicated, {:.1} low-priority",
-        s.dedicated_node_hours, s.low_priority_node_hours
+        s.dedicated_node_hours,
+        s.low_priority_node_hours
     );
     ExitCode::SUCCESS
 }

@@ -17,7 +17,7 @@ use super::render::{display_name, read_source, render_diagnostic};
 
 /// Print `error: message` and give exit status 2 (bad input).
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     ExitCode::from(2)
 }
 
@@ -30,7 +30,7 @@ pub fn load_formula(path: &str) -> Result<(String, Formula), ExitCode> {
         Ok(f) => Ok((name, f)),
         Err(e) => {
             for d in e.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                eprint!("{}", render_diagnostic(&name, &src, d, false));
+                err!("{}", render_diagnostic(&name, &src, d, false));
             }
             Err(ExitCode::from(1))
         }
@@ -416,10 +416,10 @@ pub fn run_and_print(bench: &Bench, variants: &[Variant], format: SummaryFormat,
     }
     match format {
         SummaryFormat::Table => {
-            println!("{description}\n");
-            print!("{}", side_by_side(&reports));
+            outln!("{description}\n");
+            out!("{}", side_by_side(&reports));
         }
-        SummaryFormat::Csv => print!("{}", reports_csv(&reports)),
+        SummaryFormat::Csv => out!("{}", reports_csv(&reports)),
         SummaryFormat::Json => {
             let out: Vec<serde_json::Value> = ok
                 .iter()
@@ -431,7 +431,7 @@ pub fn run_and_print(bench: &Bench, variants: &[Variant], format: SummaryFormat,
                     serde_json::json!({ "name": v.label, "summary": summary.unwrap_or_default() })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
     }
     ExitCode::SUCCESS

@@ -90,15 +90,15 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     }
     match args.format {
         SummaryFormat::Table => {
-            println!("simulated {title}");
-            println!(
+            outln!("simulated {title}");
+            outln!(
                 "{} tasks; pool: {} slots per node, allocation {}",
                 setup.workload.len(),
                 config.pool.task_slots_per_node,
                 iso8601(config.pool.allocation_latency)
             );
-            println!();
-            print!("{}", side_by_side(std::slice::from_ref(&report)));
+            outln!();
+            out!("{}", side_by_side(std::slice::from_ref(&report)));
         }
         SummaryFormat::Json => {
             let out = serde_json::json!({
@@ -106,9 +106,9 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 "workload": setup.name,
                 "summary": sim.summary,
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
-        SummaryFormat::Csv => print!("{}", batch_autoscale::whatif::reports_csv(&[report])),
+        SummaryFormat::Csv => out!("{}", batch_autoscale::whatif::reports_csv(&[report])),
     }
     ExitCode::SUCCESS
 }

@@ -238,7 +238,7 @@ const MAX_INTERVAL: i64 = 168 * 3600 * 10_000_000;
 /// at most 10 million evaluations) and return the number of evaluations.
 pub(crate) fn check_schedule(start: Timestamp, end: Timestamp, interval: TimeInterval) -> Result<u64, ReplayError> {
     if interval.0 < MIN_INTERVAL || interval.0 > MAX_INTERVAL {
-        return Err(ReplayError::Interval(interval.format_results()));
+        return Err(ReplayError::Interval(interval.format_iso8601()));
     }
     if end < start {
         return Err(ReplayError::EndBeforeStart {
