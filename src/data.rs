@@ -430,8 +430,8 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
         ..MetricData::default()
     };
     for m in Metric::ALL {
-        let times = data.metrics.history(m).times();
-        if let (Some(&a), Some(&b)) = (times.first(), times.last()) {
+        let h = data.metrics.history(m);
+        if let (Some(a), Some(b)) = (h.first_time(), h.last_time()) {
             data.first = Some(data.first.map_or(Timestamp(a), |f| f.min(Timestamp(a))));
             data.last = Some(data.last.map_or(Timestamp(b), |l| l.max(Timestamp(b))));
         }

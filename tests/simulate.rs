@@ -114,8 +114,8 @@ fn samples_are_the_pool_every_thirty_seconds_from_thirty_seconds_after_the_start
     let sim = simulate(&formula("examples/task-based.formula"), &workload, &c).unwrap();
     let pending = sim.metrics.history(Metric::PendingTasks);
     assert_eq!(pending.len() as i64, (c.end.0 - c.start.0) / 300_000_000);
-    assert_eq!(pending.times()[0], c.start.0 + 300_000_000);
-    assert!(pending.times().windows(2).all(|w| w[1] - w[0] == 300_000_000));
+    assert_eq!(pending.first_time(), Some(c.start.0 + 300_000_000));
+    assert!(pending.times().collect::<Vec<_>>().windows(2).all(|w| w[1] - w[0] == 300_000_000));
     for m in [
         Metric::ActiveTasks,
         Metric::RunningTasks,

@@ -139,6 +139,17 @@ impl<'a> Machine<'a> {
     /// Run every statement. `Ok(())` also when `stop()` ended the run.
     pub fn run(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
         for (index, statement) in formula.statements.iter().enumerate() {
+            // The usual statement, untraced: a double into a variable, stored directly.
+            if let (Code::Num(f), Destination::Var(slot), None) = (&statement.code, statement.destination, &self.trace) {
+                match f(self) {
+                    Ok(x) => {
+                        self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
+                        continue;
+                    }
+                    Err(Flow::Stop) => return Ok(()),
+                    Err(Flow::Error(e)) => return Err(*e),
+                }
+            }
             let value = match &statement.code {
                 Code::Num(f) => f(self).map(Value::Double),
                 Code::Value(f) => f(self),
@@ -372,7 +383,7 @@ impl<'a> Machine<'a> {
                 format!("{} has no samples, so it has no history begin time", metric.name()),
             ));
         }
-        Ok(Timestamp(self.ctx.metrics.history(metric).times()[0]))
+        Ok(Timestamp(self.ctx.metrics.history(metric).time(0)))
     }
 }
 

@@ -38,7 +38,7 @@ fn demand(metrics: &MetricStore, metric: Metric, t0: f64, t1: f64) -> Vec<(f64, 
     let columns = (WIDTH - LEFT - RIGHT) as usize;
     let mut points: Vec<(f64, f64)> = Vec::new();
     let mut last_bucket = usize::MAX;
-    for (&t, &v) in h.times().iter().zip(h.values()) {
+    for (t, &v) in h.times().zip(h.values()) {
         let t = t as f64;
         if t < t0 || t > t1 {
             continue;
