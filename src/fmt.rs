@@ -4,10 +4,16 @@
 //! arguments, `;` after every statement. Comments stay where they were: a comment on a line of
 //! its own stays on a line of its own before the statement that follows it, a comment after a
 //! statement on the same line stays at the end of that statement's line, and a comment inside a
-//! multi-line statement moves to the line before the statement. One blank line is kept where
-//! the source had blank lines. Formatting never changes what a formula means and is idempotent.
+//! multi-line statement stays inside it: the statement breaks there and goes on on the next
+//! line, indented by four spaces (a comment on a line of its own keeps its own line; one at the
+//! end of a line stays at the end of that line). A comment between the last operand and the
+//! `;` goes after the statement. One blank line is kept where the source had blank lines.
+//! Formatting never changes what a formula means and is idempotent.
 
-use crate::syntax::printer::print_statement;
+use crate::syntax::printer::print_statement_with;
+
+/// How the lines of a statement broken by a comment are indented.
+const CONTINUATION: &str = "    ";
 use crate::syntax::Span;
 
 /// Format `src` in the canonical layout, or `None` when it has syntax errors (a formula that
@@ -50,9 +56,9 @@ pub fn format_source(src: &str) -> Option<String> {
     };
 
     for statement in &formula.statements {
-        // Comments before the statement, and comments inside it (moved before it).
+        // Comments before the statement.
         while let Some(&&c) = comments.peek() {
-            if c.start >= statement.span.end {
+            if c.start >= statement.span.start {
                 break;
             }
             comments.next();
@@ -66,7 +72,31 @@ pub fn format_source(src: &str) -> Option<String> {
                 out.push('\n');
             }
         }
-        print_statement(statement, Some(src), &mut out);
+        // Comments inside the statement, each before the expression that follows it.
+        print_statement_with(statement, Some(src), &mut out, &mut |pos, out| {
+            while let Some(&&c) = comments.peek() {
+                if c.start >= pos {
+                    break;
+                }
+                comments.next();
+                let line_start = src[..c.start as usize].rfind('\n').map_or(0, |i| i + 1);
+                let own_line = src[line_start..c.start as usize].trim().is_empty();
+                let kept = out.trim_end_matches([' ', '\t']).len();
+                out.truncate(kept);
+                if out.ends_with('\n') {
+                    // Right after another comment: already on a new line.
+                    out.push_str(CONTINUATION);
+                } else if own_line {
+                    out.push('\n');
+                    out.push_str(CONTINUATION);
+                } else {
+                    out.push(' ');
+                }
+                out.push_str(c.text(src).trim_end());
+                out.push('\n');
+                out.push_str(CONTINUATION);
+            }
+        });
         out.push(';');
         line_open = true;
         // The end of the statement includes its `;` for the purpose of trailing comments.
@@ -101,7 +131,10 @@ mod tests {
                 "// head\n$a = 1; // tail\n\n\n// next\n$b = 2;",
                 "// head\n$a = 1; // tail\n\n// next\n$b = 2;\n",
             ),
-            ("$a = 1 +\n  // inside\n  2;\n// end", "// inside\n$a = 1 + 2;\n// end\n"),
+            ("$a = 1 +\n  // inside\n  2;\n// end", "$a = 1 +\n    // inside\n    2;\n// end\n"),
+            ("$a = max(1, // one\n 2) ;", "$a = max(1, // one\n    2);\n"),
+            ("$a = 1 // before the operator\n + 2;", "$a = 1 + // before the operator\n    2;\n"),
+            ("// first\n$a =\n// value\n3;", "// first\n$a =\n    // value\n    3;\n"),
             (
                 "$t = (time()).hour;$v=$X.GetSample( 1 );",
                 "$t = (time()).hour;\n$v = $X.GetSample(1);\n",

@@ -8,6 +8,15 @@ use super::ast::{Expr, ExprKind, Statement, StatementKind};
 
 /// Append `expr` to `out`. With `src`, number literals are copied from the source text.
 pub fn print_expr(expr: &Expr, src: Option<&str>, out: &mut String) {
+    print_expr_with(expr, src, out, &mut |_, _| {});
+}
+
+/// Called with the byte offset of every expression before it is printed, so that the caller
+/// can place comments that come before it (see `fmt`).
+pub type BeforeHook<'h> = dyn FnMut(u32, &mut String) + 'h;
+
+fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
+    before(expr.span.start, out);
     match &expr.kind {
         ExprKind::Number { value } => match src.map(|s| expr.span.text(s)).filter(|t| !t.is_empty()) {
             Some(text) => out.push_str(text),
@@ -21,44 +30,44 @@ pub fn print_expr(expr: &Expr, src: Option<&str>, out: &mut String) {
         ExprKind::Name { name } => out.push_str(name),
         ExprKind::Unary { op, operand } => {
             out.push_str(op.symbol());
-            print_expr(operand, src, out);
+            print_expr_with(operand, src, out, before);
         }
         ExprKind::Binary { op, left, right } => {
-            print_expr(left, src, out);
+            print_expr_with(left, src, out, before);
             out.push(' ');
             out.push_str(op.symbol());
             out.push(' ');
-            print_expr(right, src, out);
+            print_expr_with(right, src, out, before);
         }
         ExprKind::Conditional {
             condition,
             then_branch,
             else_branch,
         } => {
-            print_expr(condition, src, out);
+            print_expr_with(condition, src, out, before);
             out.push_str(" ? ");
-            print_expr(then_branch, src, out);
+            print_expr_with(then_branch, src, out, before);
             out.push_str(" : ");
-            print_expr(else_branch, src, out);
+            print_expr_with(else_branch, src, out, before);
         }
         ExprKind::Call { function, args, .. } => {
             out.push_str(&function.text);
-            print_args(args, src, out);
+            print_args(args, src, out, before);
         }
         ExprKind::Member { object, member } => {
-            print_expr(object, src, out);
+            print_expr_with(object, src, out, before);
             out.push('.');
             out.push_str(&member.text);
         }
         ExprKind::MethodCall { object, method, args, .. } => {
-            print_expr(object, src, out);
+            print_expr_with(object, src, out, before);
             out.push('.');
             out.push_str(&method.text);
-            print_args(args, src, out);
+            print_args(args, src, out, before);
         }
         ExprKind::Paren { inner } => {
             out.push('(');
-            print_expr(inner, src, out);
+            print_expr_with(inner, src, out, before);
             out.push(')');
         }
         ExprKind::Error => {
@@ -69,26 +78,32 @@ pub fn print_expr(expr: &Expr, src: Option<&str>, out: &mut String) {
     }
 }
 
-fn print_args(args: &[Expr], src: Option<&str>, out: &mut String) {
+fn print_args(args: &[Expr], src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
     out.push('(');
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        print_expr(arg, src, out);
+        print_expr_with(arg, src, out, before);
     }
     out.push(')');
 }
 
 /// Append `statement` (without `;`) to `out`.
 pub fn print_statement(statement: &Statement, src: Option<&str>, out: &mut String) {
+    print_statement_with(statement, src, out, &mut |_, _| {});
+}
+
+/// [`print_statement`], calling `before` with the offset of every expression before printing
+/// it.
+pub fn print_statement_with(statement: &Statement, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
     match &statement.kind {
         StatementKind::Assign { target, value } => {
             out.push_str(&target.text);
             out.push_str(" = ");
-            print_expr(value, src, out);
+            print_expr_with(value, src, out, before);
         }
-        StatementKind::Expr { expr } => print_expr(expr, src, out),
+        StatementKind::Expr { expr } => print_expr_with(expr, src, out, before),
         StatementKind::Error => {
             if let Some(s) = src {
                 out.push_str(statement.span.text(s));
