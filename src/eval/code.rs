@@ -84,20 +84,25 @@ fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: i
             Arg::Value(code) => match code(m)? {
                 Value::Double(x) => sink(x),
                 Value::Vec(v) => v.iter().for_each(|&x| sink(x)),
-                other => {
-                    return Err(type_error(
-                        pos,
-                        format!(
-                            "{} takes doubles and doubleVecs, not a {}",
-                            function_info(f).name,
-                            other.type_of().name()
-                        ),
-                    ))
-                }
+                other => return Err(not_double_or_vector(f, &other, pos)),
             },
         }
     }
     Ok(())
+}
+
+/// A function of a doubleVecList got something else.
+#[cold]
+#[inline(never)]
+fn not_double_or_vector(f: Function, v: &Value<'_>, pos: u32) -> Flow {
+    type_error(
+        pos,
+        format!(
+            "{} takes doubles and doubleVecs, not a {}",
+            function_info(f).name,
+            v.type_of().name()
+        ),
+    )
 }
 
 /// D17: `avg`, `min`, `max`, `range` and `percentile` of nothing fail.
@@ -519,14 +524,7 @@ impl Lowering {
                     Value::Vec(values) => fold(&values).ok_or_else(|| empty_list(f, pos)),
                     // Folded like a one-element list (`sum(-0)` is `0 + -0`).
                     Value::Double(x) => fold(&[x]).ok_or_else(|| empty_list(f, pos)),
-                    other => Err(type_error(
-                        pos,
-                        format!(
-                            "{} takes doubles and doubleVecs, not a {}",
-                            function_info(f).name,
-                            other.type_of().name()
-                        ),
-                    )),
+                    other => Err(not_double_or_vector(f, &other, pos)),
                 }))
             }
             _ => None,
@@ -557,14 +555,7 @@ impl Lowering {
                     return value(move |m| match arg(m)? {
                         Value::Double(x) => Ok(Value::Double(op(x))),
                         Value::Vec(v) => Ok(Value::Vec(Cow::Owned(v.iter().map(|&x| op(x)).collect()))),
-                        other => Err(type_error(
-                            pos,
-                            format!(
-                                "{} takes doubles and doubleVecs, not a {}",
-                                function_info(f).name,
-                                other.type_of().name()
-                            ),
-                        )),
+                        other => Err(not_double_or_vector(f, &other, pos)),
                     });
                 }
                 let args = self.args(args);
