@@ -156,3 +156,34 @@ fn evaluate_targets_agrees_with_evaluate() {
         assert_eq!(formula.evaluate_targets(&ctx).ok(), full.applied, "{src}");
     }
 }
+
+/// The double-only path (`$x < 70` compiled for doubles) and the general path (operands whose
+/// kind is only known at run time) give the same result for every operator and awkward values.
+#[test]
+fn double_only_and_general_operators_agree() {
+    let metrics = MetricStore::new();
+    let ctx = EvalContext::new(now(), &metrics);
+    let values = ["0", "-0", "1.5", "-2", "0/0", "1/0", "-1/0", "3"];
+    for op in ["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="] {
+        for a in values {
+            for b in values {
+                // `$x` is a double that is not a constant (the pool's target is only known at run
+                // time); `?:` with a string branch makes `$gx`'s kind unknown until run time.
+                let src = format!(
+                    "$one = $TargetDedicatedNodes + 1; $x = {a} * $one; $y = {b} * $one; $gx = 1 < 2 ? $x : \"s\"; $gy = 1 < 2 ? $y : \"s\"; $fast = 1 / ($x {op} $y); $general = 1 / ($gx {op} $gy); $TargetDedicatedNodes = 0;"
+                );
+                let run = evaluate_source(&src, &ctx);
+                assert!(run.error.is_none(), "{src}: {:?}", run.error);
+                let value = |name: &str| {
+                    run.results
+                        .split(';')
+                        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                        .unwrap_or_else(|| panic!("{name} in {}", run.results))
+                        .to_string()
+                };
+                // `1 / r` shows the sign of a zero result too.
+                assert_eq!(value("$fast"), value("$general"), "{a} {op} {b}");
+            }
+        }
+    }
+}
