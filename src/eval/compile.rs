@@ -50,7 +50,7 @@ pub(crate) enum Node {
 impl Node {
     /// Whether the node gives a double whenever it evaluates without an error. Decided by
     /// the node's shape alone, so the interpreter can take the double-only path
-    /// ([`super::exec`]'s `eval_num`) without building a [`super::value::Value`].
+    /// (a [`super::code`] closure returning `f64`) without building a [`super::value::Value`].
     pub(crate) fn is_num(&self) -> bool {
         match self {
             Node::Number(_)

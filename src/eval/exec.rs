@@ -1,4 +1,6 @@
-//! The interpreter: runs a compiled [`Formula`] against an [`EvalContext`] (§7).
+//! The state of one evaluation and its run loop: runs a compiled [`Formula`]'s statements
+//! (closures from `eval::code`) against an [`EvalContext`] (§7), with the sample-window,
+//! random-source and target bookkeeping the closures call into.
 
 use std::borrow::Cow;
 
