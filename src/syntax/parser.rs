@@ -275,7 +275,7 @@ fn nesting_estimate(chunk: &[Tok]) -> usize {
 }
 
 type ChunkInput<'src> =
-    chumsky::input::MappedInput<TokenKind, SimpleSpan, &'src [Tok], fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan)>;
+    chumsky::input::MappedInput<'src, TokenKind, SimpleSpan, &'src [Tok], fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan)>;
 
 fn parse_chunk<'src, F, P>(
     src: &'src str,
