@@ -8,6 +8,19 @@
 //! `shared/spec`); every decision where the service's behaviour is undocumented is listed in
 //! the README with its D-number.
 //!
+//! ## Cargo features
+//!
+//! The default features are `cli`, `lsp` and `whatif`. With `default-features = false` the
+//! library is the language core alone (parse, check, format, compile, evaluate) and depends
+//! only on logos, chumsky, thiserror and serde.
+//!
+//! | feature | adds | dependencies |
+//! | --- | --- | --- |
+//! | `data` | `data`: metric and context files (CSV, JSON) | csv, serde_json |
+//! | `whatif` | `whatif`: replay, simulation, variants (implies `data`) | rayon |
+//! | `lsp` | `lsp`: the language server | lsp-server, lsp-types, serde_json |
+//! | `cli` | the `batch-autoscale` binary (implies `lsp` and `whatif`) | clap, ariadne, indicatif |
+//!
 //! ```
 //! use batch_autoscale::{check, ContextSpec, Formula};
 //!
@@ -37,16 +50,19 @@
 
 pub mod builtins;
 pub mod check;
+#[cfg(feature = "data")]
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod format;
 pub mod limits;
+#[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod syntax;
 pub mod time;
 pub mod types;
+#[cfg(feature = "whatif")]
 pub mod whatif;
 
 pub use check::{check, Analysis, VariableInfo};
@@ -59,6 +75,6 @@ pub use syntax::{parse, LineCol, LineIndex, Parsed, Span, Utf16Position};
 pub use time::{TimeInterval, Timestamp};
 
 /// The README's Rust examples, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "whatif"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
