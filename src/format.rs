@@ -1,4 +1,4 @@
-//! Value formatting of the results string (D29). (Provisional version.)
+//! Value formatting of the results string (D29).
 
 /// Append a double as the results string prints it.
 pub fn write_double(x: f64, out: &mut String) {

@@ -1,5 +1,4 @@
 //! Timestamps and time intervals as 100 ns ticks (D10), civil fields, parsing and formatting.
-//! (Provisional version; replaced by the full module.)
 
 /// Ticks per second.
 pub const TICKS_PER_SECOND: i64 = 10_000_000;

@@ -11,8 +11,7 @@ use crate::time::TimeInterval;
 use super::VariableInfo;
 
 /// Run every lint over a parsed formula.
-pub(super) fn run(src: &str, formula: &Formula, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
-    let _ = src;
+pub(super) fn run(formula: &Formula, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
     targets_and_aliases(formula, out);
     metric_uses(formula, out);
     unguarded_windows(formula, out);

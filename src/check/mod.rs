@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::builtins::{self, Function, Method, Params, VariableKind};
 use crate::diagnostic::{sort_diagnostics, Code, Diagnostic, Severity};
-use crate::limits::{MAX_FORMULA_LENGTH, MAX_STATEMENTS};
+use crate::limits::MAX_FORMULA_LENGTH;
 use crate::syntax::ast::{Expr, ExprKind, Formula, Name, StatementKind};
 use crate::syntax::line_index::utf16_len;
 use crate::syntax::{parse, Span};
@@ -103,14 +103,13 @@ pub fn check(src: &str) -> Analysis {
         };
     }
     let parsed = parse(src);
-    let mut checker = Checker::new(src);
+    let mut checker = Checker::new();
     checker.diagnostics = parsed.diagnostics;
     checker.check_formula(&parsed.formula);
-    lints::run(src, &parsed.formula, &mut checker.diagnostics, &checker.variables);
+    lints::run(&parsed.formula, &mut checker.diagnostics, &checker.variables);
     let mut diagnostics = checker.diagnostics;
     sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
-    let _ = MAX_STATEMENTS;
     Analysis {
         formula: parsed.formula,
         diagnostics,
@@ -129,8 +128,7 @@ enum Position {
     Discarded,
 }
 
-struct Checker<'src> {
-    _src: std::marker::PhantomData<&'src str>,
+struct Checker {
     diagnostics: Vec<Diagnostic>,
     variables: Vec<VariableInfo>,
     /// Current type of each assigned user variable (by index into `variables`).
@@ -141,10 +139,9 @@ struct Checker<'src> {
     reported_undefined: std::collections::HashSet<String>,
 }
 
-impl<'src> Checker<'src> {
-    fn new(_src: &'src str) -> Checker<'src> {
+impl Checker {
+    fn new() -> Checker {
         Checker {
-            _src: std::marker::PhantomData,
             diagnostics: Vec::new(),
             variables: Vec::new(),
             types: HashMap::new(),
@@ -606,7 +603,6 @@ impl<'src> Checker<'src> {
                 if args.len() != 2 {
                     return arity(self, "two arguments");
                 }
-                let vec_ok = TypeSet::of(Type::DoubleVec);
                 if !types[0].is_unknown() && !types[0].contains(Type::DoubleVec) {
                     self.report(Diagnostic::new(
                         Code::InvalidArgument,
@@ -614,7 +610,6 @@ impl<'src> Checker<'src> {
                         format!("the first argument of `{name}` must be a doubleVec, not a {}", types[0].describe()),
                     ));
                 }
-                let _ = vec_ok;
                 if !types[1].is_unknown() && !types[1].contains(Type::Double) {
                     self.report(Diagnostic::new(
                         Code::InvalidArgument,
@@ -730,8 +725,7 @@ impl<'src> Checker<'src> {
                 }
                 None => {
                     if self.types.contains_key(name) {
-                        let t = self.name(name, receiver.span, Position::Value);
-                        let _ = t;
+                        self.name(name, receiver.span, Position::Value);
                         self.report(Diagnostic::new(
                             Code::NotAMetric,
                             receiver.span,
@@ -900,10 +894,4 @@ impl<'src> Checker<'src> {
             TypeSet::UNKNOWN
         }
     }
-}
-
-/// Text of the span, for messages.
-#[allow(dead_code)]
-fn snippet(src: &str, span: Span) -> &str {
-    span.text(src)
 }

@@ -22,8 +22,6 @@ pub enum Value<'a> {
     Interval(TimeInterval),
     /// A deallocation keyword.
     Keyword(Deallocation),
-    /// No value (`stop()`).
-    None,
 }
 
 impl Value<'_> {
@@ -36,7 +34,6 @@ impl Value<'_> {
             Value::Timestamp(_) => Type::Timestamp,
             Value::Interval(_) => Type::TimeInterval,
             Value::Keyword(_) => Type::Keyword,
-            Value::None => Type::None,
         }
     }
 
@@ -49,7 +46,6 @@ impl Value<'_> {
             Value::Timestamp(t) => t.write_results(out),
             Value::Interval(i) => i.write_results(out),
             Value::Keyword(k) => out.push_str(k.name()),
-            Value::None => {}
         }
     }
 

@@ -1,5 +1,6 @@
-//! A deterministic random number generator for the simulation: SplitMix64 (the generator the
-//! evaluator's seeded `rand()` uses, D20) and the few distributions a workload and a pool need.
+//! A deterministic random number generator for the simulation: SplitMix64 (the same algorithm
+//! as the evaluator's seeded `rand()`, D20, which keeps its own state in the machine) and the
+//! few distributions a workload and a pool need.
 //!
 //! The same seed gives the same numbers on every platform: the generator is integer
 //! arithmetic, and the distributions use only `+ - * /` and `sqrt`, which IEEE 754 rounds
