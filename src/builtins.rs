@@ -69,6 +69,18 @@ impl Metric {
         Metric::SampleNodeCount,
     ];
 
+    /// The metrics the service still populates (not [retired](Metric::is_retired)), in table
+    /// order: the first ones of [`ALL`](Metric::ALL).
+    pub const LIVE: [Metric; 7] = {
+        let mut live = [Metric::ActiveTasks; 7];
+        let mut i = 0;
+        while i < live.len() {
+            live[i] = Metric::ALL[i];
+            i += 1;
+        }
+        live
+    };
+
     /// The variable name, `$` included.
     pub fn name(self) -> &'static str {
         match VARIABLES.iter().find(|v| v.kind == VariableKind::Metric(self)) {
@@ -111,6 +123,13 @@ pub enum Target {
     Dedicated,
     /// `$TargetLowPriorityNodes`
     LowPriority,
+}
+
+impl Target {
+    /// The variable name, `$` included (the canonical one, not the legacy alias).
+    pub fn name(self) -> &'static str {
+        variable_name(VariableKind::Target(self))
+    }
 }
 
 /// What a service variable is.
@@ -713,6 +732,33 @@ pub const KEYWORDS: &[KeywordInfo] = &[
     },
 ];
 
+/// The canonical name (not a legacy alias) of the service variable of `kind`, `$` included.
+pub fn variable_name(kind: VariableKind) -> &'static str {
+    match VARIABLES.iter().find(|v| v.kind == kind && v.alias_of.is_none()) {
+        Some(v) => v.name,
+        None => "$?",
+    }
+}
+
+/// Whether every overload in `signatures` (written `type name(…)`) returns a timestamp.
+fn returns_timestamp(signatures: &[&str]) -> bool {
+    !signatures.is_empty() && signatures.iter().all(|s| s.starts_with("timestamp "))
+}
+
+impl FunctionInfo {
+    /// Whether the function returns a timestamp (every overload does).
+    pub fn returns_timestamp(&self) -> bool {
+        returns_timestamp(self.signatures)
+    }
+}
+
+impl MethodInfo {
+    /// Whether the method returns a timestamp (every overload does).
+    pub fn returns_timestamp(&self) -> bool {
+        returns_timestamp(self.signatures)
+    }
+}
+
 /// The service variable spelled exactly `name`.
 pub fn lookup_variable(name: &str) -> Option<&'static ServiceVariable> {
     VARIABLES.iter().find(|v| v.name == name)
@@ -805,6 +851,31 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_metrics_are_the_ones_not_retired() {
+        let live: Vec<Metric> = Metric::ALL.into_iter().filter(|m| !m.is_retired()).collect();
+        assert_eq!(live, Metric::LIVE);
+    }
+
+    #[test]
+    fn canonical_variable_names() {
+        assert_eq!(Target::Dedicated.name(), "$TargetDedicatedNodes");
+        assert_eq!(Target::LowPriority.name(), "$TargetLowPriorityNodes");
+        assert_eq!(variable_name(VariableKind::DeallocationOption), "$NodeDeallocationOption");
+        assert_eq!(
+            variable_name(VariableKind::Scalar(PoolScalar::CurrentDedicatedNodes)),
+            "$CurrentDedicatedNodes"
+        );
+    }
+
+    #[test]
+    fn timestamp_returning_calls() {
+        let functions: Vec<&str> = FUNCTIONS.iter().filter(|f| f.returns_timestamp()).map(|f| f.name).collect();
+        let methods: Vec<&str> = METHODS.iter().filter(|m| m.returns_timestamp()).map(|m| m.name).collect();
+        assert_eq!(functions, ["time"]);
+        assert_eq!(methods, ["HistoryBeginTime"]);
+    }
 
     #[test]
     fn every_metric_has_one_variable() {

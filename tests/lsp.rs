@@ -365,6 +365,8 @@ fn completion_offers_what_fits_where_the_cursor_is() {
         "$s = \"$Pen in a string\";",                            // 13 (col 10)
         "$h = ;",                                                // 14: assigned variables (col 5)
         "$later = 1;",                                           // 15
+        "$i = $PendingTasks.HistoryBeginTime().;",               // 16: fields (col 38)
+        "$j = $PendingTasks.Count().;",                          // 17: nothing (col 27)
     ]
     .join("\n");
     c.open(URI, &text);
@@ -402,6 +404,16 @@ fn completion_offers_what_fits_where_the_cursor_is() {
     }
     assert!(!anywhere.contains(&"$later".to_string()), "not yet assigned: {anywhere:?}");
     assert!(!anywhere.contains(&"GetSample".to_string()) && !anywhere.contains(&"requeue".to_string()));
+    assert_eq!(
+        c.completion_labels(16, 38),
+        want,
+        "timestamp fields after a method that returns a timestamp"
+    );
+    assert_eq!(
+        c.completion_labels(17, 27),
+        Vec::<String>::new(),
+        "a method that returns a double has no fields"
+    );
     c.finish();
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::builtins::Metric;
+use batch_autoscale::builtins::{self, Metric, Target, VariableKind};
 use batch_autoscale::data::{load_context, ContextFile};
 use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
@@ -187,9 +187,12 @@ pub fn run(args: Args) -> ExitCode {
             if let Some(applied) = &evaluation.applied {
                 outln!();
                 let rows: Vec<(String, String)> = [
-                    ("$TargetDedicatedNodes".to_string(), applied.dedicated.to_string()),
-                    ("$TargetLowPriorityNodes".to_string(), applied.low_priority.to_string()),
-                    ("$NodeDeallocationOption".to_string(), applied.deallocation.name().to_string()),
+                    (Target::Dedicated.name().to_string(), applied.dedicated.to_string()),
+                    (Target::LowPriority.name().to_string(), applied.low_priority.to_string()),
+                    (
+                        builtins::variable_name(VariableKind::DeallocationOption).to_string(),
+                        applied.deallocation.name().to_string(),
+                    ),
                 ]
                 .into_iter()
                 .chain(evaluation.variables.iter().map(|v| (v.name.clone(), v.value.clone())))

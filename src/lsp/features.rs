@@ -253,10 +253,12 @@ fn deallocation_value_at(doc: &Document, start: usize) -> bool {
         return false;
     };
     let target = assign.checked_sub(1).map(|i| statement[i]);
-    target.is_some_and(|t| t.kind == TokenKind::Ident && t.span.text(&doc.text) == "$NodeDeallocationOption")
-        && statement[assign + 1..]
-            .last()
-            .is_none_or(|last| matches!(last.kind, TokenKind::Question | TokenKind::Colon))
+    target.is_some_and(|t| {
+        t.kind == TokenKind::Ident
+            && builtins::lookup_variable(t.span.text(&doc.text)).is_some_and(|v| v.kind == VariableKind::DeallocationOption)
+    }) && statement[assign + 1..]
+        .last()
+        .is_none_or(|last| matches!(last.kind, TokenKind::Question | TokenKind::Colon))
 }
 
 enum ObjectKind {
@@ -294,9 +296,11 @@ fn object_type(doc: &Document, end: usize) -> Option<ObjectKind> {
                         depth -= 1;
                         if depth == 0 {
                             let name = before.get(k.checked_sub(1)?)?;
-                            let is_time = name.kind == TokenKind::Ident && name.span.text(&doc.text) == "time";
-                            let is_history = name.span.text(&doc.text) == "HistoryBeginTime";
-                            return (is_time || is_history).then_some(ObjectKind::Timestamp);
+                            let text = name.span.text(&doc.text);
+                            let timestamp = name.kind == TokenKind::Ident
+                                && (builtins::lookup_function(text).is_some_and(|f| f.returns_timestamp())
+                                    || builtins::lookup_method(text).is_some_and(|m| m.returns_timestamp()));
+                            return timestamp.then_some(ObjectKind::Timestamp);
                         }
                     }
                     _ => {}

@@ -807,17 +807,9 @@ impl<'w> PoolModel<'w> {
     }
 }
 
-/// The metrics the simulation produces (the others keep only the samples a user supplies,
-/// D32).
-pub const SIMULATED_METRICS: [Metric; 7] = [
-    Metric::ActiveTasks,
-    Metric::RunningTasks,
-    Metric::PendingTasks,
-    Metric::SucceededTasks,
-    Metric::FailedTasks,
-    Metric::PreemptedNodeCount,
-    Metric::CpuPercent,
-];
+/// The metrics the simulation produces: every metric the service still populates (the
+/// retired ones keep only the samples a user supplies, D32).
+pub const SIMULATED_METRICS: [Metric; 7] = Metric::LIVE;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Reports for people: a summary as labelled lines (one column per formula or variant when
 //! several are compared), and a timeline as a table (CSV, HTML).
 
+use crate::builtins::Target;
 use crate::time::{TimeInterval, Timestamp};
 
 use super::replay::ReplaySummary;
@@ -105,8 +106,8 @@ impl Report {
             s.time_to_first_nonzero.map_or("never".into(), interval),
         );
         for (name, t) in [
-            ("$TargetDedicatedNodes", &s.dedicated),
-            ("$TargetLowPriorityNodes", &s.low_priority),
+            (Target::Dedicated.name(), &s.dedicated),
+            (Target::LowPriority.name(), &s.low_priority),
         ] {
             self.line(name, format!("{}–{}, mean {:.2}", t.min, t.max, t.mean));
         }
