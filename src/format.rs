@@ -1,4 +1,4 @@
-//! Value formatting of the results string (D29). (Provisional version.)
+//! Value formatting of the results string (D29).
 
 /// Append a double as the results string prints it.
 pub fn write_double(x: f64, out: &mut String) {
@@ -16,10 +16,12 @@ pub fn format_double(x: f64) -> String {
     if x == x.trunc() && x.abs() < 1e15 {
         return format!("{}", x as i64);
     }
+    // C `%g` / .NET `G6`: round to 6 significant digits first, then choose the exponent form
+    // when the decimal exponent of the rounded value is below -4 or at least 6.
     let e = format!("{:.5e}", x);
     let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-5..6).contains(&exp) {
+    if !(-4..6).contains(&exp) {
         let m = mantissa.trim_end_matches('0').trim_end_matches('.');
         return format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }

@@ -44,6 +44,7 @@ pub mod fmt;
 pub mod format;
 pub mod limits;
 pub mod lsp;
+pub(crate) mod ops;
 pub mod syntax;
 pub mod time;
 pub mod types;

@@ -49,21 +49,23 @@ impl TimeInterval {
     pub fn checked_neg(self) -> Option<TimeInterval> {
         self.0.checked_neg().map(TimeInterval)
     }
-    /// Product with a double, rounded to the nearest tick.
+    /// Product with a double, rounded to the nearest tick, a half tick to the even
+    /// neighbour (D10, as .NET `Math.Round`).
     pub fn checked_mul_f64(self, k: f64) -> Option<TimeInterval> {
-        let v = (self.0 as f64 * k).round();
+        let v = (self.0 as f64 * k).round_ties_even();
         if v.is_finite() && v.abs() < 9.2e18 {
             Some(TimeInterval(v as i64))
         } else {
             None
         }
     }
-    /// Quotient by a double, rounded to the nearest tick.
+    /// Quotient by a double, rounded to the nearest tick, a half tick to the even
+    /// neighbour (D10).
     pub fn checked_div_f64(self, k: f64) -> Option<TimeInterval> {
         if k == 0.0 {
             return None;
         }
-        let v = (self.0 as f64 / k).round();
+        let v = (self.0 as f64 / k).round_ties_even();
         if v.is_finite() && v.abs() < 9.2e18 {
             Some(TimeInterval(v as i64))
         } else {
@@ -350,7 +352,7 @@ fn parse_iso(s: &str, max_fraction: usize, require_zone: bool) -> Result<Timesta
 
 /// Read a `time("…")` literal: RFC 1123 or W3C-DTF (D31).
 pub fn parse_time_literal(s: &str) -> Result<Timestamp, TimeParseError> {
-    if s.len() == 29 && (s.ends_with(" GMT") || s.ends_with(" UTC")) && s.is_ascii() {
+    if s.len() == 29 && s.ends_with(" GMT") && s.is_ascii() {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
         let day = num(&s[5..7]).ok_or_else(generic)?;
@@ -370,10 +372,20 @@ pub fn parse_time_literal(s: &str) -> Result<Timestamp, TimeParseError> {
         }
         return Ok(t);
     }
+    if looks_like_rfc1123(s) {
+        return Err(TimeParseError(
+            "an RFC 1123 time must end in `GMT`, as in \"Mon, 06 Oct 2014 10:20:00 GMT\" (`UTC`, `UT` and numeric zones are not accepted)".into(),
+        ));
+    }
     if s.contains([' ', 't', 'z']) {
         return Err(generic());
     }
     parse_iso(s, 7, false)
+}
+
+/// `ddd, dd MMM yyyy HH:mm:ss` followed by a zone other than `GMT` (D31 rejects it).
+fn looks_like_rfc1123(s: &str) -> bool {
+    s.len() > 26 && s.is_ascii() && &s[3..5] == ", " && s.as_bytes()[25] == b' ' && !s.ends_with(" GMT")
 }
 
 /// Read an RFC 3339 time with a zone (data files, CLI options).
