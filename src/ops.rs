@@ -71,4 +71,3 @@ pub fn dotnet_order(a: &f64, b: &f64) -> std::cmp::Ordering {
         (false, false) => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
     }
 }
-

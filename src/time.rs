@@ -374,7 +374,8 @@ pub fn parse_time_literal(s: &str) -> Result<Timestamp, TimeParseError> {
     }
     if looks_like_rfc1123(s) {
         return Err(TimeParseError(
-            "an RFC 1123 time must end in `GMT`, as in \"Mon, 06 Oct 2014 10:20:00 GMT\" (`UTC`, `UT` and numeric zones are not accepted)".into(),
+            "an RFC 1123 time must end in `GMT`, as in \"Mon, 06 Oct 2014 10:20:00 GMT\" (`UTC`, `UT` and numeric zones are not accepted)"
+                .into(),
         ));
     }
     if s.contains([' ', 't', 'z']) {
@@ -444,6 +445,41 @@ impl serde::Serialize for TimeInterval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// D10: a product or quotient lands on the nearest tick, a half tick on the even one.
+    #[test]
+    fn interval_arithmetic_rounds_half_ticks_to_even() {
+        let tick = TimeInterval(1);
+        assert_eq!(tick.checked_div_f64(2.0), Some(TimeInterval(0)));
+        assert_eq!(tick.checked_mul_f64(1.5), Some(TimeInterval(2)));
+        assert_eq!(tick.checked_mul_f64(2.5), Some(TimeInterval(2)));
+        assert_eq!(tick.checked_mul_f64(3.5), Some(TimeInterval(4)));
+        assert_eq!(tick.checked_mul_f64(-0.5), Some(TimeInterval(0)));
+        assert_eq!(tick.checked_mul_f64(-1.5), Some(TimeInterval(-2)));
+        assert_eq!(TimeInterval(3).checked_div_f64(2.0), Some(TimeInterval(2)));
+        assert_eq!(TimeInterval(5).checked_div_f64(2.0), Some(TimeInterval(2)));
+        assert_eq!(TimeInterval(1).checked_mul_f64(1e30), None);
+        assert_eq!(TimeInterval(1).checked_div_f64(0.0), None);
+    }
+
+    /// D31: RFC 1123 only as .NET writes it, with `GMT`.
+    #[test]
+    fn rfc1123_needs_gmt() {
+        let gmt = parse_time_literal("Tue, 12 Aug 2025 17:56:45 GMT").unwrap();
+        assert_eq!(gmt, parse_time_literal("2025-08-12T17:56:45Z").unwrap());
+        for bad in [
+            "Tue, 12 Aug 2025 17:56:45 UTC",
+            "Tue, 12 Aug 2025 17:56:45 UT",
+            "Tue, 12 Aug 2025 17:56:45 +0000",
+            "Tue, 12 Aug 2025 17:56:45 Z",
+            "Wed, 12 Aug 2025 17:56:45 GMT",
+            "Tue, 2 Aug 2025 17:56:45 GMT",
+        ] {
+            assert!(parse_time_literal(bad).is_err(), "{bad}");
+        }
+        let e = parse_time_literal("Tue, 12 Aug 2025 17:56:45 UTC").unwrap_err();
+        assert!(e.0.contains("GMT"), "{}", e.0);
+    }
 
     #[test]
     fn iso8601_durations_print_as_the_rest_api_writes_them_and_read_back() {

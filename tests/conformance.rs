@@ -15,11 +15,9 @@ fn run_cases(dir: &Path) -> usize {
     let files = common::files_with_extension(dir, "json");
     let mut failures = Vec::new();
     for file in &files {
-        let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
-            .unwrap_or_else(|e| panic!("{}: not JSON: {e}", file.display()));
-        let formula = case["formula"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{}: no formula", file.display()));
+        let case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap_or_else(|e| panic!("{}: not JSON: {e}", file.display()));
+        let formula = case["formula"].as_str().unwrap_or_else(|| panic!("{}: no formula", file.display()));
         let spec: ContextSpec =
             serde_json::from_value(case["context"].clone()).unwrap_or_else(|e| panic!("{}: context: {e}", file.display()));
         let context = spec.build(Timestamp(0)).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -55,7 +53,12 @@ fn in_repository_cases_are_well_formed() {
     for file in common::files_with_extension(&common::conformance_dir(), "json") {
         let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let id = case["id"].as_str().unwrap_or_else(|| panic!("{}: no id", file.display()));
-        assert_eq!(file.file_stem().unwrap().to_str(), Some(id), "{}: file name and id differ", file.display());
+        assert_eq!(
+            file.file_stem().unwrap().to_str(),
+            Some(id),
+            "{}: file name and id differ",
+            file.display()
+        );
         assert!(ids.insert(id.to_string()), "duplicate id {id}");
         for field in ["about", "evidence", "formula"] {
             assert!(case[field].as_str().is_some_and(|s| !s.is_empty()), "{id}: no {field}");
@@ -77,7 +80,9 @@ fn every_new_decision_has_a_case() {
     for d in 39..=52 {
         let tag = format!("decision D{d}");
         assert!(
-            evidence.lines().any(|l| l == tag || l.starts_with(&format!("{tag} ")) || l.starts_with(&format!("{tag}:"))),
+            evidence
+                .lines()
+                .any(|l| l == tag || l.starts_with(&format!("{tag} ")) || l.starts_with(&format!("{tag}:"))),
             "no case has evidence `{tag}`"
         );
     }

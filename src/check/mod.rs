@@ -224,7 +224,10 @@ impl<'src> Checker<'src> {
                         let mut d = Diagnostic::new(
                             Code::InvalidTargetValue,
                             value.span,
-                            format!("`{name}` must be a number of nodes (a double) when the evaluation ends, but its last assignment is a {}", t.describe()),
+                            format!(
+                                "`{name}` must be a number of nodes (a double) when the evaluation ends, but its last assignment is a {}",
+                                t.describe()
+                            ),
                         );
                         if t.contains(Type::DoubleVec) {
                             d = d.with_note("reduce the vector to one number first, e.g. `max(…)`, `avg(…)` or `val(…, 0)`");
@@ -442,7 +445,10 @@ impl<'src> Checker<'src> {
                 TypeSet::UNKNOWN
             };
         }
-        if let Some(f) = builtins::FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name) && f.name != name) {
+        if let Some(f) = builtins::FUNCTIONS
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name) && f.name != name)
+        {
             self.report(
                 Diagnostic::new(
                     Code::CaseMismatch,
@@ -677,6 +683,10 @@ impl<'src> Checker<'src> {
                     }
                 }
                 if info.params == Params::VecListToDouble {
+                    // D50: only `len`, `sum` and `norm` have a value for an empty list (D17).
+                    if args.is_empty() && !matches!(info.function, Function::Len | Function::Sum | Function::Norm) {
+                        return arity(self, "at least one argument");
+                    }
                     return Type::Double.into();
                 }
                 if args.is_empty() {
@@ -952,7 +962,12 @@ fn case_variant_of_builtin(name: &str) -> Option<(&'static str, &'static str)> {
         .find(|c| same(c.name))
         .map(|c| ("constant", c.name))
         .or_else(|| builtins::FUNCTIONS.iter().find(|f| same(f.name)).map(|f| ("function", f.name)))
-        .or_else(|| builtins::KEYWORDS.iter().find(|k| same(k.name)).map(|k| ("deallocation keyword", k.name)))
+        .or_else(|| {
+            builtins::KEYWORDS
+                .iter()
+                .find(|k| same(k.name))
+                .map(|k| ("deallocation keyword", k.name))
+        })
 }
 
 /// Text of the span, for messages.

@@ -15,13 +15,13 @@ use crate::time::{parse_time_literal, TimeInterval};
 
 use super::compile::{Node, SampleArgs};
 use super::exec::{
-    binary, not_a_double, percentile, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg,
-    Sampled, DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
+    binary, not_a_double, percentile, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg, Sampled,
+    DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
 };
-use crate::limits::MAX_VECTOR_LEN;
-use crate::ops::{double_op, max2, min2};
 use super::run::TraceEvent;
 use super::value::Value;
+use crate::limits::MAX_VECTOR_LEN;
+use crate::ops::{double_op, max2, min2};
 
 /// Code that gives a double.
 pub(crate) type NumFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync>;

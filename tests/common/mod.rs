@@ -38,6 +38,17 @@ pub fn conformance_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("conformance")
 }
 
+/// The formulas of the in-repository conformance cases, in file order.
+pub fn conformance_formulas() -> Vec<String> {
+    files_with_extension(&conformance_dir(), "json")
+        .iter()
+        .map(|f| {
+            let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            case["formula"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
 /// Files in `dir` with extension `ext`, sorted.
 pub fn files_with_extension(dir: &std::path::Path, ext: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
