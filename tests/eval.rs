@@ -300,3 +300,32 @@ fn vectors_are_bounded_before_they_are_built() {
         assert_eq!(run.error.is_none(), ok, "{tail}: {:?}", run.error);
     }
 }
+
+/// D52 also bounds what a sample method returns: a history longer than the limit can be
+/// counted and sampled in part, but not returned whole.
+#[test]
+fn sample_methods_return_at_most_the_vector_limit() {
+    let mut metrics = MetricStore::new();
+    let h = metrics.history_mut(Metric::CpuPercent);
+    let n = batch_autoscale::limits::MAX_VECTOR_LEN as i64 + 1;
+    for i in 0..n {
+        h.push(Timestamp(now().0 - (n - 1 - i) * 300_000_000), 1.0).unwrap();
+    }
+    let ctx = EvalContext::new(now(), &metrics);
+    for (src, ok) in [
+        ("$TargetDedicatedNodes = $CPUPercent.Count();", true),
+        ("$TargetDedicatedNodes = len($CPUPercent.GetSample(2097152));", true),
+        ("$TargetDedicatedNodes = len($CPUPercent.GetSample(1 / 0));", false),
+        (
+            "$TargetDedicatedNodes = len($CPUPercent.GetSample(TimeInterval_Year * 3, 0));",
+            false,
+        ),
+        ("$TargetDedicatedNodes = $CPUPercent.GetSamplePercent(TimeInterval_Year * 3);", true),
+    ] {
+        let run = evaluate_source(src, &ctx);
+        assert_eq!(run.error.is_none(), ok, "{src}: {:?}", run.error);
+        if !ok {
+            assert!(run.error.unwrap().values[0].value.contains("2,097,152"), "{src}");
+        }
+    }
+}

@@ -463,22 +463,24 @@ impl Lowering {
                 };
                 let (vector, index) = (self.value(vector), self.value(index));
                 num(move |m| {
+                    // Both arguments first, then their types in argument order (D47).
                     let v = vector(m)?;
-                    let x = match index(m)? {
-                        Value::Double(x) => x,
-                        other => {
-                            return Err(type_error(
-                                pos,
-                                format!("the second argument must be a double, not a {}", other.type_of().name()),
-                            ))
-                        }
-                    };
+                    let x = index(m)?;
                     let v = match v {
                         Value::Vec(v) => v,
                         other => {
                             return Err(type_error(
                                 pos,
                                 format!("the first argument must be a doubleVec, not a {}", other.type_of().name()),
+                            ))
+                        }
+                    };
+                    let x = match x {
+                        Value::Double(x) => x,
+                        other => {
+                            return Err(type_error(
+                                pos,
+                                format!("the second argument must be a double, not a {}", other.type_of().name()),
                             ))
                         }
                     };

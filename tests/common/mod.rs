@@ -14,14 +14,16 @@ use std::path::PathBuf;
 /// - otherwise the test returns early, and says so on the terminal: the `SKIPPED` line is
 ///   written to the process's stderr directly rather than with `eprintln!`, which the test
 ///   harness would capture and hide for a passing test. `cargo test` therefore shows
-///   `test shared_… ... SKIPPED: …` next to the test's `ok`.
+///   `SKIPPED: shared_…: … not found` next to the test's `ok`.
 pub fn shared_dir(what: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
     if dir.join(what).is_dir() {
         return Some(dir.join(what));
     }
+    // The harness names each test's thread after the test.
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
     let message = format!(
-        "{} not found: this test reads ../shared/{what} beside the project",
+        "{test}: {} not found; this test reads ../shared/{what} beside the project",
         dir.join(what).display()
     );
     if std::env::var_os("CI").is_some() {
