@@ -99,7 +99,7 @@ fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: i
             Value::Double(x) => {
                 count += 1;
                 if count > MAX_VECTOR_LEN {
-                    pending = Some(vector_too_long(pos, usize::MAX));
+                    pending = Some(vector_too_long(pos, count));
                     continue;
                 }
                 sink(x)
@@ -107,7 +107,7 @@ fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: i
             Value::Vec(v) => {
                 count = count.saturating_add(v.len());
                 if count > MAX_VECTOR_LEN {
-                    pending = Some(vector_too_long(pos, usize::MAX));
+                    pending = Some(vector_too_long(pos, count));
                     continue;
                 }
                 v.iter().for_each(|&x| sink(x))

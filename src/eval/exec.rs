@@ -428,10 +428,9 @@ pub(crate) fn requested_count(count: f64) -> usize {
 #[cold]
 #[inline(never)]
 pub(crate) fn vector_too_long(pos: u32, len: usize) -> Flow {
-    let len = if len == usize::MAX { "more".to_string() } else { len.to_string() };
     type_error(
         pos,
-        format!("this would build a doubleVec of {len} elements; a doubleVec holds at most 2,097,152 (D52)"),
+        format!("this would build a doubleVec of {len} elements or more; a doubleVec holds at most 2,097,152 (D52)"),
     )
 }
 
