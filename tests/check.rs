@@ -371,3 +371,34 @@ fn decisions_at_check_time() {
     }
     assert!(errors("t = time(\"Tue, 12 Aug 2025 17:56:45 GMT\"); $TargetDedicatedNodes = 1;").is_empty());
 }
+
+/// The lints' constant evaluation (W309 "this condition is always …") uses the evaluator's
+/// operators: for every operator and awkward constant it predicts the branch evaluation takes.
+#[test]
+fn constant_conditions_agree_with_evaluation() {
+    let metrics = batch_autoscale::MetricStore::new();
+    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let ctx = batch_autoscale::EvalContext::new(now, &metrics);
+    let values = ["0", "-0", "1.5", "0/0", "1/0", "-1/0"];
+    for op in ["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "&&", "||"] {
+        for a in values {
+            for b in values {
+                let src = format!("$TargetDedicatedNodes = ({a}) {op} ({b}) ? 1 : 2;");
+                let analysis = check(&src);
+                let d = analysis
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.code == Code::ConstantCondition)
+                    .unwrap_or_else(|| panic!("{src}: no W309"));
+                let predicted = if d.message.ends_with("true") { 1 } else { 2 };
+                let run = batch_autoscale::evaluate_source(&src, &ctx);
+                assert!(
+                    run.results.starts_with(&format!("$TargetDedicatedNodes={predicted};")),
+                    "{src}: lint says {:?}, evaluation gives {}",
+                    d.message,
+                    run.results
+                );
+            }
+        }
+    }
+}

@@ -4,8 +4,9 @@
 //!
 //! Nodes whose shape guarantees a double ([`Node::is_num`]) become [`NumFn`]s, which return a
 //! plain `f64`; the others become [`ValueFn`]s, which return a [`Value`]. The semantics of
-//! each operator and function (§3–§6, D7–D38) live here; the per-evaluation state (pool,
-//! variables, sample windows, random source, trace) lives in [`Machine`].
+//! each function (§3–§6, D7–D52) live here, those of the operators and extremes on doubles in
+//! [`crate::ops`], which every path shares; the per-evaluation state (pool, variables, sample
+//! windows, random source, trace) lives in [`Machine`].
 
 use std::borrow::Cow;
 

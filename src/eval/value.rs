@@ -22,7 +22,7 @@ pub enum Value<'a> {
     Interval(TimeInterval),
     /// A deallocation keyword.
     Keyword(Deallocation),
-    /// No value (`stop()`).
+    /// No value: `stop()`, and a bare metric name as a statement (D39).
     None,
 }
 
