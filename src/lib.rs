@@ -4,9 +4,10 @@
 //! formula, check it the way the service would (and beyond), and evaluate it against pool state
 //! and sampled metrics to get exactly the `AutoScaleRun` the service would answer.
 //!
-//! The language reference this crate implements is LANGUAGE.md (kept beside the project in
-//! `shared/spec`); every decision where the service's behaviour is undocumented is listed in
-//! the README with its D-number.
+//! The language this crate implements is described in its reference, `docs/language.md` in
+//! the repository: syntax, types, operators, built-ins, evaluation, the results string, and
+//! every decision D1–D52, each marked as documented service behaviour, observed behaviour or
+//! the project's own decision.
 //!
 //! ## Cargo features
 //!
@@ -59,6 +60,7 @@ pub mod format;
 pub mod limits;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub(crate) mod ops;
 pub mod syntax;
 pub mod time;
 pub mod types;

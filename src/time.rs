@@ -48,21 +48,23 @@ impl TimeInterval {
     pub fn checked_neg(self) -> Option<TimeInterval> {
         self.0.checked_neg().map(TimeInterval)
     }
-    /// Product with a double, rounded to the nearest tick.
+    /// Product with a double, rounded to the nearest tick, a half tick to the even
+    /// neighbour (D10, as .NET `Math.Round`).
     pub fn checked_mul_f64(self, k: f64) -> Option<TimeInterval> {
-        let v = (self.0 as f64 * k).round();
+        let v = (self.0 as f64 * k).round_ties_even();
         if v.is_finite() && v.abs() < 9.2e18 {
             Some(TimeInterval(v as i64))
         } else {
             None
         }
     }
-    /// Quotient by a double, rounded to the nearest tick.
+    /// Quotient by a double, rounded to the nearest tick, a half tick to the even
+    /// neighbour (D10).
     pub fn checked_div_f64(self, k: f64) -> Option<TimeInterval> {
         if k == 0.0 {
             return None;
         }
-        let v = (self.0 as f64 / k).round();
+        let v = (self.0 as f64 / k).round_ties_even();
         if v.is_finite() && v.abs() < 9.2e18 {
             Some(TimeInterval(v as i64))
         } else {
@@ -349,7 +351,7 @@ fn parse_iso(s: &str, max_fraction: usize, require_zone: bool) -> Result<Timesta
 
 /// Read a `time("…")` literal: RFC 1123 or W3C-DTF (D31).
 pub fn parse_time_literal(s: &str) -> Result<Timestamp, TimeParseError> {
-    if s.len() == 29 && (s.ends_with(" GMT") || s.ends_with(" UTC")) && s.is_ascii() {
+    if s.len() == 29 && s.ends_with(" GMT") && s.is_ascii() {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
         let day = num(&s[5..7]).ok_or_else(generic)?;
@@ -369,10 +371,21 @@ pub fn parse_time_literal(s: &str) -> Result<Timestamp, TimeParseError> {
         }
         return Ok(t);
     }
+    if looks_like_rfc1123(s) {
+        return Err(TimeParseError(
+            "an RFC 1123 time must end in `GMT`, as in \"Mon, 06 Oct 2014 10:20:00 GMT\" (`UTC`, `UT` and numeric zones are not accepted)"
+                .into(),
+        ));
+    }
     if s.contains([' ', 't', 'z']) {
         return Err(generic());
     }
     parse_iso(s, 7, false)
+}
+
+/// `ddd, dd MMM yyyy HH:mm:ss` followed by a zone other than `GMT` (D31 rejects it).
+fn looks_like_rfc1123(s: &str) -> bool {
+    s.len() > 26 && s.is_ascii() && &s[3..5] == ", " && s.as_bytes()[25] == b' ' && !s.ends_with(" GMT")
 }
 
 /// Read an RFC 3339 time with a zone (data files, CLI options).
@@ -431,6 +444,41 @@ impl serde::Serialize for TimeInterval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// D10: a product or quotient lands on the nearest tick, a half tick on the even one.
+    #[test]
+    fn interval_arithmetic_rounds_half_ticks_to_even() {
+        let tick = TimeInterval(1);
+        assert_eq!(tick.checked_div_f64(2.0), Some(TimeInterval(0)));
+        assert_eq!(tick.checked_mul_f64(1.5), Some(TimeInterval(2)));
+        assert_eq!(tick.checked_mul_f64(2.5), Some(TimeInterval(2)));
+        assert_eq!(tick.checked_mul_f64(3.5), Some(TimeInterval(4)));
+        assert_eq!(tick.checked_mul_f64(-0.5), Some(TimeInterval(0)));
+        assert_eq!(tick.checked_mul_f64(-1.5), Some(TimeInterval(-2)));
+        assert_eq!(TimeInterval(3).checked_div_f64(2.0), Some(TimeInterval(2)));
+        assert_eq!(TimeInterval(5).checked_div_f64(2.0), Some(TimeInterval(2)));
+        assert_eq!(TimeInterval(1).checked_mul_f64(1e30), None);
+        assert_eq!(TimeInterval(1).checked_div_f64(0.0), None);
+    }
+
+    /// D31: RFC 1123 only as .NET writes it, with `GMT`.
+    #[test]
+    fn rfc1123_needs_gmt() {
+        let gmt = parse_time_literal("Tue, 12 Aug 2025 17:56:45 GMT").unwrap();
+        assert_eq!(gmt, parse_time_literal("2025-08-12T17:56:45Z").unwrap());
+        for bad in [
+            "Tue, 12 Aug 2025 17:56:45 UTC",
+            "Tue, 12 Aug 2025 17:56:45 UT",
+            "Tue, 12 Aug 2025 17:56:45 +0000",
+            "Tue, 12 Aug 2025 17:56:45 Z",
+            "Wed, 12 Aug 2025 17:56:45 GMT",
+            "Tue, 2 Aug 2025 17:56:45 GMT",
+        ] {
+            assert!(parse_time_literal(bad).is_err(), "{bad}");
+        }
+        let e = parse_time_literal("Tue, 12 Aug 2025 17:56:45 UTC").unwrap_err();
+        assert!(e.0.contains("GMT"), "{}", e.0);
+    }
 
     #[test]
     fn iso8601_durations_print_as_the_rest_api_writes_them_and_read_back() {

@@ -235,3 +235,170 @@ fn clean_formulas_have_no_errors() {
         assert!(!analysis.has_errors(), "{src}: {:?}", analysis.diagnostics);
     }
 }
+
+/// The checker's side of the decisions D31, D40, D42, D43, D44, D50 and D51.
+#[test]
+fn decisions_at_check_time() {
+    let codes = |src: &str| {
+        check(src)
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.span.text(src).to_string()))
+            .collect::<Vec<_>>()
+    };
+    let errors = |src: &str| {
+        check(src)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect::<Vec<_>>()
+    };
+    // D40: case variants of constants, functions and keywords are user variables, with W314.
+    for src in [
+        "timeinterval_minute = 0; $TargetDedicatedNodes = timeinterval_minute;",
+        "Max = 3; $TargetDedicatedNodes = Max;",
+        "Requeue = 1; $TargetDedicatedNodes = Requeue;",
+    ] {
+        assert!(errors(src).is_empty(), "{src}: {:?}", codes(src));
+        let name = src.split(' ').next().unwrap();
+        assert!(
+            codes(src).contains(&(Code::ShadowsBuiltin, name.to_string())),
+            "{src}: {:?}",
+            codes(src)
+        );
+    }
+    // ... but reading one that no earlier statement assigns is the D2 case error, with a fix.
+    for (src, name) in [
+        (
+            "$TargetDedicatedNodes = timeinterval_minute; timeinterval_minute = 1;",
+            "timeinterval_minute",
+        ),
+        ("x = Max; $TargetDedicatedNodes = 1;", "Max"),
+        ("x = Requeue; $TargetDedicatedNodes = 1;", "Requeue"),
+    ] {
+        let analysis = check(src);
+        let d = analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::CaseMismatch)
+            .unwrap_or_else(|| panic!("{src}: {:?}", codes(src)));
+        assert_eq!(d.span.text(src), name);
+        assert!(d.fix.is_some(), "{src}");
+    }
+    // Exact spellings stay read-only.
+    assert_eq!(
+        errors("TimeInterval_Minute = 1; $TargetDedicatedNodes = 1;"),
+        [Code::ReadOnlyAssignment]
+    );
+    assert_eq!(errors("requeue = 1; $TargetDedicatedNodes = 1;"), [Code::KeywordMisuse]);
+    // D42: only the value a target holds at the end must be a double.
+    assert!(errors("$TargetLowPriority = \"\"; $TargetLowPriority = 0;").is_empty());
+    assert!(errors("$TargetDedicatedNodes = TimeInterval_Minute; $TargetDedicatedNodes = 2;").is_empty());
+    let src = "$TargetDedicatedNodes = 1; $TargetDedicatedNodes = \"x\";";
+    assert!(
+        codes(src).contains(&(Code::InvalidTargetValue, "\"x\"".to_string())),
+        "{:?}",
+        codes(src)
+    );
+    // D15: the canonical name's last assignment is the final one, even before an alias's.
+    let src = "$TargetDedicatedNodes = \"x\"; $TargetDedicated = 1;";
+    assert!(
+        codes(src).contains(&(Code::InvalidTargetValue, "\"x\"".to_string())),
+        "{:?}",
+        codes(src)
+    );
+    // D51: a read of a target has the type of its latest write, through either name.
+    let src = "$TargetDedicatedNodes = TimeInterval_Minute; x = $TargetDedicated * 2; $TargetDedicatedNodes = 1; y = x;";
+    assert!(errors(src).is_empty(), "{:?}", codes(src));
+    assert_eq!(check(src).variable("x").unwrap().definitions[0].type_name, "timeinterval");
+    assert_eq!(
+        errors("$TargetDedicated = \"s\"; x = $TargetDedicatedNodes * 2; $TargetDedicatedNodes = 1;"),
+        [Code::TypeMismatch]
+    );
+    // D43: a sample method needs a metric written directly (parentheses allowed).
+    assert!(errors("$TargetDedicatedNodes = len(($PendingTasks).GetSample(1));").is_empty());
+    assert_eq!(
+        errors("$TargetDedicatedNodes = len((1 ? $PendingTasks : 0).GetSample(1));"),
+        [Code::NotAMetric]
+    );
+    // D44: only space, tab, CR and LF separate tokens.
+    for ch in ['\u{c}', '\u{b}', '\u{a0}', '\u{2028}'] {
+        let src = format!("$TargetDedicatedNodes ={ch}1;");
+        let analysis = check(&src);
+        let d = analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::InvalidCharacter)
+            .unwrap_or_else(|| panic!("{ch:?}: {:?}", analysis.diagnostics));
+        assert!(d.message.contains(&format!("U+{:04X}", ch as u32)), "{}", d.message);
+    }
+    assert!(errors("$TargetDedicatedNodes\t=\r\n1;\n").is_empty());
+    // D50: no-argument calls are arity errors; a union no member of which fits is a type error.
+    for f in [
+        "lg",
+        "ln",
+        "log",
+        "ceil",
+        "floor",
+        "round",
+        "percentile",
+        "val",
+        "avg",
+        "max",
+        "min",
+        "range",
+        "std",
+    ] {
+        let src = format!("x = {f}(); $TargetDedicatedNodes = 1;");
+        assert!(errors(&src).contains(&Code::WrongArity), "{src}: {:?}", codes(&src));
+    }
+    for f in ["len", "sum", "norm"] {
+        assert!(
+            errors(&format!("x = {f}(); $TargetDedicatedNodes = x;")).is_empty(),
+            "{f}() is 0 (D17)"
+        );
+    }
+    assert_eq!(
+        errors("x = (1 ? \"a\" : time()) * 2; $TargetDedicatedNodes = 1;"),
+        [Code::TypeMismatch]
+    );
+    assert!(errors("x = (1 ? \"a\" : 3) * 2; $TargetDedicatedNodes = 1;").is_empty());
+    // D31: RFC 1123 only with GMT.
+    for zone in ["UTC", "UT", "+0000", "EST"] {
+        let src = format!("t = time(\"Tue, 12 Aug 2025 17:56:45 {zone}\"); $TargetDedicatedNodes = 1;");
+        assert_eq!(errors(&src), [Code::InvalidTimeLiteral], "{src}");
+    }
+    assert!(errors("t = time(\"Tue, 12 Aug 2025 17:56:45 GMT\"); $TargetDedicatedNodes = 1;").is_empty());
+}
+
+/// The lints' constant evaluation (W309 "this condition is always …") uses the evaluator's
+/// operators: for every operator and awkward constant it predicts the branch evaluation takes.
+#[test]
+fn constant_conditions_agree_with_evaluation() {
+    let metrics = batch_autoscale::MetricStore::new();
+    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let ctx = batch_autoscale::EvalContext::new(now, &metrics);
+    let values = ["0", "-0", "1.5", "0/0", "1/0", "-1/0"];
+    for op in ["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "&&", "||"] {
+        for a in values {
+            for b in values {
+                let src = format!("$TargetDedicatedNodes = ({a}) {op} ({b}) ? 1 : 2;");
+                let analysis = check(&src);
+                let d = analysis
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.code == Code::ConstantCondition)
+                    .unwrap_or_else(|| panic!("{src}: no W309"));
+                let predicted = if d.message.ends_with("true") { 1 } else { 2 };
+                let run = batch_autoscale::evaluate_source(&src, &ctx);
+                assert!(
+                    run.results.starts_with(&format!("$TargetDedicatedNodes={predicted};")),
+                    "{src}: lint says {:?}, evaluation gives {}",
+                    d.message,
+                    run.results
+                );
+            }
+        }
+    }
+}

@@ -52,7 +52,7 @@ fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
 
 #[test]
 fn eval_json_reproduces_every_conformance_case() {
-    let Some(dir) = common::shared_dir("conformance") else { return };
+    let dir = common::conformance_dir();
     let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for file in common::files_with_extension(&dir, "json") {
@@ -89,7 +89,7 @@ fn eval_json_reproduces_every_conformance_case() {
 }
 
 #[test]
-fn check_exit_status_matches_corpus_expectations() {
+fn shared_corpus_check_exit_status_matches_expectations() {
     let Some(dir) = common::shared_dir("corpus") else { return };
     let expectations: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expectations.json")).unwrap()).unwrap();
@@ -643,7 +643,7 @@ fn full_context(now: &str) -> serde_json::Value {
 }
 
 #[test]
-fn fmt_output_of_every_corpus_formula_rechecks_and_evaluates_identically() {
+fn shared_corpus_fmt_output_rechecks_and_evaluates_identically() {
     let Some(dir) = common::shared_dir("corpus") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let empty = tmp.path().join("empty.json");

@@ -23,7 +23,7 @@ fn expected_error_site(file: &str) -> Option<&'static str> {
 }
 
 #[test]
-fn corpus_acceptance_matches_expectations() {
+fn shared_corpus_acceptance_matches_expectations() {
     let Some(dir) = common::shared_dir("corpus") else { return };
     let expectations: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expectations.json")).unwrap()).unwrap();
@@ -64,7 +64,7 @@ fn corpus_acceptance_matches_expectations() {
 /// half-filled history and a full week of samples, and accepted formulas never fail with a
 /// check error at evaluation time.
 #[test]
-fn corpus_formulas_evaluate_against_fresh_partial_and_full_histories() {
+fn shared_corpus_formulas_evaluate_against_fresh_partial_and_full_histories() {
     use batch_autoscale::builtins::Metric;
     use batch_autoscale::{evaluate_source, EvalContext, MetricStore, Timestamp};
     let Some(dir) = common::shared_dir("corpus") else { return };

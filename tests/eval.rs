@@ -47,7 +47,8 @@ const CASES: &[(&str, &str)] = &[
     // of one: `sum` starts from +0, so the sign of -0 is lost there but not in `max`.
     ("$x = 1 < 2 ? -0 : \"s\"; $s = 1 / sum($x); $m = 1 / max($x); $a = 1 / avg($x); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=Infinity;$m=-Infinity;$s=Infinity;$x=0"),
     ("$x = 1 < 2 ? $ActiveTasks.GetSample(0) : 1; $m = max($x); $TargetDedicatedNodes = 0;", "AutoScalingFormulaEvaluationError"),
-    ("$m = max(0/0, 1); $n = min(1, 0/0); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$m=NaN;$n=1"),
+    // D45: a NaN anywhere makes `max` and `min` NaN, whatever the argument order.
+    ("$m = max(0/0, 1); $n = min(1, 0/0); $TargetDedicatedNodes = 0;", "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$m=NaN;$n=NaN"),
     // Doubles through `?:`, `&&`, `||`, `!` and unary minus, nested: NaN is true as a
     // condition (D36) but `-NaN <= 3` is false, so `||` is 0 and the else branch runs.
     ("$a = 0/0; $b = ($a && 1) ? -max(1, 2) : 0; $TargetDedicatedNodes = -$b;", "$TargetDedicatedNodes=2;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue;$a=NaN;$b=-2"),
@@ -150,6 +151,10 @@ fn evaluate_targets_agrees_with_evaluate() {
         "$TargetDedicatedNodes = max($PendingTasks.GetSample(3)); $TargetLowPriorityNodes = -3; $NodeDeallocationOption = taskcompletion;",
         "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Hour));",
         "$TargetLowPriorityNodes = 2.9;",
+        // D42, D51: non-double values before the last write; reads through either name.
+        "$TargetDedicated = \"x\"; $TargetDedicatedNodes = 4; $TargetDedicated = 9; $TargetLowPriorityNodes = $TargetDedicatedNodes;",
+        "$TargetLowPriority = TimeInterval_Minute; $TargetLowPriorityNodes = 100000000000000000000;",
+        "$TargetDedicatedNodes = \"x\"; stop(); $TargetDedicatedNodes = 1;",
     ] {
         let formula = Formula::compile(src).unwrap();
         let full = formula.evaluate(&ctx);
@@ -184,6 +189,143 @@ fn double_only_and_general_operators_agree() {
                 // `1 / r` shows the sign of a zero result too.
                 assert_eq!(value("$fast"), value("$general"), "{a} {op} {b}");
             }
+        }
+    }
+}
+
+/// `max`, `min` and `range` give the same result on every path — two doubles (the shortcut),
+/// a list whose kinds are known only at run time, one vector (the shortcut) and a list of
+/// vectors — for awkward values, and NaN wins in any position (D45).
+#[test]
+fn extremes_agree_on_every_path_and_nan_wins() {
+    let metrics = MetricStore::new();
+    let ctx = EvalContext::new(now(), &metrics);
+    // Integral or non-finite, so `ceil` (which builds the vectors) leaves them unchanged.
+    let values = ["0", "-0", "-2", "0/0", "1/0", "-1/0", "3"];
+    for f in ["max", "min", "range"] {
+        for a in values {
+            for b in values {
+                let src = format!(
+                    "$one = $TargetDedicatedNodes + 1; $x = {a} * $one; $y = {b} * $one; $gx = 1 < 2 ? $x : \"s\"; $gy = 1 < 2 ? $y : \"s\"; \
+                     $two = 1 / {f}($x, $y); $list = 1 / {f}($gx, $gy); $vec = 1 / {f}(ceil($x, $y)); $vecs = 1 / {f}(ceil($x), ceil($y)); $TargetDedicatedNodes = 0;"
+                );
+                let run = evaluate_source(&src, &ctx);
+                assert!(run.error.is_none(), "{src}: {:?}", run.error);
+                let value = |name: &str| {
+                    run.results
+                        .split(';')
+                        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                        .unwrap_or_else(|| panic!("{name} in {}", run.results))
+                        .to_string()
+                };
+                let two = value("$two");
+                for other in ["$list", "$vec", "$vecs"] {
+                    assert_eq!(value(other), two, "{f}({a}, {b}): {other}");
+                }
+                if a == "0/0" || b == "0/0" {
+                    assert_eq!(two, "NaN", "{f}({a}, {b})");
+                }
+            }
+        }
+    }
+}
+
+/// `GetSample(count)` takes the count truncated; NaN and counts below 1 give nothing,
+/// `+Infinity` every visible sample (D41) — as a constant and as a run-time value.
+#[test]
+fn sample_count_edges_agree_constant_and_computed() {
+    let metrics = store(Metric::ActiveTasks, &[2.0, 3.0, 4.0]);
+    let ctx = EvalContext::new(now(), &metrics);
+    for (count, want) in [
+        ("1 / 0", 3),
+        ("0 / 0", 0),
+        ("-1 / 0", 0),
+        ("0.999", 0),
+        ("1", 1),
+        ("2.9", 2),
+        ("1000000", 3),
+    ] {
+        for src in [
+            format!("$TargetDedicatedNodes = len($ActiveTasks.GetSample({count}));"),
+            format!("$c = {count}; $TargetDedicatedNodes = len($ActiveTasks.GetSample($c + $TargetLowPriorityNodes));"),
+        ] {
+            let run = evaluate_source(&src, &ctx);
+            assert!(
+                run.results.starts_with(&format!("$TargetDedicatedNodes={want};")),
+                "{src}: {}",
+                run.results
+            );
+        }
+    }
+}
+
+/// D52: no operation builds a doubleVec past 2,097,152 elements, and the error names the
+/// limit; the issue's 624-byte formula now fails in well under a second instead of
+/// allocating gigabytes.
+#[test]
+fn vectors_are_bounded_before_they_are_built() {
+    let metrics = MetricStore::new();
+    let ctx = EvalContext::new(now(), &metrics);
+    let tens = |v: &str| [v; 10].join(", ");
+    let src = format!(
+        "v0 = ceil(1, 1); v1 = ceil({}); v2 = ceil({}); v3 = ceil({}); v4 = ceil({}); v5 = ceil({}); v6 = ceil({}); v7 = ceil({}); v8 = ceil({}); v9 = ceil({}); $TargetDedicatedNodes = len(v9);",
+        tens("v0"),
+        tens("v1"),
+        tens("v2"),
+        tens("v3"),
+        tens("v4"),
+        tens("v5"),
+        tens("v6"),
+        tens("v7"),
+        tens("v8")
+    );
+    let started = std::time::Instant::now();
+    let run = evaluate_source(&src, &ctx);
+    let error = run.error.expect("an error");
+    assert_eq!(error.code, "AutoScalingFormulaEvaluationError");
+    assert!(error.values[0].value.contains("2,097,152"), "{}", error.values[0].value);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    // Every builder of vectors: element-wise functions, lists, and arithmetic keeps lengths.
+    let big = "v = ceil(1, 1); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v); v = ceil(v, v);";
+    for (tail, ok) in [
+        ("w = v * 2; n = len(w);", true),
+        ("n = sum(v);", true),
+        ("n = len(v, 1);", false),
+        ("n = max(v, v);", false),
+        ("w = floor(v, 1);", false),
+        ("w = round(1, v);", false),
+    ] {
+        let src = format!("{big} {tail} v = 0; w = 0; $TargetDedicatedNodes = 1;");
+        let run = evaluate_source(&src, &ctx);
+        assert_eq!(run.error.is_none(), ok, "{tail}: {:?}", run.error);
+    }
+}
+
+/// D52 also bounds what a sample method returns: a history longer than the limit can be
+/// counted and sampled in part, but not returned whole.
+#[test]
+fn sample_methods_return_at_most_the_vector_limit() {
+    let mut metrics = MetricStore::new();
+    let h = metrics.history_mut(Metric::CpuPercent);
+    let n = batch_autoscale::limits::MAX_VECTOR_LEN as i64 + 1;
+    for i in 0..n {
+        h.push(Timestamp(now().0 - (n - 1 - i) * 300_000_000), 1.0).unwrap();
+    }
+    let ctx = EvalContext::new(now(), &metrics);
+    for (src, ok) in [
+        ("$TargetDedicatedNodes = $CPUPercent.Count();", true),
+        ("$TargetDedicatedNodes = len($CPUPercent.GetSample(2097152));", true),
+        ("$TargetDedicatedNodes = len($CPUPercent.GetSample(1 / 0));", false),
+        (
+            "$TargetDedicatedNodes = len($CPUPercent.GetSample(TimeInterval_Year * 3, 0));",
+            false,
+        ),
+        ("$TargetDedicatedNodes = $CPUPercent.GetSamplePercent(TimeInterval_Year * 3);", true),
+    ] {
+        let run = evaluate_source(src, &ctx);
+        assert_eq!(run.error.is_none(), ok, "{src}: {:?}", run.error);
+        if !ok {
+            assert!(run.error.unwrap().values[0].value.contains("2,097,152"), "{src}");
         }
     }
 }

@@ -11,7 +11,7 @@ use batch_autoscale::{check, evaluate_source, parse, EvalContext, MetricStore, T
 use proptest::prelude::*;
 
 #[test]
-fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
+fn shared_corpus_formatting_keeps_meaning_and_is_idempotent() {
     let Some(dir) = common::shared_dir("corpus") else { return };
     let now = batch_autoscale::time::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
     let mut stores = [MetricStore::new(), MetricStore::new()];
@@ -73,18 +73,21 @@ fn formatting_the_corpus_keeps_meaning_and_is_idempotent() {
     assert!(formatted_count >= 80, "only {formatted_count} corpus formulas were formatted");
 }
 
-/// The corpus formulas that format (read once).
+/// The formulas that format (read once): the in-repository conformance cases' and, when
+/// `../shared` is present, the corpus's.
 fn formattable_corpus() -> &'static [String] {
     static CORPUS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     CORPUS.get_or_init(|| {
-        let Some(dir) = common::shared_dir("corpus") else {
-            return Vec::new();
-        };
-        common::files_with_extension(&dir, "formula")
-            .iter()
-            .map(|f| std::fs::read_to_string(f).unwrap())
-            .filter(|src| format_source(src).is_some())
-            .collect()
+        let mut sources = common::conformance_formulas();
+        if let Some(dir) = common::shared_dir("corpus") {
+            sources.extend(
+                common::files_with_extension(&dir, "formula")
+                    .iter()
+                    .map(|f| std::fs::read_to_string(f).unwrap()),
+            );
+        }
+        sources.retain(|src| format_source(src).is_some());
+        sources
     })
 }
 
@@ -106,9 +109,7 @@ proptest! {
         separators in prop::collection::vec(0u8..6, 1..400),
     ) {
         let corpus = formattable_corpus();
-        if corpus.is_empty() {
-            return Ok(());
-        }
+        prop_assert!(corpus.len() >= 60, "only {} formulas to format", corpus.len());
         let src = pick.get(corpus);
         // The formula's tokens again, with a separator from the list after each one.
         let mut noisy = String::new();

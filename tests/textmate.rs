@@ -69,7 +69,7 @@ fn scopes(rules: &[(String, Regex)], line: &str) -> Vec<Option<String>> {
 }
 
 #[test]
-fn the_grammar_agrees_with_the_lexer_on_the_corpus() {
+fn shared_corpus_grammar_agrees_with_the_lexer() {
     let Some(dir) = common::shared_dir("corpus") else { return };
     let g = grammar();
     let order: Vec<String> = g["patterns"]

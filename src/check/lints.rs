@@ -150,18 +150,10 @@ fn constant_number(e: &Expr) -> Option<f64> {
         ExprKind::Binary { op, left, right } => {
             let (a, b) = (constant_number(left)?, constant_number(right)?);
             Some(match op {
-                Add => a + b,
-                Sub => a - b,
-                Mul => a * b,
-                Div => a / b,
-                Lt => f64::from(a < b),
-                Le => f64::from(a <= b),
-                Gt => f64::from(a > b),
-                Ge => f64::from(a >= b),
-                Eq => f64::from(a == b),
-                Ne => f64::from(a != b),
                 And => f64::from(a != 0.0 && b != 0.0),
                 Or => f64::from(a != 0.0 || b != 0.0),
+                // The evaluator's own definition of each operator.
+                _ => crate::ops::double_op(*op, a, b),
             })
         }
         ExprKind::Conditional {

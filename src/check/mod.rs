@@ -137,6 +137,12 @@ struct Checker {
     assigned_anywhere: HashMap<String, Span>,
     /// Undefined names already reported (each is reported once, at its first use).
     reported_undefined: std::collections::HashSet<String>,
+    /// Per target (indexed by [`crate::builtins::Target`]): the type of its latest write so far, which reads
+    /// see through either name (D51).
+    target_types: [TypeSet; 2],
+    /// The name spans of the assignments whose value each target holds when the evaluation
+    /// ends (D15): only these must be doubles (D42).
+    final_target_assignments: std::collections::HashSet<Span>,
 }
 
 impl Checker {
@@ -147,6 +153,8 @@ impl Checker {
             types: HashMap::new(),
             assigned_anywhere: HashMap::new(),
             reported_undefined: std::collections::HashSet::new(),
+            target_types: [Type::Double.into(); 2],
+            final_target_assignments: std::collections::HashSet::new(),
         }
     }
 
@@ -155,11 +163,24 @@ impl Checker {
     }
 
     fn check_formula(&mut self, formula: &Formula) {
+        // Per target: the last canonical and the last alias assignment (D15).
+        let mut last: [(Option<Span>, Option<Span>); 2] = [(None, None); 2];
         for statement in &formula.statements {
             if let StatementKind::Assign { target, .. } = &statement.kind {
                 self.assigned_anywhere.entry(target.text.clone()).or_insert(target.span);
+                if let Some(v) = builtins::lookup_variable(&target.text) {
+                    if let VariableKind::Target(t) = v.kind {
+                        let entry = &mut last[t as usize];
+                        if v.alias_of.is_some() {
+                            entry.1 = Some(target.span);
+                        } else {
+                            entry.0 = Some(target.span);
+                        }
+                    }
+                }
             }
         }
+        self.final_target_assignments = last.iter().filter_map(|(canonical, alias)| canonical.or(*alias)).collect();
         for statement in &formula.statements {
             match &statement.kind {
                 StatementKind::Assign { target, value } => self.check_assignment(target, value, statement.span),
@@ -191,19 +212,28 @@ impl Checker {
                         );
                     }
                 }
-                _ => {
+                VariableKind::Target(target_kind) => {
                     let t = self.expr(value, Position::Value);
-                    if !t.is_unknown() && !t.contains(Type::Double) && !t.is_empty() {
+                    self.target_types[target_kind as usize] = t;
+                    // D42: only the value the target holds at the end must be a double.
+                    let is_final = self.final_target_assignments.contains(&target.span);
+                    if is_final && !t.is_unknown() && !t.contains(Type::Double) && !t.is_empty() {
                         let mut d = Diagnostic::new(
                             Code::InvalidTargetValue,
                             value.span,
-                            format!("`{name}` must be a number of nodes (a double), but this is a {}", t.describe()),
+                            format!(
+                                "`{name}` must be a number of nodes (a double) when the evaluation ends, but its last assignment is a {}",
+                                t.describe()
+                            ),
                         );
                         if t.contains(Type::DoubleVec) {
                             d = d.with_note("reduce the vector to one number first, e.g. `max(…)`, `avg(…)` or `val(…, 0)`");
                         }
                         self.report(d);
                     }
+                }
+                _ => {
+                    self.expr(value, Position::Value);
                 }
             }
             return;
@@ -223,18 +253,6 @@ impl Checker {
                 Code::KeywordMisuse,
                 target.span,
                 format!("`{name}` is a deallocation keyword and cannot be used as a variable name"),
-            ));
-            return;
-        }
-        if let Some(c) = builtins::CONSTANTS.iter().find(|c| c.name.eq_ignore_ascii_case(name)) {
-            self.expr(value, Position::Value);
-            self.report(Diagnostic::new(
-                Code::CaseMismatch,
-                target.span,
-                format!(
-                    "`{name}` differs from the built-in constant `{}` only in case; constants cannot be assigned",
-                    c.name
-                ),
             ));
             return;
         }
@@ -266,6 +284,16 @@ impl Checker {
                 target.span,
                 format!("`{name}` is also the name of a built-in function; calls `{name}(…)` still call the function"),
             ));
+        } else if let Some((kind, builtin)) = case_variant_of_builtin(name) {
+            // D40: a case variant of a constant, function or keyword is a user variable.
+            self.report(
+                Diagnostic::new(
+                    Code::ShadowsBuiltin,
+                    target.span,
+                    format!("`{name}` differs from the built-in {kind} `{builtin}` only in case: it is a variable of your own, and later reads of `{name}` read it"),
+                )
+                .with_note(format!("names are case-sensitive; `{builtin}` itself is unchanged")),
+            );
         }
         let type_name = t.describe();
         let index = match self.types.get(name) {
@@ -346,7 +374,9 @@ impl Checker {
     fn name(&mut self, name: &str, span: Span, position: Position) -> TypeSet {
         if let Some(var) = builtins::lookup_variable(name) {
             return match var.kind {
-                VariableKind::Target(_) | VariableKind::Scalar(_) => Type::Double.into(),
+                // D51: a read sees the latest write through either name.
+                VariableKind::Target(t) => self.target_types[t as usize],
+                VariableKind::Scalar(_) => Type::Double.into(),
                 VariableKind::DeallocationOption => {
                     if position != Position::Deallocation {
                         self.report(Diagnostic::new(
@@ -411,6 +441,23 @@ impl Checker {
             } else {
                 TypeSet::UNKNOWN
             };
+        }
+        if let Some(f) = builtins::FUNCTIONS
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name) && f.name != name)
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::CaseMismatch,
+                    span,
+                    format!(
+                        "`{name}` is not defined; names are case-sensitive: did you mean the function `{}`? (call it, e.g. `{}(…)`)",
+                        f.name, f.name
+                    ),
+                )
+                .with_fix(format!("replace with `{}`", f.name), span, f.name),
+            );
+            return TypeSet::UNKNOWN;
         }
         // Undefined (D5), reported at its first use only.
         if !self.reported_undefined.insert(name.to_string()) {
@@ -631,6 +678,10 @@ impl Checker {
                     }
                 }
                 if info.params == Params::VecListToDouble {
+                    // D50: only `len`, `sum` and `norm` have a value for an empty list (D17).
+                    if args.is_empty() && !matches!(info.function, Function::Len | Function::Sum | Function::Norm) {
+                        return arity(self, "at least one argument");
+                    }
                     return Type::Double.into();
                 }
                 if args.is_empty() {
@@ -894,4 +945,21 @@ impl Checker {
             TypeSet::UNKNOWN
         }
     }
+}
+
+/// The built-in constant, function or keyword that `name` differs from only in case, with
+/// what kind of built-in it is (D40).
+fn case_variant_of_builtin(name: &str) -> Option<(&'static str, &'static str)> {
+    let same = |builtin: &str| builtin != name && builtin.eq_ignore_ascii_case(name);
+    builtins::CONSTANTS
+        .iter()
+        .find(|c| same(c.name))
+        .map(|c| ("constant", c.name))
+        .or_else(|| builtins::FUNCTIONS.iter().find(|f| same(f.name)).map(|f| ("function", f.name)))
+        .or_else(|| {
+            builtins::KEYWORDS
+                .iter()
+                .find(|k| same(k.name))
+                .map(|k| ("deallocation keyword", k.name))
+        })
 }

@@ -4,8 +4,9 @@
 //!
 //! Nodes whose shape guarantees a double ([`Node::is_num`]) become [`NumFn`]s, which return a
 //! plain `f64`; the others become [`ValueFn`]s, which return a [`Value`]. The semantics of
-//! each operator and function (§3–§6, D7–D38) live here; the per-evaluation state (pool,
-//! variables, sample windows, random source, trace) lives in [`Machine`].
+//! each function (§3–§6, D7–D52) live here, those of the operators and extremes on doubles in
+//! [`crate::ops`], which every path shares; the per-evaluation state (pool, variables, sample
+//! windows, random source, trace) lives in [`Machine`].
 
 use std::borrow::Cow;
 
@@ -15,11 +16,13 @@ use crate::time::{parse_time_literal, TimeInterval};
 
 use super::compile::{Node, SampleArgs};
 use super::exec::{
-    binary, not_a_double, percentile, requested_count, type_error, unassigned, Flow, Machine, SampleArg, Sampled, DEFAULT_SAMPLE_PERCENT,
-    R, SAMPLE_PERIOD,
+    binary, not_a_double, percentile, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg, Sampled,
+    DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
 };
 use super::run::TraceEvent;
 use super::value::Value;
+use crate::limits::MAX_VECTOR_LEN;
+use crate::ops::{double_op, max2, min2};
 
 /// Code that gives a double.
 pub(crate) type NumFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync>;
@@ -76,19 +79,47 @@ enum Arg {
 }
 
 /// Feed every element of a doubleVecList, in order, to `sink`.
+///
+/// Every argument is evaluated, left to right, before the function applies (D47): an
+/// argument of the wrong type is reported only after the later arguments evaluated without
+/// an error of their own. A list longer than [`MAX_VECTOR_LEN`] fails before any element past
+/// the limit reaches `sink` (D52).
 #[inline]
 fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: impl FnMut(f64)) -> R<()> {
+    let mut count = 0usize;
+    let mut pending: Option<Flow> = None;
     for arg in args {
-        match arg {
-            Arg::Num(code) => sink(code(m)?),
-            Arg::Value(code) => match code(m)? {
-                Value::Double(x) => sink(x),
-                Value::Vec(v) => v.iter().for_each(|&x| sink(x)),
-                other => return Err(not_double_or_vector(f, &other, pos)),
-            },
+        let value = match arg {
+            Arg::Num(code) => Value::Double(code(m)?),
+            Arg::Value(code) => code(m)?,
+        };
+        if pending.is_some() {
+            continue;
+        }
+        match value {
+            Value::Double(x) => {
+                count += 1;
+                if count > MAX_VECTOR_LEN {
+                    pending = Some(vector_too_long(pos, count));
+                    continue;
+                }
+                sink(x)
+            }
+            Value::Vec(v) => {
+                count = count.saturating_add(v.len());
+                if count > MAX_VECTOR_LEN {
+                    pending = Some(vector_too_long(pos, count));
+                    continue;
+                }
+                v.iter().for_each(|&x| sink(x))
+            }
+            other => pending = Some(not_double_or_vector(f, &other, pos)),
         }
     }
-    Ok(())
+    match pending {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// A function of a doubleVecList got something else.
@@ -145,6 +176,10 @@ impl Lowering {
                 None => Err(unassigned()),
             }),
             Node::Deallocation => value(|m| Ok(Value::Keyword(m.deallocation))),
+            // A target whose latest write may not be a double (D42, D51).
+            Node::TargetValue(t) => value(move |m| Ok(m.targets[t as usize].current.clone())),
+            // A statement that consumes nothing (D39).
+            Node::Nothing => value(|_| Ok(Value::None)),
             Node::Unary(op, operand, pos) => {
                 let operand = self.value(*operand);
                 value(move |m| unary(op, operand(m)?, pos))
@@ -184,8 +219,8 @@ impl Lowering {
                 Some(other) => Err(not_a_double(other)),
                 None => Err(unassigned()),
             }),
-            Node::Target(Target::Dedicated) => num(|m| Ok(m.dedicated)),
-            Node::Target(Target::LowPriority) => num(|m| Ok(m.low_priority)),
+            Node::Target(Target::Dedicated) => num(|m| m.targets[Target::Dedicated as usize].read_double()),
+            Node::Target(Target::LowPriority) => num(|m| m.targets[Target::LowPriority as usize].read_double()),
             Node::Scalar(s) => match s {
                 PoolScalar::CurrentDedicatedNodes => num(|m| Ok(m.ctx.pool.current_dedicated_nodes)),
                 PoolScalar::CurrentLowPriorityNodes => num(|m| Ok(m.ctx.pool.current_low_priority_nodes)),
@@ -282,18 +317,20 @@ impl Lowering {
                 }
             }};
         }
+        // One closure per operator, each calling the one definition of the operator with a
+        // constant `op`, which inlining folds away.
         match op {
-            BinaryOp::Add => op!(x, y => x + y),
-            BinaryOp::Sub => op!(x, y => x - y),
-            BinaryOp::Mul => op!(x, y => x * y),
-            BinaryOp::Div => op!(x, y => x / y),
-            BinaryOp::Lt => op!(x, y => f64::from(x < y)),
-            BinaryOp::Le => op!(x, y => f64::from(x <= y)),
-            BinaryOp::Gt => op!(x, y => f64::from(x > y)),
-            BinaryOp::Ge => op!(x, y => f64::from(x >= y)),
-            BinaryOp::Eq => op!(x, y => f64::from(x == y)),
-            // NaN compares unequal to everything. `&&`/`||` never get here (D7).
-            BinaryOp::Ne | BinaryOp::And | BinaryOp::Or => op!(x, y => f64::from(x != y)),
+            BinaryOp::Add => op!(x, y => double_op(BinaryOp::Add, x, y)),
+            BinaryOp::Sub => op!(x, y => double_op(BinaryOp::Sub, x, y)),
+            BinaryOp::Mul => op!(x, y => double_op(BinaryOp::Mul, x, y)),
+            BinaryOp::Div => op!(x, y => double_op(BinaryOp::Div, x, y)),
+            BinaryOp::Lt => op!(x, y => double_op(BinaryOp::Lt, x, y)),
+            BinaryOp::Le => op!(x, y => double_op(BinaryOp::Le, x, y)),
+            BinaryOp::Gt => op!(x, y => double_op(BinaryOp::Gt, x, y)),
+            BinaryOp::Ge => op!(x, y => double_op(BinaryOp::Ge, x, y)),
+            BinaryOp::Eq => op!(x, y => double_op(BinaryOp::Eq, x, y)),
+            // `&&`/`||` never get here (D7).
+            BinaryOp::Ne | BinaryOp::And | BinaryOp::Or => op!(x, y => double_op(BinaryOp::Ne, x, y)),
         }
     }
 
@@ -385,7 +422,7 @@ impl Lowering {
                     flatten(m, &args, f, pos, |x| {
                         extremes = Some(match extremes {
                             None => (x, x),
-                            Some((min, max)) => (if x < min { x } else { min }, if x > max { x } else { max }),
+                            Some((min, max)) => (min2(min, x), max2(max, x)),
                         })
                     })?;
                     let (min, max) = extremes.ok_or_else(|| empty_list(f, pos))?;
@@ -427,22 +464,24 @@ impl Lowering {
                 };
                 let (vector, index) = (self.value(vector), self.value(index));
                 num(move |m| {
+                    // Both arguments first, then their types in argument order (D47).
                     let v = vector(m)?;
-                    let x = match index(m)? {
-                        Value::Double(x) => x,
-                        other => {
-                            return Err(type_error(
-                                pos,
-                                format!("the second argument must be a double, not a {}", other.type_of().name()),
-                            ))
-                        }
-                    };
+                    let x = index(m)?;
                     let v = match v {
                         Value::Vec(v) => v,
                         other => {
                             return Err(type_error(
                                 pos,
                                 format!("the first argument must be a doubleVec, not a {}", other.type_of().name()),
+                            ))
+                        }
+                    };
+                    let x = match x {
+                        Value::Double(x) => x,
+                        other => {
+                            return Err(type_error(
+                                pos,
+                                format!("the second argument must be a double, not a {}", other.type_of().name()),
                             ))
                         }
                     };
@@ -490,13 +529,13 @@ impl Lowering {
                     num(move |m| {
                         let x = a(m)?;
                         let y = b(m)?;
-                        Ok(if y > x { y } else { x })
+                        Ok(max2(x, y))
                     })
                 } else {
                     num(move |m| {
                         let x = a(m)?;
                         let y = b(m)?;
-                        Ok(if y < x { y } else { x })
+                        Ok(min2(x, y))
                     })
                 })
             }
@@ -517,8 +556,8 @@ impl Lowering {
                         }
                         Some(sum)
                     },
-                    Function::Max => |v| v.iter().copied().reduce(|max, x| if x > max { x } else { max }),
-                    _ => |v| v.iter().copied().reduce(|min, x| if x < min { x } else { min }),
+                    Function::Max => |v| v.iter().copied().reduce(max2),
+                    _ => |v| v.iter().copied().reduce(min2),
                 };
                 Some(num(move |m| match v(m)? {
                     Value::Vec(values) => fold(&values).ok_or_else(|| empty_list(f, pos)),
@@ -620,7 +659,7 @@ impl LoweredSampleArgs {
     #[inline]
     fn sample<'a>(&self, m: &mut Machine<'a>, metric: Metric, method: Method, pos: u32) -> R<Sampled<'a>> {
         match self {
-            LoweredSampleArgs::Last(count) => Ok(Sampled::Values(m.last_samples(metric, *count, pos))),
+            LoweredSampleArgs::Last(count) => Ok(Sampled::Values(m.last_samples(metric, *count, pos)?)),
             LoweredSampleArgs::Back(back) => m.window_back(metric, method, *back, DEFAULT_SAMPLE_PERCENT, pos),
             LoweredSampleArgs::Const(values, n) => m.sample(metric, method, *values, *n, pos),
             LoweredSampleArgs::Exprs(codes) => {

@@ -26,7 +26,12 @@ pub(crate) enum Node {
     /// A variable that holds a double whenever this node runs (its last assignment before
     /// this statement is a [`Node::is_num`] expression).
     NumVar(usize),
+    /// A target whose latest write is a double (read in the double-only path).
     Target(Target),
+    /// A target whose latest write may be any value (D42, D51).
+    TargetValue(Target),
+    /// The value of a statement that consumes nothing: a bare metric name (D39).
+    Nothing,
     Deallocation,
     Scalar(PoolScalar),
     /// A metric used as a number (D11), with the position of its name.
@@ -83,9 +88,15 @@ impl Node {
                 Function::Time | Function::Stop => false,
             },
             Node::Sample(_, method, ..) => matches!(method, Method::GetSamplePercent | Method::Count),
-            Node::Str(_) | Node::Interval(_) | Node::Keyword(_) | Node::Var(_) | Node::Deallocation | Node::Binary(..) | Node::Cond(..) => {
-                false
-            }
+            Node::Str(_)
+            | Node::Interval(_)
+            | Node::Keyword(_)
+            | Node::Var(_)
+            | Node::TargetValue(_)
+            | Node::Nothing
+            | Node::Deallocation
+            | Node::Binary(..)
+            | Node::Cond(..) => false,
         }
     }
 }
@@ -200,6 +211,7 @@ impl Formula {
             names: Vec::new(),
             num_slots: Vec::new(),
             constants: Vec::new(),
+            num_targets: [true; 2],
         };
         let mut statements = Vec::new();
         let mut lowering = Lowering::default();
@@ -208,7 +220,11 @@ impl Formula {
                 StatementKind::Assign { target, value } => {
                     let node = compiler.expr(value);
                     let destination = match builtins::lookup_variable(&target.text).map(|v| (v.kind, v.alias_of.is_some())) {
-                        Some((VariableKind::Target(t), alias)) => Destination::Target(t, alias),
+                        Some((VariableKind::Target(t), alias)) => {
+                            // Reads see this write from here on, through either name (D51).
+                            compiler.num_targets[t as usize] = node.is_num();
+                            Destination::Target(t, alias)
+                        }
                         Some((VariableKind::DeallocationOption, _)) => Destination::Deallocation,
                         _ => {
                             let slot = compiler.slot(&target.text);
@@ -231,7 +247,11 @@ impl Formula {
                 }
                 StatementKind::Expr { expr } => statements.push(CompiledStatement {
                     destination: Destination::Discard,
-                    code: lowering.lower(compiler.expr(expr)),
+                    code: lowering.lower(if is_metric_name(expr) {
+                        Node::Nothing // D39: a bare metric name reads no sample.
+                    } else {
+                        compiler.expr(expr)
+                    }),
                     value_pos: expr.span.start,
                     span: statement.span,
                 }),
@@ -280,6 +300,13 @@ struct Compiler {
     /// so `maxNodes = 20; … min(maxNodes, $x)` and `$w = TimeInterval_Minute * 15;
     /// … GetSample($w)` read it without a variable lookup.
     constants: Vec<Option<Node>>,
+    /// Per target: whether its latest write so far gives a double (D51).
+    num_targets: [bool; 2],
+}
+
+/// Whether a statement is a sampled metric's name alone, optionally in parentheses (D39).
+fn is_metric_name(e: &Expr) -> bool {
+    matches!(&e.unparenthesized().kind, ExprKind::Name { name } if Metric::from_name(name).is_some())
 }
 
 impl Compiler {
@@ -303,7 +330,8 @@ impl Compiler {
             ExprKind::Name { name } => {
                 if let Some(v) = builtins::lookup_variable(name) {
                     return match v.kind {
-                        VariableKind::Target(t) => Node::Target(t),
+                        VariableKind::Target(t) if self.num_targets[t as usize] => Node::Target(t),
+                        VariableKind::Target(t) => Node::TargetValue(t),
                         VariableKind::DeallocationOption => Node::Deallocation,
                         VariableKind::Scalar(s) => Node::Scalar(s),
                         VariableKind::Metric(m) => Node::MetricValue(m, pos),

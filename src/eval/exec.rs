@@ -4,8 +4,10 @@
 
 use std::borrow::Cow;
 
-use crate::builtins::{Deallocation, Method, Metric, Target};
+use crate::builtins::{Deallocation, Method, Metric};
 use crate::format::format_double;
+use crate::limits::MAX_VECTOR_LEN;
+use crate::ops::double_op;
 use crate::syntax::ast::BinaryOp;
 use crate::time::{TimeInterval, Timestamp};
 
@@ -80,23 +82,72 @@ impl<'a> Slots<'a> {
     }
 }
 
+/// One target during an evaluation. A read sees the latest write through either name (D51);
+/// the value applied at the end is the canonical name's last assignment when there is one,
+/// else the alias's (D15). Any value may be stored; only the final one must be a double (D42).
+pub(crate) struct TargetState<'a> {
+    /// The latest value written through either name (the initial pool target before any).
+    pub current: Value<'a>,
+    /// Byte offset of the value of the latest write.
+    pub current_pos: u32,
+    /// Whether the canonical name has been assigned.
+    canonical_written: bool,
+    /// The canonical name's last value, kept aside when an alias wrote after it.
+    canonical_saved: Option<(Value<'a>, u32)>,
+}
+
+impl<'a> TargetState<'a> {
+    fn new(initial: f64) -> TargetState<'a> {
+        TargetState {
+            current: Value::Double(initial),
+            current_pos: 0,
+            canonical_written: false,
+            canonical_saved: None,
+        }
+    }
+
+    /// A write through the canonical name (`alias == false`) or the legacy alias.
+    #[inline]
+    fn assign(&mut self, value: Value<'a>, pos: u32, alias: bool) {
+        if alias {
+            if self.canonical_written && self.canonical_saved.is_none() {
+                let previous = std::mem::replace(&mut self.current, Value::None);
+                self.canonical_saved = Some((previous, self.current_pos));
+            }
+        } else {
+            self.canonical_written = true;
+            self.canonical_saved = None;
+        }
+        self.current = value;
+        self.current_pos = pos;
+    }
+
+    /// The value the evaluation applies and the position of its assignment (D15).
+    pub fn final_value(&self) -> (&Value<'a>, u32) {
+        match &self.canonical_saved {
+            Some((v, pos)) => (v, *pos),
+            None => (&self.current, self.current_pos),
+        }
+    }
+
+    /// A read of the target as a double (D51).
+    #[inline]
+    pub fn read_double(&self) -> R<f64> {
+        match &self.current {
+            Value::Double(x) => Ok(*x),
+            other => Err(not_a_double(other)),
+        }
+    }
+}
+
 /// The mutable state of one evaluation.
 pub(crate) struct Machine<'a> {
     pub ctx: &'a EvalContext<'a>,
     /// The formula's string literals.
     pub strings: &'a [Box<str>],
     pub vars: Slots<'a>,
-    pub dedicated: f64,
-    pub low_priority: f64,
-    /// Value positions of the last assignment of each target (for apply errors).
-    pub dedicated_pos: u32,
-    pub low_priority_pos: u32,
-    /// Targets assigned under their canonical names (D15).
-    pub canonical_dedicated: bool,
-    pub canonical_low_priority: bool,
-    /// Whether the target holds something other than a double (a run-time type, D14).
-    pub dedicated_bad: Option<&'static str>,
-    pub low_priority_bad: Option<&'static str>,
+    /// The two targets, indexed by [`crate::builtins::Target`] (D15, D42, D51).
+    pub targets: [TargetState<'a>; 2],
     pub deallocation: Deallocation,
     random_index: usize,
     random_state: u64,
@@ -120,14 +171,10 @@ impl<'a> Machine<'a> {
             ctx,
             strings: &formula.strings,
             vars: Slots::new(formula.names.len()),
-            dedicated: ctx.pool.target_dedicated_nodes,
-            low_priority: ctx.pool.target_low_priority_nodes,
-            dedicated_pos: 0,
-            low_priority_pos: 0,
-            canonical_dedicated: false,
-            canonical_low_priority: false,
-            dedicated_bad: None,
-            low_priority_bad: None,
+            targets: [
+                TargetState::new(ctx.pool.target_dedicated_nodes),
+                TargetState::new(ctx.pool.target_low_priority_nodes),
+            ],
             deallocation: Deallocation::Requeue,
             random_index: 0,
             random_state: seed,
@@ -176,36 +223,7 @@ impl<'a> Machine<'a> {
             match statement.destination {
                 Destination::Discard => {}
                 Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
-                Destination::Target(target, alias) => {
-                    let (slot, pos, canonical, bad) = match target {
-                        Target::Dedicated => (
-                            &mut self.dedicated,
-                            &mut self.dedicated_pos,
-                            &mut self.canonical_dedicated,
-                            &mut self.dedicated_bad,
-                        ),
-                        Target::LowPriority => (
-                            &mut self.low_priority,
-                            &mut self.low_priority_pos,
-                            &mut self.canonical_low_priority,
-                            &mut self.low_priority_bad,
-                        ),
-                    };
-                    if alias && *canonical {
-                        continue; // D15: the canonical name's assignment wins.
-                    }
-                    if !alias {
-                        *canonical = true;
-                    }
-                    *pos = statement.value_pos;
-                    match value {
-                        Value::Double(x) => {
-                            *slot = x;
-                            *bad = None;
-                        }
-                        other => *bad = Some(other.type_of().name()),
-                    }
-                }
+                Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
                 Destination::Deallocation => match value {
                     Value::Keyword(k) => self.deallocation = k,
                     other => {
@@ -283,7 +301,7 @@ impl<'a> Machine<'a> {
         // The count form.
         if method == Method::GetSample && n == 1 {
             if let SampleArg::Double(count) = values[0] {
-                return Ok(Sampled::Values(self.last_samples(metric, requested_count(count), pos)));
+                return Ok(Sampled::Values(self.last_samples(metric, requested_count(count), pos)?));
             }
         }
         // The window forms.
@@ -305,9 +323,12 @@ impl<'a> Machine<'a> {
     }
 
     /// `GetSample(count)`: the last `count` visible samples (D21).
-    pub(super) fn last_samples(&mut self, metric: Metric, requested: usize, pos: u32) -> &'a [f64] {
+    pub(super) fn last_samples(&mut self, metric: Metric, requested: usize, pos: u32) -> R<&'a [f64]> {
         let visible = self.visible(metric);
         let count = requested.min(visible);
+        if count > MAX_VECTOR_LEN {
+            return Err(vector_too_long(pos, count));
+        }
         if let Some(t) = &mut self.trace {
             t.push(TraceEvent::Samples {
                 pos,
@@ -318,7 +339,7 @@ impl<'a> Machine<'a> {
                 percent: None,
             });
         }
-        &self.ctx.metrics.history(metric).values()[visible - count..visible]
+        Ok(&self.ctx.metrics.history(metric).values()[visible - count..visible])
     }
 
     /// `GetSample(interval)` and `GetSamplePercent(interval)`: the window that ends now,
@@ -361,6 +382,9 @@ impl<'a> Machine<'a> {
         if percent < required {
             return Err(insufficient(metric, required, percent, pos));
         }
+        if available > MAX_VECTOR_LEN {
+            return Err(vector_too_long(pos, available));
+        }
         Ok(Sampled::Values(&history.values()[range]))
     }
 
@@ -389,14 +413,25 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// The number of samples `GetSample(count)` asks for: the count truncated toward zero, 0 for
-/// a count that is not a positive number (`as` truncates and saturates).
+/// The number of samples `GetSample(count)` asks for (D41): the count truncated toward zero;
+/// none for a count below 1 or NaN; every visible sample for `+Infinity` (`as` truncates and
+/// saturates at `usize::MAX`).
 pub(crate) fn requested_count(count: f64) -> usize {
-    if count.is_finite() && count > 0.0 {
+    if count >= 1.0 {
         count as usize
     } else {
         0
     }
+}
+
+/// An operation would build a doubleVec longer than [`MAX_VECTOR_LEN`] (D52).
+#[cold]
+#[inline(never)]
+pub(crate) fn vector_too_long(pos: u32, len: usize) -> Flow {
+    type_error(
+        pos,
+        format!("this would build a doubleVec of {len} elements or more; a doubleVec holds at most 2,097,152 (D52)"),
+    )
 }
 
 /// What a sample method read.
@@ -416,7 +451,7 @@ pub(crate) fn percentile(v: &[f64], p: f64) -> Result<f64, String> {
         return Err("percentile of an empty vector".to_string());
     }
     let mut sorted = v.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
+    sorted.sort_by(crate::ops::dotnet_order);
     let rank = ((p / 100.0 * sorted.len() as f64).ceil() as usize).max(1).min(sorted.len());
     Ok(sorted[rank - 1])
 }
@@ -430,12 +465,7 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
         }
         return Ok(Value::Double(double_op(op, *x, *y)));
     }
-    let arith = |x: f64, y: f64| match op {
-        Add => x + y,
-        Sub => x - y,
-        Mul => x * y,
-        _ => x / y,
-    };
+    let arith = |x: f64, y: f64| double_op(op, x, y);
     let overflow = || type_error(pos, "time arithmetic overflow".to_string());
     Ok(match (op, a, b) {
         (Add | Sub | Mul | Div, Value::Double(x), Value::Double(y)) => Value::Double(arith(x, y)),
@@ -516,25 +546,6 @@ impl From<Value<'_>> for SampleArg {
             Value::Timestamp(t) => SampleArg::Timestamp(t),
             other => SampleArg::Other(other.type_of()),
         }
-    }
-}
-
-/// A binary operator on two doubles (§3.1). Comparisons give 1 or 0 and are false for NaN,
-/// but `!=`, which is true. `&&` and `||` never get here (they short-circuit, D7).
-#[inline]
-fn double_op(op: BinaryOp, x: f64, y: f64) -> f64 {
-    use BinaryOp::*;
-    match op {
-        Add => x + y,
-        Sub => x - y,
-        Mul => x * y,
-        Div => x / y,
-        Lt => f64::from(x < y),
-        Le => f64::from(x <= y),
-        Gt => f64::from(x > y),
-        Ge => f64::from(x >= y),
-        Eq => f64::from(x == y),
-        Ne | And | Or => f64::from(x != y),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::builtins::{Deallocation, Metric};
+use crate::builtins::{Deallocation, Metric, Target};
 use crate::check::Analysis;
 use crate::diagnostic::ServiceErrorKind;
 use crate::format::write_double;
@@ -195,46 +195,64 @@ fn initial_results(ctx: &EvalContext<'_>) -> String {
     s
 }
 
-/// Apply a target (D14): finite double, negative → 0, fraction truncated.
+/// Apply a target (D14, D42): the value it holds when the evaluation ends must be a finite
+/// double; negative → 0, a fraction truncated toward zero. Returns the applied value as a
+/// double (what the results string prints, D42) and as a count (saturating at `u64::MAX`).
 #[inline]
-fn apply(value: f64, bad: Option<&'static str>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<u64, super::run::EvalError> {
-    if bad.is_none() && value >= 0.0 && value.is_finite() {
-        // `as` truncates toward zero and saturates at u64::MAX.
-        return Ok(value as u64);
+fn apply(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<(f64, u64), EvalError> {
+    if let Value::Double(x) = *value {
+        if x >= 0.0 && x.is_finite() {
+            let whole = x.trunc();
+            // `as` truncates toward zero and saturates at u64::MAX.
+            return Ok((whole, whole as u64));
+        }
     }
-    apply_unusual(value, bad, name, pos, warnings)
+    apply_unusual(value, name, pos, warnings)
 }
 
 /// [`apply`] for a target that is not a finite non-negative double.
 #[cold]
 #[inline(never)]
-fn apply_unusual(value: f64, bad: Option<&'static str>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<u64, EvalError> {
-    if let Some(t) = bad {
-        return Err(EvalError {
-            kind: EvalErrorKind::Evaluation,
-            pos,
-            message: format!("{name} must be a double when the evaluation ends, not a {t}"),
-        });
-    }
-    if !value.is_finite() {
+fn apply_unusual(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<(f64, u64), EvalError> {
+    let x = match value {
+        Value::Double(x) => *x,
+        other => {
+            return Err(EvalError {
+                kind: EvalErrorKind::Evaluation,
+                pos,
+                message: format!("{name} must be a double when the evaluation ends, not a {}", other.type_of().name()),
+            })
+        }
+    };
+    if !x.is_finite() {
         return Err(EvalError {
             kind: EvalErrorKind::Evaluation,
             pos,
             message: format!(
                 "{name} is {} when the evaluation ends; a target must be a finite number",
-                crate::format::format_double(value)
+                crate::format::format_double(x)
             ),
         });
     }
-    if value < 0.0 {
+    if x < 0.0 {
         warnings.push(format!(
             "{name} is {}; a negative target is applied as 0",
-            crate::format::format_double(value)
+            crate::format::format_double(x)
         ));
-        return Ok(0);
+        return Ok((0.0, 0));
     }
-    // `as` truncates toward zero and saturates at u64::MAX.
-    Ok(value as u64)
+    let whole = x.trunc();
+    Ok((whole, whole as u64))
+}
+
+/// Apply both targets of a finished run (D14, D15, D42): `(dedicated, low priority)`, each as
+/// the printed double and the applied count.
+fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
+    let (value, pos) = m.targets[Target::Dedicated as usize].final_value();
+    let dedicated = apply(value, "$TargetDedicatedNodes", pos, warnings)?;
+    let (value, pos) = m.targets[Target::LowPriority as usize].final_value();
+    let low_priority = apply(value, "$TargetLowPriorityNodes", pos, warnings)?;
+    Ok([dedicated, low_priority])
 }
 
 impl Formula {
@@ -253,22 +271,10 @@ impl Formula {
     pub fn evaluate_targets(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
         let mut m = Machine::new(self, ctx, false);
         m.run(self)?;
-        let mut warnings = Vec::new();
+        let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
         Ok(AppliedTargets {
-            dedicated: apply(
-                m.dedicated,
-                m.dedicated_bad,
-                "$TargetDedicatedNodes",
-                m.dedicated_pos,
-                &mut warnings,
-            )?,
-            low_priority: apply(
-                m.low_priority,
-                m.low_priority_bad,
-                "$TargetLowPriorityNodes",
-                m.low_priority_pos,
-                &mut warnings,
-            )?,
+            dedicated,
+            low_priority,
             deallocation: m.deallocation,
         })
     }
@@ -277,35 +283,21 @@ impl Formula {
         let timestamp = ctx.now.format_rfc3339_7();
         let mut m = Machine::new(self, ctx, trace);
         let mut warnings = Vec::new();
-        let outcome = m.run(self).and_then(|()| {
-            let dedicated = apply(
-                m.dedicated,
-                m.dedicated_bad,
-                "$TargetDedicatedNodes",
-                m.dedicated_pos,
-                &mut warnings,
-            )?;
-            let low_priority = apply(
-                m.low_priority,
-                m.low_priority_bad,
-                "$TargetLowPriorityNodes",
-                m.low_priority_pos,
-                &mut warnings,
-            )?;
-            Ok(AppliedTargets {
-                dedicated,
-                low_priority,
-                deallocation: m.deallocation,
-            })
-        });
+        let outcome = m.run(self).and_then(|()| apply_targets(&m, &mut warnings));
         let trace_events = m.trace.take().unwrap_or_default();
         match outcome {
-            Ok(applied) => {
+            Ok([(dedicated_printed, dedicated), (low_priority_printed, low_priority)]) => {
+                let applied = AppliedTargets {
+                    dedicated,
+                    low_priority,
+                    deallocation: m.deallocation,
+                };
+                // D42: the applied value, truncated, printed with the D29 rules.
                 let mut results = String::with_capacity(128);
                 results.push_str("$TargetDedicatedNodes=");
-                results.push_str(&applied.dedicated.to_string());
+                write_double(dedicated_printed, &mut results);
                 results.push_str(";$TargetLowPriorityNodes=");
-                results.push_str(&applied.low_priority.to_string());
+                write_double(low_priority_printed, &mut results);
                 results.push_str(";$NodeDeallocationOption=");
                 results.push_str(applied.deallocation.name());
                 let mut variables = Vec::new();

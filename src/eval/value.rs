@@ -22,6 +22,8 @@ pub enum Value<'a> {
     Interval(TimeInterval),
     /// A deallocation keyword.
     Keyword(Deallocation),
+    /// No value: `stop()`, and a bare metric name as a statement (D39).
+    None,
 }
 
 impl Value<'_> {
@@ -34,6 +36,7 @@ impl Value<'_> {
             Value::Timestamp(_) => Type::Timestamp,
             Value::Interval(_) => Type::TimeInterval,
             Value::Keyword(_) => Type::Keyword,
+            Value::None => Type::None,
         }
     }
 
@@ -46,6 +49,7 @@ impl Value<'_> {
             Value::Timestamp(t) => t.write_results(out),
             Value::Interval(i) => i.write_results(out),
             Value::Keyword(k) => out.push_str(k.name()),
+            Value::None => {}
         }
     }
 

@@ -12,7 +12,8 @@ use super::span::Span;
 
 /// The kind of a token. Tokens carry no text: slice the source with the token's span.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[logos(skip r"[ \t\r\n\f]+")]
+// D44: exactly space, tab, CR and LF separate tokens; any other character is E108.
+#[logos(skip r"[ \t\r\n]+")]
 pub enum TokenKind {
     /// `// …` to the end of the line.
     #[token("//", rest_of_line)]

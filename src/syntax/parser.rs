@@ -214,6 +214,10 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                     '%' => "`%` is not an operator of the language".to_string(),
                     '^' => "`^` is not an operator of the language (there is no power operator)".to_string(),
                     '$' => "`$` must be followed by a name, like `$PendingTasks`".to_string(),
+                    c if c.is_whitespace() || c.is_control() => format!(
+                        "the character U+{:04X} is not allowed: only space, tab, CR and LF may separate tokens (D44)",
+                        c as u32
+                    ),
                     _ => format!("unexpected character `{}`", bad.chars().take(8).collect::<String>()),
                 };
                 diagnostics.push(Diagnostic::new(Code::InvalidCharacter, span, message));

@@ -4,18 +4,51 @@
 
 use std::path::PathBuf;
 
-/// `../shared` seen from the project root, or `None` (with a message) when it is absent.
+/// `../shared/<what>` seen from the project root, or `None` when it is absent.
+///
+/// `../shared` (the reference, the shared conformance cases and the corpus) lives beside the
+/// project, not in it, so the tests that read it are an extra check; every such test has
+/// `shared` in its name. When it is absent:
+///
+/// - with the environment variable `CI` set, the test **fails** (a CI run must check it);
+/// - otherwise the test returns early, and says so on the terminal: the `SKIPPED` line is
+///   written to the process's stderr directly rather than with `eprintln!`, which the test
+///   harness would capture and hide for a passing test. `cargo test` therefore shows
+///   `SKIPPED: shared_…: … not found` next to the test's `ok`.
 pub fn shared_dir(what: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
     if dir.join(what).is_dir() {
-        Some(dir.join(what))
-    } else {
-        eprintln!(
-            "SKIPPED: {} not found; these tests read ../shared/{what} beside the project",
-            dir.join(what).display()
-        );
-        None
+        return Some(dir.join(what));
     }
+    // The harness names each test's thread after the test.
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    let message = format!(
+        "{test}: {} not found; this test reads ../shared/{what} beside the project",
+        dir.join(what).display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}, and CI is set, so it must not be skipped");
+    }
+    use std::io::Write;
+    // Not `eprintln!`: the harness captures that for passing tests.
+    writeln!(std::io::stderr().lock(), "SKIPPED: {message} (set CI to make this a failure)").expect("stderr is writable");
+    None
+}
+
+/// The project's own conformance cases, `tests/conformance/*.json` (always present).
+pub fn conformance_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("conformance")
+}
+
+/// The formulas of the in-repository conformance cases, in file order.
+pub fn conformance_formulas() -> Vec<String> {
+    files_with_extension(&conformance_dir(), "json")
+        .iter()
+        .map(|f| {
+            let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            case["formula"].as_str().unwrap().to_string()
+        })
+        .collect()
 }
 
 /// Files in `dir` with extension `ext`, sorted.
