@@ -18,8 +18,7 @@ use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::fmt::format_source;
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::whatif::{
-    load_pool_settings, load_workload, parse_trace_csv, Generator, NodeFill, PoolSettings, ReplayConfig, SimulationConfig,
-    WorkloadSpec,
+    load_pool_settings, load_workload, parse_trace_csv, Generator, NodeFill, PoolSettings, ReplayConfig, SimulationConfig, WorkloadSpec,
 };
 use batch_autoscale::{check as analyse, ContextSpec, Diagnostic, Formula, LineIndex, Severity, TimeInterval, Timestamp};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -231,7 +230,8 @@ fn metrics_from_mapping(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<MetricDa
                     }
                 }
             };
-            csv.write_record([when.as_str(), name.as_str(), value.as_str()]).map_err(csv_error)?;
+            csv.write_record([when.as_str(), name.as_str(), value.as_str()])
+                .map_err(csv_error)?;
             places.push(place(i));
         }
     }
@@ -247,6 +247,7 @@ fn metrics_from_mapping(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<MetricDa
                         3 => " (value)",
                         _ => "",
                     };
+                    let message = message.replace("leave the cell empty for a missing sample", "use None for a missing sample");
                     value_error(format!("{place}{part}: {message}"))
                 }
                 None => value_error(format!("{what}: {message}")),
@@ -271,12 +272,7 @@ fn metric_data(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<MetricData> {
 /// Check a formula: every diagnostic, as `check --format json` lists them for a file.
 #[pyfunction]
 #[pyo3(signature = (source, *, host=None, vars=None))]
-fn check<'py>(
-    py: Python<'py>,
-    source: String,
-    host: Option<String>,
-    vars: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
+fn check<'py>(py: Python<'py>, source: String, host: Option<String>, vars: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     match host.as_deref() {
         None | Some("formula") => {}
         Some(other) => {
@@ -307,10 +303,7 @@ fn validate_vars(vars: &Bound<'_, PyAny>) -> PyResult<()> {
         let Ok(name) = key.extract::<String>() else {
             return Err(value_error(format!("vars: a placeholder name is a string, not {}", key.repr()?)));
         };
-        let well_formed = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let well_formed = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
         if !well_formed {
             return Err(value_error(format!(
@@ -434,7 +427,9 @@ fn workload_spec(obj: &Bound<'_, PyAny>) -> PyResult<(WorkloadSpec, String)> {
             }
             Ok((spec, "workload".to_string()))
         }
-        Input::Sequence => Err(value_error(format!("workload: a list of tasks is not supported yet; give {expected}"))),
+        Input::Sequence => Err(value_error(format!(
+            "workload: a list of tasks is not supported yet; give {expected}"
+        ))),
     }
 }
 
