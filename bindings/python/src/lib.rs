@@ -367,6 +367,8 @@ fn format(py: Python<'_>, source: String) -> PyResult<String> {
     pool_low_priority=0.0, task_slots=1.0, delay=30.0, allocation_delay="PT5M".to_string(), seed=0,
     columns=None
 ))]
+#[pyo3(text_signature = "(source, metrics, interval='PT15M', *, start=None, end=None, pool_dedicated=0.0, \
+    pool_low_priority=0.0, task_slots=1.0, delay=30.0, allocation_delay='PT5M', seed=0, columns=None)")]
 #[allow(clippy::too_many_arguments)]
 fn replay<'py>(
     py: Python<'py>,
@@ -455,6 +457,10 @@ fn pool_settings(obj: &Bound<'_, PyAny>) -> PyResult<PoolSettings> {
     dedicated_price=None, low_priority_price=None, task_retention=None, node_fill=None, cpu_scale=None,
     initial_dedicated=0, initial_low_priority=0, start=None, end=None, seed=0, extra_metrics=None, columns=None
 ))]
+#[pyo3(text_signature = "(source, workload, *, interval='PT15M', pool=None, slots=None, allocation_latency=None, \
+    preemption_rate=None, preemption_recovery=None, dedicated_quota=None, low_priority_quota=None, \
+    dedicated_price=None, low_priority_price=None, task_retention=None, node_fill=None, cpu_scale=None, \
+    initial_dedicated=0, initial_low_priority=0, start=None, end=None, seed=0, extra_metrics=None, columns=None)")]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,

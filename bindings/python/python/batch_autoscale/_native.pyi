@@ -6,14 +6,15 @@ from datetime import datetime
 from typing import Any, Literal, Optional, Union
 
 __version__: str
+__all__: list[str]
 
 #: A path to a file: ``str`` or ``os.PathLike``.
-PathLike = Union[str, "os.PathLike[str]"]
+_PathLike = Union[str, "os.PathLike[str]"]
 #: One sample: (RFC 3339 time or zone-aware datetime, value or None for a missing sample).
-Sample = tuple[Union[str, datetime], Optional[float]]
+_Sample = tuple[Union[str, datetime], Optional[float]]
 #: Metric history in memory: metric name (``"$PendingTasks"``, or a scalar pool variable such
 #: as ``"$CurrentDedicatedNodes"``) to its samples, in any order.
-Metrics = Mapping[str, Sequence[Sample]]
+_Metrics = Mapping[str, Sequence[_Sample]]
 
 class FormulaError(ValueError):
     """The formula has errors.
@@ -44,7 +45,7 @@ def check(
     nothing to substitute in a plain formula.
     """
 
-def evaluate(source: str, context: Union[None, PathLike, Mapping[str, Any]] = None) -> dict[str, Any]:
+def evaluate(source: str, context: Union[None, _PathLike, Mapping[str, Any]] = None) -> dict[str, Any]:
     """Evaluate once, as ``eval --format json``: the REST API's ``AutoScaleRun``.
 
     ``timestamp``, ``results`` and, when the formula has errors or the evaluation fails,
@@ -59,7 +60,7 @@ def format(source: str) -> str:
 
 def replay(
     source: str,
-    metrics: Union[None, PathLike, Metrics],
+    metrics: Union[None, _PathLike, _Metrics],
     interval: str = "PT15M",
     *,
     start: Optional[str] = None,
@@ -82,10 +83,10 @@ def replay(
 
 def simulate(
     source: str,
-    workload: Union[PathLike, Mapping[str, Any]],
+    workload: Union[_PathLike, Mapping[str, Any]],
     *,
     interval: str = "PT15M",
-    pool: Union[None, PathLike, Mapping[str, Any]] = None,
+    pool: Union[None, _PathLike, Mapping[str, Any]] = None,
     slots: Optional[int] = None,
     allocation_latency: Optional[str] = None,
     preemption_rate: Optional[float] = None,
@@ -102,7 +103,7 @@ def simulate(
     start: Optional[str] = None,
     end: Optional[str] = None,
     seed: int = 0,
-    extra_metrics: Union[None, PathLike, Metrics] = None,
+    extra_metrics: Union[None, _PathLike, _Metrics] = None,
     columns: Optional[Sequence[str]] = None,
 ) -> dict[str, Any]:
     """Simulate a pool and its job queue in closed loop, as ``simulate``.
