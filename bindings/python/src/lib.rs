@@ -367,8 +367,10 @@ fn format(py: Python<'_>, source: String) -> PyResult<String> {
     pool_low_priority=0.0, task_slots=1.0, delay=30.0, allocation_delay="PT5M".to_string(), seed=0,
     columns=None
 ))]
-#[pyo3(text_signature = "(source, metrics, interval='PT15M', *, start=None, end=None, pool_dedicated=0.0, \
-    pool_low_priority=0.0, task_slots=1.0, delay=30.0, allocation_delay='PT5M', seed=0, columns=None)")]
+#[pyo3(
+    text_signature = "(source, metrics, interval='PT15M', *, start=None, end=None, pool_dedicated=0.0, \
+    pool_low_priority=0.0, task_slots=1.0, delay=30.0, allocation_delay='PT5M', seed=0, columns=None)"
+)]
 #[allow(clippy::too_many_arguments)]
 fn replay<'py>(
     py: Python<'py>,
@@ -404,7 +406,10 @@ fn replay<'py>(
     config.initial_pool.task_slots_per_node = non_negative("task_slots", task_slots)?;
     config.seed = whole("seed", seed, u64::MAX)?;
     config.columns = self::columns(columns);
-    let result = batch_autoscale::whatif::replay(&formula, &data, &config).map_err(|e| value_error(e.to_string()))?;
+    // The replay runs without the GIL, so other Python threads go on meanwhile.
+    let result = py
+        .detach(|| batch_autoscale::whatif::replay(&formula, &data, &config))
+        .map_err(|e| value_error(e.to_string()))?;
     to_python(py, &result)
 }
 
@@ -457,10 +462,12 @@ fn pool_settings(obj: &Bound<'_, PyAny>) -> PyResult<PoolSettings> {
     dedicated_price=None, low_priority_price=None, task_retention=None, node_fill=None, cpu_scale=None,
     initial_dedicated=0, initial_low_priority=0, start=None, end=None, seed=0, extra_metrics=None, columns=None
 ))]
-#[pyo3(text_signature = "(source, workload, *, interval='PT15M', pool=None, slots=None, allocation_latency=None, \
+#[pyo3(
+    text_signature = "(source, workload, *, interval='PT15M', pool=None, slots=None, allocation_latency=None, \
     preemption_rate=None, preemption_recovery=None, dedicated_quota=None, low_priority_quota=None, \
     dedicated_price=None, low_priority_price=None, task_retention=None, node_fill=None, cpu_scale=None, \
-    initial_dedicated=0, initial_low_priority=0, start=None, end=None, seed=0, extra_metrics=None, columns=None)")]
+    initial_dedicated=0, initial_low_priority=0, start=None, end=None, seed=0, extra_metrics=None, columns=None)"
+)]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -553,7 +560,9 @@ fn simulate<'py>(
         config.supplied_metrics = metric_data(extra, "extra_metrics")?.metrics;
     }
     config.columns = self::columns(columns);
-    let sim = batch_autoscale::whatif::simulate(&formula, &tasks, &config).map_err(|e| value_error(e.to_string()))?;
+    let sim = py
+        .detach(|| batch_autoscale::whatif::simulate(&formula, &tasks, &config))
+        .map_err(|e| value_error(e.to_string()))?;
     to_python(py, &sim)
 }
 

@@ -23,3 +23,15 @@ def test_typed_package():
 def test_formula_error_is_a_value_error():
     assert issubclass(ba.FormulaError, ValueError)
     assert ba.FormulaError.__module__ == "batch_autoscale"
+
+
+def test_the_stubs_match_the_module():
+    """mypy's stubtest: every name, parameter and default of the stubs is the module's."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    pytest.importorskip("mypy")
+    done = subprocess.run([sys.executable, "-m", "mypy.stubtest", "batch_autoscale._native"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal, Optional, Union
 
 __version__: str
-__all__: list[str]
+__all__ = ["FormulaError", "__version__", "check", "evaluate", "format", "replay", "simulate"]
 
 #: A path to a file: ``str`` or ``os.PathLike``.
 _PathLike = Union[str, "os.PathLike[str]"]
@@ -29,7 +29,7 @@ class FormulaError(ValueError):
 def check(
     source: str,
     *,
-    host: Optional[Literal["formula"]] = None,
+    host: Optional[str] = None,
     vars: Optional[Mapping[str, Union[str, int, float]]] = None,
 ) -> list[dict[str, Any]]:
     """Every diagnostic of a formula, as ``check --format json`` lists them for one file.
