@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::syntax::Span;
+use crate::syntax::{LineCol, LineIndex, Span};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -275,6 +275,50 @@ impl Diagnostic {
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// A diagnostic as `check --format json` writes it (and the Python package returns it): the
+/// code and name, 1-based line and column positions besides the byte span.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    /// Stable code, e.g. `E201`.
+    pub code: &'a str,
+    /// Stable name, e.g. `undefined-variable`.
+    pub name: &'a str,
+    /// `error`, `warning` or `note`.
+    pub severity: Severity,
+    /// The message.
+    pub message: &'a str,
+    /// Byte offsets `[start, end)`.
+    pub span: Span,
+    /// 1-based start position.
+    pub start: LineCol,
+    /// 1-based end position.
+    pub end: LineCol,
+    /// Notes.
+    pub notes: &'a [String],
+    /// The fix, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<&'a Fix>,
+    /// The service error code this diagnostic corresponds to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<&'static str>,
+}
+
+/// The JSON form of a diagnostic, positions from `index` (the [`LineIndex`] of its source).
+pub fn json_diagnostic<'a>(index: &LineIndex, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    JsonDiagnostic {
+        code: d.code.as_str(),
+        name: d.code.name(),
+        severity: d.severity,
+        message: &d.message,
+        span: d.span,
+        start: index.line_col(d.span.start as usize),
+        end: index.line_col(d.span.end as usize),
+        notes: &d.notes,
+        fix: d.fix.as_ref(),
+        service_code: d.code.service_error().map(|k| k.code()),
     }
 }
 

@@ -3,8 +3,8 @@
 use std::io::IsTerminal;
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
+pub use batch_autoscale::diagnostic::json_diagnostic;
 use batch_autoscale::{Diagnostic, LineIndex, Severity};
-use serde::Serialize;
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -87,49 +87,6 @@ fn clamp(src: &str, start: usize, end: usize) -> std::ops::Range<usize> {
         end += 1;
     }
     start..end
-}
-
-/// A diagnostic as the JSON output writes it.
-#[derive(Debug, Serialize)]
-pub struct JsonDiagnostic<'a> {
-    /// Stable code, e.g. `E201`.
-    pub code: &'a str,
-    /// Stable name, e.g. `undefined-variable`.
-    pub name: &'a str,
-    /// `error`, `warning` or `note`.
-    pub severity: Severity,
-    /// The message.
-    pub message: &'a str,
-    /// Byte offsets `[start, end)`.
-    pub span: batch_autoscale::Span,
-    /// 1-based start position.
-    pub start: batch_autoscale::LineCol,
-    /// 1-based end position.
-    pub end: batch_autoscale::LineCol,
-    /// Notes.
-    pub notes: &'a [String],
-    /// The fix, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<&'a batch_autoscale::Fix>,
-    /// The service error code this diagnostic corresponds to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_code: Option<&'static str>,
-}
-
-/// The JSON form of a diagnostic.
-pub fn json_diagnostic<'a>(index: &LineIndex, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    JsonDiagnostic {
-        code: d.code.as_str(),
-        name: d.code.name(),
-        severity: d.severity,
-        message: &d.message,
-        span: d.span,
-        start: index.line_col(d.span.start as usize),
-        end: index.line_col(d.span.end as usize),
-        notes: &d.notes,
-        fix: d.fix.as_ref(),
-        service_code: d.code.service_error().map(|k| k.code()),
-    }
 }
 
 /// Read a formula file (`-` is standard input) as UTF-8, or say why not.
