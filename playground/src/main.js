@@ -105,7 +105,8 @@ function assignedVariables(text) {
   for (const m of text.matchAll(re)) {
     const name = m[2];
     if (!lookup("variable", name) && !out.has(name)) {
-      out.set(name, text.slice(0, m.index + m[1].length).split("\n").length + (m[0].slice(m[1].length).match(/^\s*\n/) ? 1 : 0));
+      const at = m.index + m[0].indexOf(name, m[1].length);
+      out.set(name, text.slice(0, at).split("\n").length);
     }
   }
   return out;

@@ -139,18 +139,25 @@ test("type an error, see it, fix it, evaluate: the CLI's results", { skip }, asy
   assert.strictEqual(run.error, undefined);
   assert.strictEqual(
     run.results,
-    "$TargetDedicatedNodes=20;$TargetLowPriorityNodes=0;$NodeDeallocationOption=taskcompletion;$tasks=39.4483",
+    "$TargetDedicatedNodes=20;$TargetLowPriorityNodes=0;$NodeDeallocationOption=taskcompletion;$tasks=39.1724",
   );
   assert.strictEqual(await page.locator("#results").innerText(), run.results);
   assert.match(await page.locator("#trace").innerText(), /\$PendingTasks window: 29 of 30 expected samples/);
   assert.strictEqual(await page.locator("#run-error").isHidden(), true);
 
-  // The address now holds formula and context: a fresh page opens with both.
-  await page.waitForFunction(() => location.hash.startsWith("#f="));
+  // Share: the address holds formula and context, and a fresh page opens with both.
+  await page.click("#share");
+  await page.waitForFunction(() => document.getElementById("share-status").textContent !== "");
   const shared = page.url();
+  assert.match(shared, /#f=[A-Za-z0-9_-]+&c=[A-Za-z0-9_-]+$/);
   const second = await openPage(shared);
+  const warm = await second.page.evaluate(() => ({
+    first: window.__playground.firstDiagnosticsMs,
+    dcl: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
+  }));
+  console.log(`# warm page: first diagnostics ${warm.first.toFixed(1)} ms after navigation start, ${(warm.first - warm.dcl).toFixed(1)} ms after DOMContentLoaded`);
   assert.strictEqual(await editorText(second.page), fixed);
-  second.page.click("#evaluate");
+  await second.page.click("#evaluate");
   await second.page.waitForFunction(() => document.body.dataset.evaluated === "1");
   assert.strictEqual(await second.page.locator("#results").innerText(), run.results);
   assert.deepStrictEqual(errors.concat(second.errors), []);
