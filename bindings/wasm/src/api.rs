@@ -3,7 +3,8 @@
 
 use batch_autoscale::builtins::{self, Metric};
 use batch_autoscale::{
-    check as check_source, AppliedTargets, AutoScaleRun, ContextSpec, EvalContext, Formula, LineIndex, MetricStore, Severity, TimeInterval, Timestamp, TraceEvent,
+    check as check_source, AppliedTargets, AutoScaleRun, ContextSpec, EvalContext, Formula, LineIndex, MetricStore, Severity, TimeInterval,
+    Timestamp, TraceEvent,
 };
 use serde::Serialize;
 

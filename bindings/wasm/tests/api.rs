@@ -53,8 +53,18 @@ fn evaluate_gives_the_readme_results_and_a_trace() {
     );
     assert_eq!(run.timestamp, "2026-11-23T12:00:20.0000000Z");
     assert_eq!(e.applied.expect("applied").dedicated, 17);
-    assert!(e.trace.iter().any(|l| l.contains("$PendingTasks window: 29 of 30 expected samples (96.6667%)")), "{:#?}", e.trace);
-    assert!(e.trace.iter().any(|l| l.starts_with("line  12") && l.ends_with("=> 17.75")), "{:#?}", e.trace);
+    assert!(
+        e.trace
+            .iter()
+            .any(|l| l.contains("$PendingTasks window: 29 of 30 expected samples (96.6667%)")),
+        "{:#?}",
+        e.trace
+    );
+    assert!(
+        e.trace.iter().any(|l| l.starts_with("line  12") && l.ends_with("=> 17.75")),
+        "{:#?}",
+        e.trace
+    );
 }
 
 #[test]
@@ -63,7 +73,10 @@ fn a_formula_with_errors_gives_the_service_error_run() {
     let e = api::evaluate("$TargetDedicatedNodes = Max(1, 2);", r#"{"now": "2026-11-23T12:00:00Z"}"#, 0.0);
     let run = serde_json::to_value(e.run.expect("a run")).unwrap();
     assert_eq!(run["error"]["code"], "AutoScalingFormulaEvaluationError");
-    assert_eq!(run["results"], "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue");
+    assert_eq!(
+        run["results"],
+        "$TargetDedicatedNodes=0;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue"
+    );
 }
 
 #[test]
@@ -94,7 +107,8 @@ fn replay_carries_targets_over_the_history() {
     let got: Vec<(f64, u64)> = r.rows.iter().map(|row| ((row.time - start) / 60_000.0, row.dedicated)).collect();
     assert_eq!(got, vec![(0.0, 0), (15.0, 1), (30.0, 3), (45.0, 4)]);
     // A failed evaluation leaves the targets as they were.
-    let src = "$TargetDedicatedNodes = max($PendingTasks.GetSample(1)) > 40 ? avg($PendingTasks.GetSample(TimeInterval_Hour * 10, 100)) : 2;";
+    let src =
+        "$TargetDedicatedNodes = max($PendingTasks.GetSample(1)) > 40 ? avg($PendingTasks.GetSample(TimeInterval_Hour * 10, 100)) : 2;";
     let r = api::replay(src, "", &history, 900.0);
     assert_eq!(r.error, None);
     let got: Vec<(u64, bool)> = r.rows.iter().map(|row| (row.dedicated, row.error.is_some())).collect();
@@ -105,8 +119,16 @@ fn replay_carries_targets_over_the_history() {
 fn replay_rejects_bad_input_with_a_message() {
     let src = "$TargetDedicatedNodes = 1;";
     assert!(api::replay(src, "", "{}", 900.0).error.unwrap().contains("no samples"));
-    assert!(api::replay(src, "", r#"{"$Nope": [[0, 1]]}"#, 900.0).error.unwrap().contains("$Nope"));
-    assert!(api::replay(src, "", r#"{"$PendingTasks": [[0, 1]]}"#, 10.0).error.unwrap().contains("5 minutes"));
-    assert!(api::replay(src, "", r#"{"$PendingTasks": [[60000, 1], [0, 2]]}"#, 900.0).error.is_some());
+    assert!(api::replay(src, "", r#"{"$Nope": [[0, 1]]}"#, 900.0)
+        .error
+        .unwrap()
+        .contains("$Nope"));
+    assert!(api::replay(src, "", r#"{"$PendingTasks": [[0, 1]]}"#, 10.0)
+        .error
+        .unwrap()
+        .contains("5 minutes"));
+    assert!(api::replay(src, "", r#"{"$PendingTasks": [[60000, 1], [0, 2]]}"#, 900.0)
+        .error
+        .is_some());
     assert!(api::replay(src, "", "[", 900.0).error.unwrap().contains("history"));
 }
