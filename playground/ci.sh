@@ -31,7 +31,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$want" ]; 
 fi
 ./build.sh
 wasm=dist/batch_autoscale_wasm_bg.wasm
-echo "playground: $wasm $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) gzipped; app.js $(wc -c <dist/app.js) bytes, $(gzip -9 -c dist/app.js | wc -c) gzipped"
+echo "playground: $wasm $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) gzipped; JavaScript $(cat dist/*.js | wc -c) bytes, $(cat dist/*.js | gzip -9 | wc -c) gzipped"
 if [ "$(wc -c <"$wasm")" -ge 1048576 ]; then
   echo "playground: $wasm is over the 1 MB budget" >&2
   exit 1

@@ -1,4 +1,5 @@
-// Bundle the page into dist/: app.js (CodeMirror and the wasm-bindgen glue), the .wasm, the
+// Bundle the page into dist/: boot.js (the wasm-bindgen glue and the first check), the editor
+// chunk (CodeMirror), the .wasm, the
 // HTML and the CSS. Everything the page needs, nothing fetched from elsewhere.
 import * as esbuild from "esbuild";
 import fs from "node:fs";
@@ -15,12 +16,14 @@ if (!fs.existsSync(wasm)) {
 fs.rmSync(dist, { recursive: true, force: true });
 fs.mkdirSync(dist, { recursive: true });
 await esbuild.build({
-  entryPoints: [path.join(here, "src", "main.js")],
+  entryPoints: [path.join(here, "src", "boot.js")],
   bundle: true,
+  splitting: true,
+  chunkNames: "[name]-[hash]",
   format: "esm",
   minify: true,
   target: "es2022",
-  outfile: path.join(dist, "app.js"),
+  outdir: dist,
   loader: { ".formula": "text" },
   logLevel: "warning",
 });

@@ -2,7 +2,7 @@
 // WebAssembly (bindings/wasm): live diagnostics, hover and completion from the built-ins table,
 // a context editor, evaluation with the trace, replay over a metric history, and a shareable
 // URL fragment.
-import init, * as core from "./pkg/batch_autoscale_wasm.js";
+import { renderDiagnostics } from "./diagnostics-list.js";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, hoverTooltip, drawSelection, highlightActiveLine } from "@codemirror/view";
 import { defaultKeymap, history as undoHistory, historyKeymap } from "@codemirror/commands";
@@ -13,11 +13,10 @@ import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
 import { parseHistory, generateHistory } from "./history.js";
 import { encodeState, decodeState } from "./share.js";
 import { plotReplay } from "./plot.js";
-import exampleFormula from "../../examples/task-based.formula";
-import exampleContext from "../../examples/task-based.context.json";
 
 const $ = (id) => document.getElementById(id);
-const timing = (window.__playground = { start: performance.now() });
+let core;
+let timing;
 
 // ---- the built-ins table -------------------------------------------------------------------
 
@@ -191,51 +190,13 @@ function applyFix(d) {
   view.focus();
 }
 
-function renderDiagnostics(diags, src) {
-  const list = $("diagnostics");
-  list.replaceChildren();
-  const errors = diags.filter((d) => d.severity === "error").length;
-  const warnings = diags.filter((d) => d.severity === "warning").length;
-  $("diagnostics-summary").textContent = `(${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"})`;
-  if (diags.length === 0) {
-    const li = document.createElement("li");
-    li.className = "ok";
-    li.textContent = src.trim() ? "no problems" : "empty formula";
-    list.append(li);
-    return;
-  }
-  for (const d of diags) {
-    const li = document.createElement("li");
-    li.className = d.severity;
-    li.dataset.code = d.code;
-    const code = document.createElement("span");
-    code.className = "code";
-    code.textContent = d.code;
-    li.append(code, ` ${d.name} ${d.line}:${d.column} ${d.message}`);
-    if (d.fix) {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "fix";
-      b.textContent = d.fix.message;
-      b.addEventListener("click", (ev) => {
-        ev.stopPropagation();
-        applyFix(d);
-      });
-      li.append(b);
-    }
-    li.addEventListener("click", () => {
-      view.dispatch({ selection: { anchor: Math.min(d.from, view.state.doc.length) }, scrollIntoView: true });
-      view.focus();
-    });
-    list.append(li);
-  }
-}
-
 function runCheck() {
   clearTimeout(checkTimer);
   const doc = view.state.doc;
   const src = doc.toString();
+  const t0 = performance.now();
   const diags = JSON.parse(core.check(src));
+  timing.lastCheckMs = performance.now() - t0;
   lastCheck = { doc, diagnostics: diags };
   const len = doc.length;
   view.dispatch(
@@ -255,7 +216,13 @@ function runCheck() {
       }),
     ),
   );
-  renderDiagnostics(diags, src);
+  renderDiagnostics($("diagnostics"), $("diagnostics-summary"), diags, src, {
+    select: (d) => {
+      view.dispatch({ selection: { anchor: Math.min(d.from, view.state.doc.length) }, scrollIntoView: true });
+      view.focus();
+    },
+    fix: applyFix,
+  });
   document.body.dataset.checked = String(Number(document.body.dataset.checked || 0) + 1);
 }
 
@@ -333,15 +300,17 @@ async function share() {
   }
 }
 
-// ---- start ---------------------------------------------------------------------------------
+// ---- start (called by boot.js) -------------------------------------------------------------
 
-async function start() {
-  await init({ module_or_path: new URL("batch_autoscale_wasm_bg.wasm", import.meta.url) });
-  timing.wasmReady = performance.now();
+/**
+ * Build the page around the loaded core: `formula` and `context` are what the first check (in
+ * boot.js) already looked at.
+ */
+export function start(loadedCore, formula, context, times) {
+  core = loadedCore;
+  timing = times;
   loadBuiltins();
-  const shared = decodeState(location.hash.slice(1));
-  const formula = shared?.formula ?? exampleFormula;
-  $("context").value = shared?.context ?? JSON.stringify(exampleContext, null, 2);
+  $("context").value = context;
   view = new EditorView({
     parent: $("editor"),
     state: EditorState.create({
@@ -373,14 +342,13 @@ async function start() {
       ],
     }),
   });
+  timing.editorReady = performance.now();
   $("editor").addEventListener("click", (e) => {
     if (e.target === $("editor")) view.focus();
   });
   runCheck();
-  timing.firstDiagnostics = performance.now();
-  // Milliseconds from navigation start (what a user waits) to the first diagnostics list.
-  timing.firstDiagnosticsMs = timing.firstDiagnostics;
-  $("load-time").textContent = `core loaded in ${Math.round(timing.wasmReady)} ms, first diagnostics ${Math.round(timing.firstDiagnostics)} ms after navigation start`;
+  timing.editorChecked = performance.now();
+  $("load-time").textContent = `core loaded ${Math.round(timing.wasmReady)} ms, first diagnostics ${Math.round(timing.firstDiagnostics)} ms, editor ready ${Math.round(timing.editorChecked)} ms after navigation start`;
   $("context").addEventListener("input", scheduleFragment);
   $("evaluate").addEventListener("click", evaluate);
   $("share").addEventListener("click", share);
@@ -398,9 +366,3 @@ async function start() {
   });
   document.body.dataset.ready = "true";
 }
-
-start().catch((e) => {
-  document.body.dataset.ready = "failed";
-  showError("context-error", `the core failed to load: ${e.message}`);
-  console.error(e);
-});

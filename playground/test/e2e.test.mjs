@@ -177,3 +177,26 @@ test("replay a generated history and plot it", { skip }, async () => {
   assert.match(await page.locator("#replay-error").innerText(), /line 3, column 2: "x" is not a number/);
   assert.deepStrictEqual(errors, []);
 });
+
+test("completion and hover come from the built-ins table", { skip }, async () => {
+  const { page, errors } = await openPage(base);
+  await page.click("#editor");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type("$x = $PendingTasks.GetS");
+  const options = page.locator(".cm-tooltip-autocomplete li .cm-completionLabel");
+  await options.first().waitFor({ timeout: 5_000 });
+  const labels = await options.allInnerTexts();
+  assert.deepStrictEqual(labels.sort(), ["GetSample", "GetSamplePercent", "GetSamplePeriod"]);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type("$TargetDedicatedNodes = max(1, $CurrentDedicatedNodes);");
+  await page.keyboard.press("Escape");
+  await page.hover("#editor .tok-ba-function");
+  const tip = page.locator(".cm-tooltip .ba-hover");
+  await tip.waitFor({ timeout: 5_000 });
+  const text = await tip.innerText();
+  assert.match(text, /^double max\(doubleVecList\) — function\n.*Largest value/s);
+  assert.deepStrictEqual(errors, []);
+});
