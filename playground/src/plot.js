@@ -12,7 +12,7 @@ function el(name, attrs, text) {
 
 /** An `<svg>` for replay rows `[{time, dedicated, lowPriority, error}]` over `history`. */
 export function plotReplay(rows, history, width = 900, height = 260) {
-  const pad = { left: 44, right: 54, top: 14, bottom: 28 };
+  const pad = { left: 44, right: 104, top: 14, bottom: 28 };
   const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "replay plot" });
   if (rows.length === 0) return svg;
   const t0 = rows[0].time;
