@@ -97,6 +97,9 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 config.pool.task_slots_per_node,
                 iso8601(config.pool.allocation_latency)
             );
+            for note in &setup.notes {
+                outln!("{note}");
+            }
             outln!();
             out!("{}", side_by_side(std::slice::from_ref(&report)));
         }
@@ -104,6 +107,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
             let out = serde_json::json!({
                 "formula": name,
                 "workload": setup.name,
+                "notes": setup.notes,
                 "summary": sim.summary,
             });
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
