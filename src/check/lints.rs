@@ -329,6 +329,8 @@ fn is_count_like(e: &Expr) -> bool {
 /// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
 fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    // N402 once per field (`hour`, `weekday`), at its first comparison.
+    let mut utc_noted: Vec<String> = Vec::new();
     walk(formula, &mut |e| match &e.kind {
         ExprKind::Conditional { condition, .. } => {
             if let Some(v) = constant_number(condition) {
@@ -370,7 +372,11 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
-                    if matches!(member.text.as_str(), "hour" | "weekday") && constant_number(other).is_some() {
+                    if matches!(member.text.as_str(), "hour" | "weekday")
+                        && constant_number(other).is_some()
+                        && !utc_noted.contains(&member.text)
+                    {
+                        utc_noted.push(member.text.clone());
                         out.push(
                             Diagnostic::new(
                                 Code::UtcTimeComparison,

@@ -37,6 +37,7 @@ mod rng;
 mod simulate;
 mod svg;
 mod tasks;
+mod templates;
 mod variants;
 mod workload;
 
@@ -51,6 +52,7 @@ pub use simulate::{
 };
 pub use svg::{simulation_svg, timeline_svg};
 pub use tasks::{describe_tasks, workload_from_tasks};
+pub use templates::{template, TemplateKind, TemplateOptions};
 pub use variants::{
     iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
 };
