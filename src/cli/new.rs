@@ -69,9 +69,7 @@ pub fn run(args: NewArgs) -> ExitCode {
     let options = TemplateOptions {
         max_nodes: args.max_nodes,
         tasks_per_node: args.slots,
-        min_dedicated: args
-            .min_dedicated
-            .unwrap_or(if kind == TemplateKind::TimeOfDay { 2 } else { 1 }),
+        min_dedicated: args.min_dedicated.unwrap_or(if kind == TemplateKind::TimeOfDay { 2 } else { 1 }),
         start_hour,
         end_hour,
         window_minutes: args.window,

@@ -82,7 +82,12 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Ok(z) => z,
         Err(m) => return fail(format!("--tz: {m}")),
     };
-    let end_given = match args.end.as_deref().map(|v| parse_rfc3339(v).map_err(|e| format!("--end {v}: {e}"))).transpose() {
+    let end_given = match args
+        .end
+        .as_deref()
+        .map(|v| parse_rfc3339(v).map_err(|e| format!("--end {v}: {e}")))
+        .transpose()
+    {
         Ok(e) => e,
         Err(m) => return fail(m),
     };
@@ -189,12 +194,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         errln!("  failures: none");
     }
     for (code, f) in &s.failures {
-        errln!(
-            "  failures: {} × {code} (first {}, last {})",
-            f.count,
-            show(f.first),
-            show(f.last)
-        );
+        errln!("  failures: {} × {code} (first {}, last {})", f.count, show(f.first), show(f.last));
     }
     match s.time_to_first_nonzero {
         Some(t) => errln!("  first non-zero target after {}", t.format_results()),

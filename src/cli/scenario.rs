@@ -9,8 +9,9 @@ use batch_autoscale::data::tasks::load_if_task_list;
 use batch_autoscale::data::{load_metrics, MetricData};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{
-    describe_tasks, html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg, timeline_svg,
-    NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig, Variant, Workload, workload_from_tasks,
+    describe_tasks, html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg,
+    timeline_svg, workload_from_tasks, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig, Variant,
+    Workload,
 };
 use batch_autoscale::{Formula, Severity, TimeInterval, Timestamp};
 

@@ -155,7 +155,7 @@ pub fn is_task_list(text: &str) -> bool {
     }
     let first_line = trimmed.lines().next().unwrap_or("");
     if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(first_line) {
-        return o.contains_key("creationTime");
+        return o.contains_key("creationTime") || o.get("value").is_some_and(|v| v.is_array());
     }
     #[derive(Deserialize)]
     struct Body<'a> {
@@ -518,8 +518,10 @@ mod tests {
         let c = parse_task_list(&lines.join("\n"), "c.jsonl").unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c);
-        assert!(is_task_list(LIST) && is_task_list(&body) && is_task_list(&lines.join("\n")));
-        assert!(!is_task_list(r#"{"$PendingTasks": {"last": "2026-11-23T12:00:00Z", "values": []}}"#));
+        assert!(is_task_list(LIST) && is_task_list(&body) && is_task_list(&lines.join("\n")) && is_task_list(&one_line));
+        assert!(!is_task_list(
+            r#"{"$PendingTasks": {"last": "2026-11-23T12:00:00Z", "values": []}}"#
+        ));
         assert_eq!(a.tasks[1].slots, 2);
         assert_eq!(a.tasks[1].retries, 1);
         assert_eq!(a.last, parse_rfc3339("2026-11-23T10:04:00Z").unwrap());

@@ -44,7 +44,10 @@ impl Zone {
     /// The zone with this IANA name (`America/New_York`, `UTC`).
     pub fn new(name: &str) -> Result<Zone, String> {
         jiff::tz::TimeZone::get(name)
-            .map(|tz| Zone { name: name.to_string(), tz })
+            .map(|tz| Zone {
+                name: name.to_string(),
+                tz,
+            })
             .map_err(|_| format!("{name:?} is not a time zone of the IANA database (e.g. Europe/London, America/New_York)"))
     }
 
@@ -159,7 +162,10 @@ mod tests {
         let after = parse_rfc3339("2026-03-29T01:30:00Z").unwrap();
         assert_eq!(z.format(before), "2026-03-29T00:30:00+00:00");
         assert_eq!(z.format(after), "2026-03-29T02:30:00+01:00");
-        let t = z.transitions(parse_rfc3339("2026-03-20T00:00:00Z").unwrap(), parse_rfc3339("2026-04-05T00:00:00Z").unwrap());
+        let t = z.transitions(
+            parse_rfc3339("2026-03-20T00:00:00Z").unwrap(),
+            parse_rfc3339("2026-04-05T00:00:00Z").unwrap(),
+        );
         assert_eq!(
             t,
             vec![Transition {
@@ -176,7 +182,11 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("1 hour later"), "{}", w[0]);
         assert!(z
-            .hour_window_warnings("$TargetDedicatedNodes = 1;", before, after.checked_add(crate::TimeInterval::WEEK).unwrap())
+            .hour_window_warnings(
+                "$TargetDedicatedNodes = 1;",
+                before,
+                after.checked_add(crate::TimeInterval::WEEK).unwrap()
+            )
             .is_empty());
         assert!(Zone::new("Mars/Olympus").is_err());
     }

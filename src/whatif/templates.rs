@@ -113,10 +113,16 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
         return Err("--window is 1 to 1440 minutes".into());
     }
     if matches!(kind, TemplateKind::Spot | TemplateKind::TimeOfDay) && o.min_dedicated > o.max_nodes {
-        return Err(format!("--min-dedicated {} is more than --max-nodes {}", o.min_dedicated, o.max_nodes));
+        return Err(format!(
+            "--min-dedicated {} is more than --max-nodes {}",
+            o.min_dedicated, o.max_nodes
+        ));
     }
     if kind == TemplateKind::TimeOfDay && !(o.start_hour < o.end_hour && o.end_hour <= 24) {
-        return Err(format!("--hours {}-{}: give START-END with 0 <= START < END <= 24", o.start_hour, o.end_hour));
+        return Err(format!(
+            "--hours {}-{}: give START-END with 0 <= START < END <= 24",
+            o.start_hour, o.end_hour
+        ));
     }
     if kind == TemplateKind::SlotAware && o.tasks_per_node > 1 {
         return Err("slot-aware reads the pool's $TaskSlotsPerNode; --slots applies to the other templates".into());
@@ -128,7 +134,11 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
             "// Task-based scaling (the pattern of the Azure Batch docs): one dedicated node per {} pending\n\
              // task{}, at most {} nodes. When the queue empties the target halves at each evaluation, and\n\
              // nodes leave only when their running tasks complete.",
-            if o.tasks_per_node > 1 { o.tasks_per_node.to_string() } else { "".into() },
+            if o.tasks_per_node > 1 {
+                o.tasks_per_node.to_string()
+            } else {
+                "".into()
+            },
             if o.tasks_per_node > 1 { "s" } else { "" },
             o.max_nodes
         ),
@@ -153,7 +163,8 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
         ),
         TemplateKind::PreemptionAware => format!(
             "// Preemption-aware: Spot nodes for the load (at most {}), and a dedicated node in place of\n\
-             // each preempted one while there is work, so preemptions do not stall the queue.",
+             // each preempted one while there is work, so preemptions do not stall the queue. Preempted\n\
+             // nodes run nothing and are not billed: at most maxNodes nodes are ever working.",
             o.max_nodes
         ),
     };
@@ -236,7 +247,22 @@ mod tests {
             }
             assert_eq!(TemplateKind::from_name(kind.name()), Some(kind));
         }
-        assert!(template(TemplateKind::Spot, &TemplateOptions { min_dedicated: 30, ..TemplateOptions::default() }).is_err());
-        assert!(template(TemplateKind::TimeOfDay, &TemplateOptions { start_hour: 18, end_hour: 8, ..TemplateOptions::default() }).is_err());
+        assert!(template(
+            TemplateKind::Spot,
+            &TemplateOptions {
+                min_dedicated: 30,
+                ..TemplateOptions::default()
+            }
+        )
+        .is_err());
+        assert!(template(
+            TemplateKind::TimeOfDay,
+            &TemplateOptions {
+                start_hour: 18,
+                end_hour: 8,
+                ..TemplateOptions::default()
+            }
+        )
+        .is_err());
     }
 }
