@@ -207,10 +207,7 @@ fn simulate_takes_a_task_list_and_says_which_tasks_are_partial() {
     for other in [&body, &lines] {
         let again = stdout(&["simulate", &formula, "--workload", other, "--slots", "2", "--interval", "PT5M"]);
         let strip = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
-        assert_eq!(
-            strip(&again).replace(other.as_str(), TASKS),
-            strip(&out).replace(&formula, &formula)
-        );
+        assert_eq!(strip(&again), strip(&out), "{other}");
     }
 }
 
