@@ -35,8 +35,8 @@ pub struct NewArgs {
     /// Tasks a node runs at once (the pool's task slots; slot-aware reads $TaskSlotsPerNode).
     #[arg(long, default_value_t = 1)]
     slots: u32,
-    /// Dedicated nodes kept: the floor of `spot`, the business-hours floor of `time-of-day`
-    /// (default 1 and 2).
+    /// Dedicated nodes kept: the floor of `spot` (default 1), the business-hours floor of
+    /// `time-of-day` (default 2), a warm floor for `task-based` and `slot-aware` (default 0).
     #[arg(long)]
     min_dedicated: Option<u32>,
     /// Business hours of `time-of-day`, UTC, as START-END (e.g. 8-18).
@@ -69,7 +69,11 @@ pub fn run(args: NewArgs) -> ExitCode {
     let options = TemplateOptions {
         max_nodes: args.max_nodes,
         tasks_per_node: args.slots,
-        min_dedicated: args.min_dedicated.unwrap_or(if kind == TemplateKind::TimeOfDay { 2 } else { 1 }),
+        min_dedicated: args.min_dedicated.unwrap_or(match kind {
+            TemplateKind::TimeOfDay => 2,
+            TemplateKind::Spot => 1,
+            _ => 0,
+        }),
         start_hour,
         end_hour,
         window_minutes: args.window,

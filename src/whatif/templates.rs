@@ -57,7 +57,8 @@ pub struct TemplateOptions {
     pub max_nodes: u32,
     /// Tasks one node runs at once, for the kinds that do not read `$TaskSlotsPerNode`.
     pub tasks_per_node: u32,
-    /// Dedicated nodes kept: the floor of `spot`, the business-hours floor of `time-of-day`.
+    /// Dedicated nodes kept: the floor of `spot`, the business-hours floor of `time-of-day`,
+    /// the warm floor of `task-based` and `slot-aware` (0: none).
     pub min_dedicated: u32,
     /// Business hours of `time-of-day`, UTC: from this hour …
     pub start_hour: u32,
@@ -72,7 +73,7 @@ impl Default for TemplateOptions {
         TemplateOptions {
             max_nodes: 20,
             tasks_per_node: 1,
-            min_dedicated: 1,
+            min_dedicated: 0,
             start_hour: 8,
             end_hour: 18,
             window_minutes: 15,
@@ -112,7 +113,7 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
     if !(1..=1440).contains(&o.window_minutes) {
         return Err("--window is 1 to 1440 minutes".into());
     }
-    if matches!(kind, TemplateKind::Spot | TemplateKind::TimeOfDay) && o.min_dedicated > o.max_nodes {
+    if o.min_dedicated > o.max_nodes {
         return Err(format!(
             "--min-dedicated {} is more than --max-nodes {}",
             o.min_dedicated, o.max_nodes
@@ -124,6 +125,9 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
             o.start_hour, o.end_hour
         ));
     }
+    if kind == TemplateKind::PreemptionAware && o.min_dedicated > 0 {
+        return Err("preemption-aware has no dedicated floor (its dedicated nodes replace preempted ones); use `spot` for a floor".into());
+    }
     if kind == TemplateKind::SlotAware && o.tasks_per_node > 1 {
         return Err("slot-aware reads the pool's $TaskSlotsPerNode; --slots applies to the other templates".into());
     }
@@ -131,15 +135,16 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
     let w = o.window_minutes;
     let header = match kind {
         TemplateKind::TaskBased => format!(
-            "// Task-based scaling (the pattern of the Azure Batch docs): one dedicated node per {} pending\n\
-             // task{}, at most {} nodes. When the queue empties the target halves at each evaluation, and\n\
+            "// Task-based scaling (the pattern of the Azure Batch docs): one dedicated node per {}pending\n\
+             // task{}, {} to {} nodes. When the queue empties the target halves at each evaluation, and\n\
              // nodes leave only when their running tasks complete.",
             if o.tasks_per_node > 1 {
-                o.tasks_per_node.to_string()
+                format!("{} ", o.tasks_per_node)
             } else {
-                "".into()
+                String::new()
             },
             if o.tasks_per_node > 1 { "s" } else { "" },
+            o.min_dedicated,
             o.max_nodes
         ),
         TemplateKind::TimeOfDay => format!(
@@ -158,8 +163,8 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
         ),
         TemplateKind::SlotAware => format!(
             "// Slot-aware task-based scaling: a node runs $TaskSlotsPerNode tasks at once, so the pool\n\
-             // needs pending tasks / slots nodes, rounded up; at most {} nodes.",
-            o.max_nodes
+             // needs pending tasks / slots nodes, rounded up; {} to {} nodes.",
+            o.min_dedicated, o.max_nodes
         ),
         TemplateKind::PreemptionAware => format!(
             "// Preemption-aware: Spot nodes for the load (at most {}), and a dedicated node in place of\n\
@@ -182,7 +187,13 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
         TemplateKind::TaskBased => {
             per_node(&mut f, o);
             let _ = writeln!(f, "$target = $wanted > 0 ? $wanted : max(0, $TargetDedicatedNodes / 2);");
-            let _ = writeln!(f, "$TargetDedicatedNodes = max(0, min(maxNodes, $target));");
+            if o.min_dedicated > 0 {
+                let _ = writeln!(f, "// Nodes kept warm: tasks start at once instead of waiting for an allocation.");
+                let _ = writeln!(f, "warmNodes = {};", o.min_dedicated);
+                let _ = writeln!(f, "$TargetDedicatedNodes = max(warmNodes, min(maxNodes, $target));");
+            } else {
+                let _ = writeln!(f, "$TargetDedicatedNodes = max(0, min(maxNodes, $target));");
+            }
         }
         TemplateKind::TimeOfDay => {
             per_node(&mut f, o);
@@ -203,7 +214,15 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
         }
         TemplateKind::SlotAware => {
             let _ = writeln!(f, "$slots = max(1, $TaskSlotsPerNode);");
-            let _ = writeln!(f, "$TargetDedicatedNodes = min(maxNodes, ($tasks + $slots - 1) / $slots);");
+            if o.min_dedicated > 0 {
+                let _ = writeln!(f, "minNodes = {};", o.min_dedicated);
+                let _ = writeln!(
+                    f,
+                    "$TargetDedicatedNodes = max(minNodes, min(maxNodes, ($tasks + $slots - 1) / $slots));"
+                );
+            } else {
+                let _ = writeln!(f, "$TargetDedicatedNodes = min(maxNodes, ($tasks + $slots - 1) / $slots);");
+            }
         }
         TemplateKind::PreemptionAware => {
             per_node(&mut f, o);
@@ -238,7 +257,7 @@ mod tests {
         for kind in TemplateKind::ALL {
             for o in &variants {
                 let Ok(src) = template(kind, o) else {
-                    assert!(kind == TemplateKind::SlotAware && o.tasks_per_node > 1);
+                    assert!(matches!(kind, TemplateKind::SlotAware | TemplateKind::PreemptionAware));
                     continue;
                 };
                 let a = crate::check(&src);
