@@ -24,21 +24,47 @@ const DIR: &str = "examples/scenarios";
 
 /// Each formula file and the `new` arguments that write it.
 const FORMULAS: [(&str, &[&str]); 4] = [
-    ("render-farm.formula", &["new", "spot", "--max-nodes", "200", "--min-dedicated", "20"]),
-    ("monte-carlo.formula", &["new", "slot-aware", "--max-nodes", "100", "--min-dedicated", "10"]),
-    ("image-pipeline-from-zero.formula", &["new", "task-based", "--max-nodes", "10", "--slots", "4"]),
-    ("image-pipeline-warm.formula", &["new", "task-based", "--max-nodes", "10", "--slots", "4", "--min-dedicated", "2"]),
+    (
+        "render-farm.formula",
+        &["new", "spot", "--max-nodes", "200", "--min-dedicated", "20"],
+    ),
+    (
+        "monte-carlo.formula",
+        &["new", "slot-aware", "--max-nodes", "100", "--min-dedicated", "10"],
+    ),
+    (
+        "image-pipeline-from-zero.formula",
+        &["new", "task-based", "--max-nodes", "10", "--slots", "4"],
+    ),
+    (
+        "image-pipeline-warm.formula",
+        &["new", "task-based", "--max-nodes", "10", "--slots", "4", "--min-dedicated", "2"],
+    ),
 ];
 
 /// Each report and the command that prints it.
 const REPORTS: [(&str, &[&str]); 3] = [
     (
         "render-farm.report.txt",
-        &["simulate", "examples/scenarios/render-farm.formula", "--workload", "examples/scenarios/render-farm.workload.json", "--interval", "PT5M"],
+        &[
+            "simulate",
+            "examples/scenarios/render-farm.formula",
+            "--workload",
+            "examples/scenarios/render-farm.workload.json",
+            "--interval",
+            "PT5M",
+        ],
     ),
     (
         "monte-carlo.report.txt",
-        &["simulate", "examples/scenarios/monte-carlo.formula", "--workload", "examples/scenarios/monte-carlo.workload.json", "--interval", "PT5M"],
+        &[
+            "simulate",
+            "examples/scenarios/monte-carlo.formula",
+            "--workload",
+            "examples/scenarios/monte-carlo.workload.json",
+            "--interval",
+            "PT5M",
+        ],
     ),
     (
         "image-pipeline.report.txt",
@@ -60,7 +86,10 @@ fn same_or_regenerate(file: &str, made: &str) {
         std::fs::write(&path, made).unwrap();
     }
     let stored = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(stored, made, "{file} differs from what the command makes; see this file's docs to regenerate");
+    assert_eq!(
+        stored, made,
+        "{file} differs from what the command makes; see this file's docs to regenerate"
+    );
 }
 
 #[test]
@@ -81,8 +110,16 @@ fn reports_are_what_the_commands_print() {
 fn the_reports_say_what_each_scenario_is_about() {
     let read = |f: &str| std::fs::read_to_string(root().join(DIR).join(f)).unwrap();
     let row = |report: &str, name: &str| -> Vec<String> {
-        let line = report.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in\n{report}"));
-        line[name.len()..].split("  ").map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in\n{report}"));
+        line[name.len()..]
+            .split("  ")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
     };
     let render = read("render-farm.report.txt");
     assert_eq!(row(&render, "tasks completed/submitted"), ["14400/14400"]);
@@ -94,5 +131,8 @@ fn the_reports_say_what_each_scenario_is_about() {
     let seconds = |t: &str| -> u64 { t.split(':').fold(0, |a, p| a * 60 + p.parse::<u64>().unwrap()) };
     let p95 = row(&images, "task wait p95");
     let (cold, warm) = (seconds(&p95[0]), seconds(&p95[1]));
-    assert!(cold >= 5 * 60 && warm < 60, "from zero tasks wait for an allocation, warm they do not: {p95:?}");
+    assert!(
+        cold >= 5 * 60 && warm < 60,
+        "from zero tasks wait for an allocation, warm they do not: {p95:?}"
+    );
 }

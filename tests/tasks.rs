@@ -490,6 +490,7 @@ fn simulate_report_in_local_time() {
     let formula = path(&dir, "f.formula");
     ok(&["new", "task-based", "-o", &formula]);
     let timeline = path(&dir, "t.csv");
+    let html = path(&dir, "r.html");
     let out = stdout(&[
         "simulate",
         &formula,
@@ -499,7 +500,14 @@ fn simulate_report_in_local_time() {
         "America/New_York",
         "--timeline",
         &timeline,
+        "--html",
+        &html,
     ]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("2026-11-24T03:00:00-05:00") && !page.contains("2026-11-24T08:00:00.000Z"),
+        "the HTML report is in local time too"
+    );
     assert!(out.contains("2026-11-24T03:00:00-05:00 to 2026-11-24T11:00:00-05:00"), "{out}");
     assert!(out.contains("times in America/New_York"), "{out}");
     let csv = std::fs::read_to_string(&timeline).unwrap();

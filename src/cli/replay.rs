@@ -164,7 +164,10 @@ pub fn run(args: ReplayArgs) -> ExitCode {
                 &title,
                 &[timeline_svg(&result, &data, &title)],
                 &[Report::replay(&name, &result.summary)],
-                Some(&result.table()),
+                Some(&match &zone {
+                    Some(z) => z.localize_table(result.table()),
+                    None => result.table(),
+                }),
             )
         })
     });

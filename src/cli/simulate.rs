@@ -95,7 +95,10 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 &title,
                 &[simulation_svg(&sim, &plot_title)],
                 std::slice::from_ref(&report),
-                Some(&sim.table()),
+                Some(&match &zone {
+                    Some(z) => z.localize_table(sim.table()),
+                    None => sim.table(),
+                }),
             )
         })
     });

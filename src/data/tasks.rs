@@ -208,15 +208,16 @@ pub fn parse_task_list(text: &str, path: &str) -> Result<TaskList, DataError> {
     let base = text.as_ptr() as usize;
     let offset_of = |raw: &RawValue| raw.get().as_ptr() as usize - base;
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let bom = text.len() - text.trim_start_matches('\u{feff}').len();
     let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
-        serde_json::from_str(text).map_err(|e| json_error(path, &e))?
+        serde_json::from_str(&text[bom..]).map_err(|e| json_error(path, &e))?
     } else if is_json_lines(trimmed) {
         let mut out = Vec::new();
         let mut at = 0;
         for line in text.split_inclusive('\n') {
-            let body = line.trim();
+            let body = line.trim_start_matches('\u{feff}').trim();
             if !body.is_empty() {
-                let start = at + (line.len() - line.trim_start().len());
+                let start = at + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
                 let raw: &RawValue = serde_json::from_str(&text[start..start + body.len()]).map_err(|e| shifted(text, path, start, &e))?;
                 out.push(raw);
             }
@@ -229,7 +230,7 @@ pub fn parse_task_list(text: &str, path: &str) -> Result<TaskList, DataError> {
             #[serde(borrow)]
             value: Vec<&'a RawValue>,
         }
-        serde_json::from_str::<Body>(text).map_err(|e| json_error(path, &e))?.value
+        serde_json::from_str::<Body>(&text[bom..]).map_err(|e| json_error(path, &e))?.value
     };
     let mut tasks = Vec::with_capacity(elements.len());
     for (index, raw) in elements.iter().enumerate() {
@@ -518,6 +519,7 @@ mod tests {
         let c = parse_task_list(&lines.join("\n"), "c.jsonl").unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c);
+        assert_eq!(parse_task_list(&format!("\u{feff}{LIST}"), "bom.json").unwrap(), a);
         assert!(is_task_list(LIST) && is_task_list(&body) && is_task_list(&lines.join("\n")) && is_task_list(&one_line));
         assert!(!is_task_list(
             r#"{"$PendingTasks": {"last": "2026-11-23T12:00:00Z", "values": []}}"#

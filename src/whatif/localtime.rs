@@ -118,6 +118,18 @@ impl Zone {
         out
     }
 
+    /// The same table with its first column (UTC RFC 3339 times) in local time.
+    pub fn localize_table(&self, mut table: super::Table) -> super::Table {
+        for row in &mut table.rows {
+            if let Some(first) = row.first_mut() {
+                if let Ok(t) = crate::time::parse_rfc3339(first) {
+                    *first = self.format(t);
+                }
+            }
+        }
+        table
+    }
+
     /// Warnings for a formula that compares `.hour` (UTC) when the zone's offset changes
     /// between `start` and `end`: from then on its hour window falls at another local hour.
     pub fn hour_window_warnings(&self, source: &str, start: Timestamp, end: Timestamp) -> Vec<String> {
@@ -196,5 +208,10 @@ mod tests {
         let z = Zone::new("America/New_York").unwrap();
         let csv = "time,target\n2026-11-23T15:00:00.000Z,2\n";
         assert_eq!(z.localize_csv(csv), "time,target\n2026-11-23T10:00:00-05:00,2\n");
+        let table = crate::whatif::Table {
+            header: vec!["time".into(), "target".into()],
+            rows: vec![vec!["2026-11-23T15:00:00.000Z".into(), "2".into()]],
+        };
+        assert_eq!(z.localize_table(table).rows[0][0], "2026-11-23T10:00:00-05:00");
     }
 }
