@@ -146,7 +146,14 @@ fn history_round_trips_through_the_metric_reader_and_replay_agrees() {
         .max()
         .unwrap();
     assert!(max >= 10, "the pending tasks scale the pool up:\n{timeline}");
-    assert!(text(&from_tasks.stderr).contains("failures: none"), "{}", text(&from_tasks.stderr));
+    let said = text(&from_tasks.stderr);
+    assert!(said.contains("failures: none"), "{said}");
+    assert!(
+        said.contains(
+            "history derived from 40 tasks on the 30-second grid: 30 completed, 5 running, 5 not started at 2026-11-23T10:15:09.999Z"
+        ),
+        "{said}"
+    );
 }
 
 #[test]

@@ -23,11 +23,24 @@ pub struct HistoryArgs {
     output: Option<PathBuf>,
 }
 
-/// A metric history: a task list derived up to `end`, or any metric file.
-pub fn load_history(path: &Path, end: Option<Timestamp>) -> Result<MetricData, String> {
+/// A metric history: a task list derived up to `end` (with a line saying what the tasks are),
+/// or any metric file.
+pub fn load_history(path: &Path, end: Option<Timestamp>) -> Result<(MetricData, Option<String>), String> {
     match load_if_task_list(path).map_err(|e| e.to_string())? {
-        Some(list) => list.history(end).map_err(|m| format!("{}: {m}", path.display())),
-        None => load_metrics(path).map_err(|e| e.to_string()),
+        Some(list) => {
+            let s = list.states();
+            let note = format!(
+                "history derived from {} tasks on the 30-second grid: {} completed, {} running, {} not started at {}",
+                list.tasks.len(),
+                s.completed,
+                s.running,
+                s.not_started,
+                list.last.format_results()
+            );
+            let data = list.history(end).map_err(|m| format!("{}: {m}", path.display()))?;
+            Ok((data, Some(note)))
+        }
+        None => Ok((load_metrics(path).map_err(|e| e.to_string())?, None)),
     }
 }
 

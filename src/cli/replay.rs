@@ -91,12 +91,12 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Ok(e) => e,
         Err(m) => return fail(m),
     };
-    let data = match &args.metrics {
+    let (data, note) = match &args.metrics {
         Some(path) => match super::history::load_history(path, end_given) {
             Ok(d) => d,
             Err(m) => return fail(m),
         },
-        None => batch_autoscale::data::MetricData::default(),
+        None => (batch_autoscale::data::MetricData::default(), None),
     };
     let source = args
         .metrics
@@ -186,6 +186,9 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         show(start),
         show(end)
     );
+    if let Some(note) = &note {
+        errln!("  {note}");
+    }
     if let Some(z) = &zone {
         errln!("  times in {} (the formula's time() is UTC)", z.name());
         let source = super::render::read_source(&args.formula).unwrap_or_default();

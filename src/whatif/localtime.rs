@@ -148,7 +148,7 @@ impl Zone {
                 let shift = (tr.after - tr.before) as f64 / 3600.0;
                 let direction = if shift > 0.0 { "later" } else { "earlier" };
                 format!(
-                    "{} changes from UTC{} to UTC{} at {} ({} local): the formula's `{example}` comparisons are in UTC, so from then on its hour window falls {} hour{} {direction} in local time",
+                    "{} changes from UTC{} to UTC{} at {} ({} local): the formula's `{example}` comparisons follow UTC (plus any fixed offset the formula adds), so from then on its hour window falls {} hour{} {direction} in local time",
                     self.name,
                     format_offset(tr.before),
                     format_offset(tr.after),
