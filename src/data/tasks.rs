@@ -563,4 +563,99 @@ mod tests {
             .to_string();
         assert!(e.starts_with("x.jsonl:2:"), "{e}");
     }
+
+    #[test]
+    fn sweep_agrees_with_a_direct_count_on_random_lists() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: i64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as i64
+        };
+        let base = parse_rfc3339("2026-11-23T10:00:00Z").unwrap().0;
+        let second = TICKS_PER_SECOND;
+        let mut tasks = Vec::new();
+        for i in 0..300 {
+            let created = base + next(3600) * second + next(10) * 1000;
+            let started = (next(4) > 0).then(|| created + next(600) * second);
+            let ended = match started {
+                Some(s) => (next(3) > 0).then(|| s + next(900) * second),
+                None => (next(5) == 0).then(|| created + next(300) * second), // terminated while waiting
+            };
+            tasks.push(BatchTask {
+                id: format!("t{i}"),
+                state: String::new(),
+                created: Timestamp(created),
+                started: started.map(Timestamp),
+                ended: ended.map(Timestamp),
+                outcome: ended.map(|_| if next(4) == 0 { TaskOutcome::Failure } else { TaskOutcome::Success }),
+                retries: 0,
+                slots: 1,
+            });
+        }
+        let first = tasks.iter().map(|t| t.created).min().unwrap();
+        let last = tasks
+            .iter()
+            .flat_map(|t| [Some(t.created), t.started, t.ended])
+            .flatten()
+            .max()
+            .unwrap();
+        let list = TaskList { tasks, first, last };
+        let times = list.grid(None).unwrap();
+        for (g, c) in times.iter().zip(list.counts(&times)) {
+            let g = *g;
+            let t = &list.tasks;
+            let active = t
+                .iter()
+                .filter(|t| t.created <= g && t.started.is_none_or(|s| g < s) && t.ended.is_none_or(|e| g < e))
+                .count() as u64;
+            let running = t
+                .iter()
+                .filter(|t| t.started.is_some_and(|s| s <= g) && t.ended.is_none_or(|e| g < e))
+                .count() as u64;
+            let done = |o| t.iter().filter(|t| t.ended.is_some_and(|e| e <= g) && t.outcome == Some(o)).count() as u64;
+            assert_eq!(
+                c.values(),
+                [
+                    active,
+                    running,
+                    active + running,
+                    done(TaskOutcome::Success),
+                    done(TaskOutcome::Failure)
+                ],
+                "at {}",
+                g.format_results()
+            );
+        }
+    }
+
+    #[test]
+    fn outcomes_without_a_result_and_tasks_that_never_started() {
+        let list = parse_task_list(
+            r#"[
+  {"creationTime": "2026-11-23T10:00:00Z", "executionInfo": {"startTime": "2026-11-23T10:00:10Z", "endTime": "2026-11-23T10:01:00Z", "exitCode": 3}},
+  {"creationTime": "2026-11-23T10:00:00Z", "executionInfo": {"startTime": "2026-11-23T10:00:10Z", "endTime": "2026-11-23T10:01:00Z", "exitCode": 0}},
+  {"creationTime": "2026-11-23T10:00:00Z", "state": "completed", "executionInfo": {"endTime": "2026-11-23T10:02:00Z", "result": "failure", "failureInfo": {"code": "TaskEnded"}}}
+]"#,
+            "t.json",
+        )
+        .unwrap();
+        let outcomes: Vec<_> = list.tasks.iter().map(|t| t.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [Some(TaskOutcome::Failure), Some(TaskOutcome::Success), Some(TaskOutcome::Failure)]
+        );
+        let at = |s: &str| list.counts(&[parse_rfc3339(s).unwrap()])[0].values();
+        // The terminated task is active until it ends, and is never running.
+        assert_eq!(at("2026-11-23T10:01:30Z"), [1, 0, 1, 1, 1]);
+        assert_eq!(at("2026-11-23T10:02:00Z"), [0, 0, 0, 1, 2]);
+        let e = parse_task_list(
+            r#"[{"creationTime": "2026-11-23T10:00:00Z", "executionInfo": {"startTime": "2026-11-23T09:00:00Z"}}]"#,
+            "t.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("executionInfo.startTime: starts before the task was created"), "{e}");
+    }
 }
