@@ -155,7 +155,10 @@ pub fn is_task_list(text: &str) -> bool {
     }
     let first_line = trimmed.lines().next().unwrap_or("");
     if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(first_line) {
-        return o.contains_key("creationTime") || o.get("value").is_some_and(|v| v.is_array());
+        // A task on one line; a pool or job object (`az batch pool show`) has `creationTime`
+        // too, but never `executionInfo`, `commandLine` or `requiredSlots`.
+        let task_like = ["executionInfo", "commandLine", "requiredSlots"].iter().any(|k| o.contains_key(*k));
+        return (o.contains_key("creationTime") && task_like) || o.get("value").is_some_and(|v| v.is_array());
     }
     #[derive(Deserialize)]
     struct Body<'a> {
@@ -190,6 +193,10 @@ struct RawTask {
     creation_time: Option<String>,
     required_slots: Option<u32>,
     execution_info: Option<RawExecution>,
+    /// Every pool has one, no task does.
+    vm_size: Option<serde::de::IgnoredAny>,
+    /// Every job has one, no task does.
+    pool_info: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -256,6 +263,17 @@ pub fn parse_task_list(text: &str, path: &str) -> Result<TaskList, DataError> {
             }
             error
         })?;
+        for (present, key, what, command) in [
+            (task.vm_size.is_some(), "vmSize", "pool", "az batch pool list"),
+            (task.pool_info.is_some(), "poolInfo", "job", "az batch job list"),
+        ] {
+            if present {
+                return Err(fail(
+                    &[key],
+                    format!("this is a {what} (output of `{command}`), not a task; export the tasks with `az batch task list --job-id JOB --output json`"),
+                ));
+            }
+        }
         let time = |keys: &[&str], value: &Option<String>| -> Result<Option<Timestamp>, DataError> {
             value
                 .as_deref()
