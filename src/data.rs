@@ -20,10 +20,13 @@
 //! `$CurrentLowPriorityNodes`, `$TaskSlotsPerNode`, `$UsableNodeCount`): they become
 //! [`ScalarSeries`] that replay reads as the pool's state over time. JSON has the shape of the
 //! `metrics` object of a context file (`{"$PendingTasks": {"last": …, "values": […]}}`),
-//! optionally wrapped as `{"metrics": {…}}`.
+//! optionally wrapped as `{"metrics": {…}}`. A Batch task list (`az batch task list` output) is
+//! read as the metric history it implies ([`tasks`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+pub mod tasks;
 
 use crate::builtins::{self, Metric, PoolScalar, VariableKind};
 use crate::eval::{ContextError, ContextSpec, MetricSpec, MetricStore, OwnedContext};
@@ -179,6 +182,10 @@ pub fn read_text(path: &Path) -> Result<String, DataError> {
 pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
     let display = path.display().to_string();
     let text = read_text(path)?;
+    if tasks::is_task_list(&text) {
+        let list = tasks::parse_task_list(&text, &display)?;
+        return list.history(None).map_err(|message| DataError::Io { path: display, message });
+    }
     if path
         .extension()
         .and_then(|e| e.to_str())

@@ -174,6 +174,8 @@ codes! {
     MetricAsNumber = ("W317", "metric-as-number", Warning, None);
     /// `retaineddata` was removed from newer REST API resize options (D30).
     RetainedData = ("N401", "retaineddata", Note, None);
+    /// `time().hour` or `.weekday` compared with a number: the service's clock is UTC.
+    UtcTimeComparison = ("N402", "utc-time-comparison", Note, None);
 }
 
 impl std::fmt::Display for Code {

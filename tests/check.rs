@@ -137,6 +137,11 @@ const CASES: &[(&str, Code, &str)] = &[
         Code::RetainedData,
         "retaineddata",
     ),
+    (
+        "$TargetDedicatedNodes = time().hour >= 8 ? 4 : 1;",
+        Code::UtcTimeComparison,
+        "time().hour",
+    ),
 ];
 
 #[test]

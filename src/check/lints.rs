@@ -318,9 +318,11 @@ fn is_count_like(e: &Expr) -> bool {
         )
 }
 
-/// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison,
+/// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
 fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    // N402 once per field (`hour`, `weekday`), at its first comparison.
+    let mut utc_noted: Vec<String> = Vec::new();
     walk(formula, &mut |e| match &e.kind {
         ExprKind::Conditional { condition, .. } => {
             if let Some(v) = constant_number(condition) {
@@ -358,6 +360,22 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                                 "`weekday` runs from 0 (Sunday) to 6 (Saturday); it is never 7",
                             )
                             .with_fix("Sunday is 0", other.span, "0"),
+                        );
+                    }
+                }
+                if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
+                    if matches!(member.text.as_str(), "hour" | "weekday")
+                        && constant_number(other).is_some()
+                        && !utc_noted.contains(&member.text)
+                    {
+                        utc_noted.push(member.text.clone());
+                        out.push(
+                            Diagnostic::new(
+                                Code::UtcTimeComparison,
+                                side.span,
+                                format!("`{}` is in UTC: the service evaluates `time()` in UTC, not in the pool's local time", member.text),
+                            )
+                            .with_note("local business hours move by an hour against UTC when daylight saving time starts or ends; `replay --tz ZONE` shows where"),
                         );
                     }
                 }

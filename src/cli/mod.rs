@@ -37,7 +37,9 @@ mod check;
 mod compare;
 mod eval;
 mod fmt;
+mod history;
 mod lsp;
+mod new;
 mod render;
 mod replay;
 mod scenario;
@@ -74,6 +76,10 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Run the language server over stdio.
     Lsp(lsp::Args),
+    /// Write the metric history a Batch task list implies, as CSV.
+    History(history::HistoryArgs),
+    /// Write a commented formula for a common need (task-based, time-of-day, …).
+    New(new::NewArgs),
 }
 
 /// Run a parsed command line.
@@ -87,5 +93,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Lsp(a) => lsp::run(a),
+        Command::History(a) => history::run(a),
+        Command::New(a) => new::run(a),
     }
 }

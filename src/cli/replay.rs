@@ -3,9 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::data::load_metrics;
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
-use batch_autoscale::whatif::{html_report, replay, timeline_svg, ReplayConfig, Report};
+use batch_autoscale::whatif::{html_report, replay, timeline_svg, ReplayConfig, Report, Zone};
 
 use super::scenario::{fail, load_formula, write_if, Pictures};
 
@@ -23,8 +22,9 @@ pub enum TimelineFormat {
 pub struct ReplayArgs {
     /// The formula file.
     formula: String,
-    /// Metric history (CSV long or wide form, or JSON); without it the formula sees no samples
-    /// (fine for time-based formulas; then give --start and --end).
+    /// Metric history (CSV long or wide form, or JSON), or a Batch task list (`az batch task
+    /// list --output json`, read as the history it implies); without it the formula sees no
+    /// samples (fine for time-based formulas; then give --start and --end).
     #[arg(long, short)]
     metrics: Option<PathBuf>,
     /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`), as the REST API writes it.
@@ -63,6 +63,10 @@ pub struct ReplayArgs {
     /// Write the timeline to this file instead of standard output.
     #[arg(long)]
     timeline: Option<PathBuf>,
+    /// Show times in this IANA time zone (e.g. Europe/London) and warn when a daylight-saving
+    /// change moves the formula's UTC hour window against local time.
+    #[arg(long)]
+    tz: Option<String>,
     /// Plot and report files.
     #[command(flatten)]
     pictures: Pictures,
@@ -74,12 +78,25 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let data = match &args.metrics {
-        Some(path) => match load_metrics(path) {
+    let zone = match args.tz.as_deref().map(Zone::new).transpose() {
+        Ok(z) => z,
+        Err(m) => return fail(format!("--tz: {m}")),
+    };
+    let end_given = match args
+        .end
+        .as_deref()
+        .map(|v| parse_rfc3339(v).map_err(|e| format!("--end {v}: {e}")))
+        .transpose()
+    {
+        Ok(e) => e,
+        Err(m) => return fail(m),
+    };
+    let (data, note) = match &args.metrics {
+        Some(path) => match super::history::load_history(path, end_given) {
             Ok(d) => d,
-            Err(e) => return fail(e.to_string()),
+            Err(m) => return fail(m),
         },
-        None => batch_autoscale::data::MetricData::default(),
+        None => (batch_autoscale::data::MetricData::default(), None),
     };
     let source = args
         .metrics
@@ -126,7 +143,10 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Err(e) => return fail(e.to_string()),
     };
     let timeline = match args.format {
-        TimelineFormat::Csv => result.to_csv(),
+        TimelineFormat::Csv => match &zone {
+            Some(z) => z.localize_csv(&result.to_csv()),
+            None => result.to_csv(),
+        },
         TimelineFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
     };
     match &args.timeline {
@@ -144,7 +164,10 @@ pub fn run(args: ReplayArgs) -> ExitCode {
                 &title,
                 &[timeline_svg(&result, &data, &title)],
                 &[Report::replay(&name, &result.summary)],
-                Some(&result.table()),
+                Some(&match &zone {
+                    Some(z) => z.localize_table(result.table()),
+                    None => result.table(),
+                }),
             )
         })
     });
@@ -152,23 +175,32 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         return fail(m);
     }
     let s = &result.summary;
+    let show = |t: batch_autoscale::Timestamp| match &zone {
+        Some(z) => z.format(t),
+        None => t.format_results(),
+    };
     errln!(
         "replayed {name}: {} evaluations every {} from {} to {}",
         s.evaluations,
         args.interval,
-        start.format_results(),
-        end.format_results()
+        show(start),
+        show(end)
     );
+    if let Some(note) = &note {
+        errln!("  {note}");
+    }
+    if let Some(z) = &zone {
+        errln!("  times in {} (the formula's time() is UTC)", z.name());
+        let source = super::render::read_source(&args.formula).unwrap_or_default();
+        for w in z.hour_window_warnings(&source, start, end) {
+            errln!("  warning: {w}");
+        }
+    }
     if s.failures.is_empty() {
         errln!("  failures: none");
     }
     for (code, f) in &s.failures {
-        errln!(
-            "  failures: {} × {code} (first {}, last {})",
-            f.count,
-            f.first.format_results(),
-            f.last.format_results()
-        );
+        errln!("  failures: {} × {code} (first {}, last {})", f.count, show(f.first), show(f.last));
     }
     match s.time_to_first_nonzero {
         Some(t) => errln!("  first non-zero target after {}", t.format_results()),

@@ -5,11 +5,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use batch_autoscale::data::tasks::load_if_task_list;
 use batch_autoscale::data::{load_metrics, MetricData};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{
-    html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg, timeline_svg,
-    NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig, Variant, Workload,
+    describe_tasks, html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg,
+    timeline_svg, workload_from_tasks, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig, Variant,
+    Workload,
 };
 use batch_autoscale::{Formula, Severity, TimeInterval, Timestamp};
 
@@ -209,7 +211,8 @@ impl PoolArgs {
 /// What a simulation runs on: the workload, the pool, the period and the seed.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
-    /// Workload: JSON generators (`.json`) or a CSV trace (submit,duration,slots).
+    /// Workload: JSON generators (`.json`), a CSV trace (submit,duration,slots) or a Batch task
+    /// list (`az batch task list --output json`).
     #[arg(long, short)]
     pub workload: Option<PathBuf>,
     /// The pool.
@@ -245,6 +248,8 @@ pub struct SimSetup {
     pub workload: Workload,
     /// The settings (interval set by the caller).
     pub config: SimulationConfig,
+    /// What to say about the workload (e.g. the tasks of a task list taken as they stand).
+    pub notes: Vec<String>,
 }
 
 impl SimArgs {
@@ -253,7 +258,10 @@ impl SimArgs {
         let Some(path) = &self.workload else {
             return Err("--workload FILE is needed (JSON generators or a CSV trace)".into());
         };
-        let spec = load_workload(path).map_err(|e| e.to_string())?;
+        let (spec, notes) = match load_if_task_list(path).map_err(|e| e.to_string())? {
+            Some(list) => (workload_from_tasks(&list), vec![describe_tasks(&list)]),
+            None => (load_workload(path).map_err(|e| e.to_string())?, Vec::new()),
+        };
         let settings = self.pool.settings(spec.pool.clone())?;
         let start = match &self.start {
             Some(s) => time("start", s)?,
@@ -277,6 +285,7 @@ impl SimArgs {
             name: path.display().to_string(),
             workload,
             config,
+            notes,
         })
     }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate, simulation_svg, Report};
+use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate, simulation_svg, Report, Zone};
 
 use super::scenario::{duration, fail, load_formula, write_if, Pictures, SimArgs, SummaryFormat};
 
@@ -28,6 +28,9 @@ pub struct SimulateArgs {
     /// otherwise CSV.
     #[arg(long)]
     timeline: Option<PathBuf>,
+    /// Show times in this IANA time zone (e.g. America/New_York); the formula's time() stays UTC.
+    #[arg(long)]
+    tz: Option<String>,
     /// Plot and report files.
     #[command(flatten)]
     pictures: Pictures,
@@ -38,6 +41,14 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     let (name, formula) = match load_formula(&args.formula) {
         Ok(f) => f,
         Err(code) => return code,
+    };
+    let zone = match args.tz.as_deref().map(Zone::new).transpose() {
+        Ok(z) => z,
+        Err(m) => return fail(format!("--tz: {m}")),
+    };
+    let show = |t: batch_autoscale::Timestamp| match &zone {
+        Some(z) => z.format(t),
+        None => t.format_results(),
     };
     let interval = match duration("interval", &args.interval) {
         Ok(i) => i,
@@ -61,8 +72,8 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     let title = format!(
         "{name} on {}: {} to {}, every {}, seed {}",
         setup.name,
-        config.start.format_results(),
-        config.end.format_results(),
+        show(config.start),
+        show(config.end),
         iso8601(config.interval),
         config.seed
     );
@@ -72,7 +83,10 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
             serde_json::to_string_pretty(&sim).unwrap_or_default() + "\n"
         }
-        _ => sim.to_csv(),
+        _ => match &zone {
+            Some(z) => z.localize_csv(&sim.to_csv()),
+            None => sim.to_csv(),
+        },
     })
     .and_then(|()| write_if(args.pictures.svg.as_deref(), || simulation_svg(&sim, &plot_title)))
     .and_then(|()| {
@@ -81,7 +95,10 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 &title,
                 &[simulation_svg(&sim, &plot_title)],
                 std::slice::from_ref(&report),
-                Some(&sim.table()),
+                Some(&match &zone {
+                    Some(z) => z.localize_table(sim.table()),
+                    None => sim.table(),
+                }),
             )
         })
     });
@@ -97,15 +114,28 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 config.pool.task_slots_per_node,
                 iso8601(config.pool.allocation_latency)
             );
+            for note in &setup.notes {
+                outln!("{note}");
+            }
+            if let Some(z) = &zone {
+                outln!("times in {} (the formula's time() is UTC)", z.name());
+                let source = super::render::read_source(&args.formula).unwrap_or_default();
+                for w in z.hour_window_warnings(&source, config.start, config.end) {
+                    outln!("warning: {w}");
+                }
+            }
             outln!();
             out!("{}", side_by_side(std::slice::from_ref(&report)));
         }
         SummaryFormat::Json => {
-            let out = serde_json::json!({
+            let mut out = serde_json::json!({
                 "formula": name,
                 "workload": setup.name,
                 "summary": sim.summary,
             });
+            if !setup.notes.is_empty() {
+                out["notes"] = serde_json::json!(setup.notes);
+            }
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         SummaryFormat::Csv => out!("{}", batch_autoscale::whatif::reports_csv(&[report])),

@@ -29,16 +29,20 @@
 
 mod fields;
 mod html;
+mod localtime;
 mod pool;
 mod replay;
 mod report;
 mod rng;
 mod simulate;
 mod svg;
+mod tasks;
+mod templates;
 mod variants;
 mod workload;
 
 pub use html::{html_report, HTML_TIMELINE_ROWS};
+pub use localtime::{format_offset, Transition, Zone};
 pub use pool::{load_pool_settings, NodeFill, PoolSettings, SIMULATED_METRICS};
 pub use replay::{replay, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
 pub use report::{reports_csv, side_by_side, Report, ReportLine, Table};
@@ -47,6 +51,8 @@ pub use simulate::{
     SAMPLE_PERIOD,
 };
 pub use svg::{simulation_svg, timeline_svg};
+pub use tasks::{describe_tasks, workload_from_tasks};
+pub use templates::{template, TemplateKind, TemplateOptions};
 pub use variants::{
     iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
 };

@@ -551,10 +551,15 @@ fn hours(a: i64, b: i64) -> f64 {
     (b - a) as f64 / (3600.0 * TICKS_PER_SECOND as f64)
 }
 
-/// Read a workload: JSON (by the `.json` extension) or a CSV trace.
+/// Read a workload: a Batch task list (by content, see [`crate::data::tasks`]), JSON (by the
+/// `.json` extension) or a CSV trace.
 pub fn load_workload(path: &Path) -> Result<WorkloadSpec, DataError> {
     let text = crate::data::read_text(path)?;
     let display = path.display().to_string();
+    if crate::data::tasks::is_task_list(&text) {
+        let list = crate::data::tasks::parse_task_list(&text, &display)?;
+        return Ok(super::tasks::workload_from_tasks(&list));
+    }
     if path
         .extension()
         .and_then(|e| e.to_str())
