@@ -42,6 +42,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod format;
+pub mod hosts;
 pub mod limits;
 pub mod lsp;
 pub mod syntax;
