@@ -34,9 +34,12 @@ macro_rules! errln {
 }
 
 mod check;
+mod ci;
 mod compare;
 mod eval;
+mod fix;
 mod fmt;
+mod host;
 mod lsp;
 mod render;
 mod replay;

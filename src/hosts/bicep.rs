@@ -33,6 +33,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
     let toks = tokens(src)?;
     // `param NAME TYPE = 'text'` and `var NAME = 'text'`: defaults a formula may refer to.
     let mut defaults: HashMap<String, (Span, String, SourceMap, bool)> = HashMap::new();
+    let mut scalars = std::collections::BTreeMap::new();
     for (i, t) in toks.iter().enumerate() {
         if let Tok::Word(w) = t {
             let kw = w.text(src);
@@ -42,8 +43,15 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
             if let Some(Tok::Word(name)) = toks.get(i + 1) {
                 let rest = &toks[i + 2..toks.len().min(i + 5)];
                 if let Some(pos) = rest.iter().position(|t| *t == Tok::Eq) {
-                    if let Some(Tok::Str { span, text, map, multi }) = rest.get(pos + 1) {
-                        defaults.insert(name.text(src).to_string(), (*span, text.clone(), map.clone(), *multi));
+                    match rest.get(pos + 1) {
+                        Some(Tok::Str { span, text, map, multi }) => {
+                            defaults.insert(name.text(src).to_string(), (*span, text.clone(), map.clone(), *multi));
+                            scalars.insert(name.text(src).to_string(), text.clone());
+                        }
+                        Some(Tok::Word(w)) => {
+                            scalars.insert(name.text(src).to_string(), w.text(src).to_string());
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -129,6 +137,12 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
         }
     }
     out.retain(|f| !f.span.is_empty());
+    // Bicep interpolates `${x}` in '…' strings (not in '''…''') with the parameter's value.
+    for f in &mut out {
+        if f.quoting == Quoting::BicepSingle {
+            f.defaults = scalars.clone();
+        }
+    }
     Ok(out)
 }
 

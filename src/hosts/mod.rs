@@ -204,6 +204,9 @@ pub struct HostedFormula {
     /// What the reader found wrong in the host's own text around the formula (a `$name` that
     /// Groovy would interpolate), in host positions.
     pub findings: Vec<Diagnostic>,
+    /// Values the file itself gives placeholders (a Terraform `variable`'s `default`, a Bicep
+    /// `param`'s default for a `'…${x}…'` string), used where `--var` gives none.
+    pub defaults: BTreeMap<String, String>,
 }
 
 /// A file that could not be read as its host kind.
@@ -273,6 +276,17 @@ impl Vars {
             .iter()
             .find(|(k, _)| short_name(k) == short)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// These values, and `defaults` for names they do not give.
+    fn with_defaults(&self, defaults: &BTreeMap<String, String>) -> Vars {
+        let mut out = self.clone();
+        for (k, v) in defaults {
+            if self.get(k).is_none() {
+                out.values.insert(k.clone(), v.clone());
+            }
+        }
+        out
     }
 
     /// Whether no value is given.
@@ -386,6 +400,7 @@ fn plain(path: &str, text: &str) -> HostedFormula {
         fixed_scale: None,
         pool: None,
         findings: Vec::new(),
+        defaults: BTreeMap::new(),
     }
 }
 
@@ -411,6 +426,7 @@ pub(crate) fn hosted(kind: HostKind, name: String, text: String, map: SourceMap,
         fixed_scale: None,
         pool: None,
         findings: Vec::new(),
+        defaults: BTreeMap::new(),
     }
 }
 
@@ -464,7 +480,7 @@ impl HostedFormula {
         if found.is_empty() {
             return Ok(Resolved { text, map });
         }
-        let (out, inner, missing) = placeholders::substitute(&text, &found, vars);
+        let (out, inner, missing) = placeholders::substitute(&text, &found, &vars.with_defaults(&self.defaults));
         if !missing.is_empty() {
             let mut seen = std::collections::BTreeSet::new();
             let diagnostics = missing

@@ -28,6 +28,9 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
     let mut line: Vec<usize> = Vec::new(); // indices of the tokens on the current logical line
     let mut current: Option<usize> = None; // index into `out` of the pool being read
     let mut pool_depth = 0usize;
+    // `variable "x" { default = … }`: the variable being read and its block's depth.
+    let mut variable: Option<(String, usize)> = None;
+    let mut defaults = std::collections::BTreeMap::new();
     for (i, tok) in toks.iter().enumerate() {
         match tok {
             Tok::Open => {
@@ -51,6 +54,9 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                         current = Some(out.len() - 1);
                         pool_depth = frames.len() + 1;
                     }
+                    if h.len() == 2 && h[0] == "variable" && frames.is_empty() {
+                        variable = Some((h[1].clone(), 1));
+                    }
                     if h.first().map(String::as_str) == Some("fixed_scale") && frames.len() == pool_depth {
                         if let (Some(c), Some(&j)) = (current, line.first()) {
                             if let Tok::Word(span) = toks[j] {
@@ -63,6 +69,9 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                 line.clear();
             }
             Tok::Close => {
+                if variable.as_ref().is_some_and(|(_, d)| *d == frames.len()) {
+                    variable = None;
+                }
                 if frames.len() == pool_depth && current.is_some() {
                     current = None;
                 }
@@ -72,6 +81,13 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
             Tok::Newline => line.clear(),
             _ => {
                 line.push(i);
+                if let Some((name, depth)) = &variable {
+                    if frames.len() == *depth && line.len() == 3 && toks[line[1]] == Tok::Eq && word_or_str(src, &toks[line[0]]).as_deref() == Some("default") {
+                        if let Some(value) = word_or_str(src, tok) {
+                            defaults.insert(format!("var.{name}"), value);
+                        }
+                    }
+                }
                 // `name = value` inside `auto_scale` of the current pool.
                 let in_auto_scale = frames.len() == pool_depth + 1
                     && frames.last().and_then(|f| f.as_ref()).and_then(|h| h.first()).map(String::as_str) == Some("auto_scale");
@@ -116,6 +132,9 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
     }
     // Pools without an `auto_scale` formula have nothing to check.
     out.retain(|f| f.span.start != u32::MAX);
+    for f in &mut out {
+        f.defaults = defaults.clone();
+    }
     Ok(out)
 }
 
