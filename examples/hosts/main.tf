@@ -5,6 +5,10 @@ variable "max_nodes" {
   default = 20
 }
 
+variable "office_nodes" {
+  type = number
+}
+
 resource "azurerm_batch_pool" "render" {
   name                = "render"
   resource_group_name = "rg-render"
@@ -32,6 +36,6 @@ resource "azurerm_batch_pool" "office_hours" {
 
   auto_scale {
     evaluation_interval = "PT1M"
-    formula             = "$now = time();\n$workHours = $now.hour >= 8 && $now.hour < 18;\n$TargetDedicatedNodes = $workHours ? 4 : 0;"
+    formula             = "$TargetDedicatedNodes = time().hour >= 8 ? ${var.office_nodes} : 0;"
   }
 }

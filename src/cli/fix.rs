@@ -24,9 +24,9 @@ pub fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, usize) {
                 .iter()
                 .any(|c| e.span.start < c.span.end && c.span.start < e.span.end || (e.span == c.span))
         });
-        let in_bounds = edits
-            .iter()
-            .all(|e| e.span.end as usize <= text.len() && text.is_char_boundary(e.span.start as usize) && text.is_char_boundary(e.span.end as usize));
+        let in_bounds = edits.iter().all(|e| {
+            e.span.end as usize <= text.len() && text.is_char_boundary(e.span.start as usize) && text.is_char_boundary(e.span.end as usize)
+        });
         if overlaps || !in_bounds {
             continue;
         }
@@ -72,7 +72,12 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     let ops = line_ops(&a, &b);
     let mut out = format!("--- {path}\n+++ {path}\n");
     // Group the operations into hunks around changes.
-    let changed: Vec<usize> = ops.iter().enumerate().filter(|(_, o)| !matches!(o, Op::Same(..))).map(|(i, _)| i).collect();
+    let changed: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !matches!(o, Op::Same(..)))
+        .map(|(i, _)| i)
+        .collect();
     let mut k = 0;
     while k < changed.len() {
         let first = changed[k].saturating_sub(3);
@@ -136,7 +141,12 @@ enum Op {
 /// subsequence when small, else replaced whole (fixes change few lines).
 fn line_ops(a: &[&str], b: &[&str]) -> Vec<Op> {
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
     let mut ops: Vec<Op> = (0..prefix).map(|i| Op::Same(i, i)).collect();
     if am.len() * bm.len() <= 1_000_000 {

@@ -95,7 +95,10 @@ pub fn load_sources(path: &str, args: &HostArgs) -> Result<Vec<Source>, ExitCode
         let names: Vec<String> = found.iter().map(|f| f.name.clone()).collect();
         found.retain(|f| &f.name == pool);
         if found.is_empty() {
-            return Err(fail(format!("{name}: no formula named `{pool}`; the file has {}", names.join(", "))));
+            return Err(fail(format!(
+                "{name}: no formula named `{pool}`; the file has {}",
+                names.join(", ")
+            )));
         }
     }
     let mut out = Vec::new();

@@ -73,8 +73,13 @@ pub fn run(args: SweepArgs) -> ExitCode {
         .iter()
         .map(|i| duration("interval", i.trim()))
         .collect::<Result<Vec<_>, _>>()
-        .and_then(|i| if i.is_empty() { interval_or(None, host_interval).map(|i| vec![i]) } else { Ok(i) })
-    {
+        .and_then(|i| {
+            if i.is_empty() {
+                interval_or(None, host_interval).map(|i| vec![i])
+            } else {
+                Ok(i)
+            }
+        }) {
         Ok(i) => i,
         Err(m) => return fail(m),
     };

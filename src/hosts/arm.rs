@@ -14,7 +14,7 @@ pub(crate) fn formula(root: &Node, node: &Node, trail: &[(&str, &Node)]) -> Opti
     let auto = settings.get("autoScale")?;
     let value = auto.get("formula")?;
     let s = value.str()?;
-    let name = name_of(node, trail, "pool");
+    let name = readable_name(name_of(node, trail, "pool"));
     let mut f = match expression(&s.text) {
         Some(expr) => reference(root, value, expr, name),
         None if s.text.starts_with("[[") => {
@@ -22,7 +22,14 @@ pub(crate) fn formula(root: &Node, node: &Node, trail: &[(&str, &Node)]) -> Opti
             let mut inner = SourceMap::default();
             inner.push(1, s.text.len() - 1, s.text.len() - 1, true);
             inner.set_end(s.text.len());
-            hosted(HostKind::Arm, name, s.text[1..].to_string(), s.map.compose(&inner), Quoting::Json, value.span)
+            hosted(
+                HostKind::Arm,
+                name,
+                s.text[1..].to_string(),
+                s.map.compose(&inner),
+                Quoting::Json,
+                value.span,
+            )
         }
         None => hosted(HostKind::Arm, name, s.text.clone(), s.map.clone(), Quoting::Json, value.span),
     };
@@ -34,6 +41,19 @@ pub(crate) fn formula(root: &Node, node: &Node, trail: &[(&str, &Node)]) -> Opti
     });
     f.fixed_scale = settings.get("fixedScale").map(|n| n.span);
     Some(f)
+}
+
+/// A resource name written as an expression (`[concat(parameters('account'), '/gpu')]`) is
+/// named by its last literal (`gpu`).
+fn readable_name(name: String) -> String {
+    if expression(&name).is_none() {
+        return name;
+    }
+    let literals: Vec<&str> = name.split('\'').skip(1).step_by(2).collect();
+    match literals.iter().rev().map(|l| l.trim_matches('/')).find(|l| !l.is_empty()) {
+        Some(l) => l.rsplit('/').next().unwrap_or(l).to_string(),
+        None => name,
+    }
 }
 
 /// The inside of an ARM expression `[…]` (not the `[[` escape).
@@ -67,7 +87,9 @@ fn reference(root: &Node, value: &Node, expr: &str, name: String) -> HostedFormu
                 _ => root.path(&["variables", var]).and_then(Node::str),
             };
             let mut f = match default {
-                Some(d) if expression(&d.text).is_none() => hosted(HostKind::Arm, name, d.text.clone(), d.map.clone(), Quoting::Json, value.span),
+                Some(d) if expression(&d.text).is_none() => {
+                    hosted(HostKind::Arm, name, d.text.clone(), d.map.clone(), Quoting::Json, value.span)
+                }
                 _ => hosted(HostKind::Arm, name, String::new(), SourceMap::default(), Quoting::Json, value.span),
             };
             f.reference = Some(Reference {

@@ -13,7 +13,12 @@ use crate::syntax::Span;
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Word(Span),
-    Str { span: Span, text: String, map: SourceMap, multi: bool },
+    Str {
+        span: Span,
+        text: String,
+        map: SourceMap,
+        multi: bool,
+    },
     Open,
     Close,
     Colon,
@@ -122,7 +127,11 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                             f.map = map.clone();
                             f.quoting = if *multi { Quoting::Raw } else { Quoting::BicepSingle };
                         }
-                        let name = if written.contains('(') { "formula".to_string() } else { written.clone() };
+                        let name = if written.contains('(') {
+                            "formula".to_string()
+                        } else {
+                            written.clone()
+                        };
                         f.reference = Some(Reference { name, written });
                     }
                     ("evaluationInterval", Tok::Str { span, text, .. }) => {
@@ -151,7 +160,14 @@ fn pool<'a>(out: &'a mut Vec<HostedFormula>, symbol: &str) -> &'a mut HostedForm
     let i = match out.iter().position(|f| f.name == symbol) {
         Some(i) => i,
         None => {
-            out.push(hosted(HostKind::Bicep, symbol.to_string(), String::new(), SourceMap::default(), Quoting::BicepSingle, Span::empty(0)));
+            out.push(hosted(
+                HostKind::Bicep,
+                symbol.to_string(),
+                String::new(),
+                SourceMap::default(),
+                Quoting::BicepSingle,
+                Span::empty(0),
+            ));
             out.len() - 1
         }
     };
@@ -277,7 +293,10 @@ fn single(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
                     Some(b'\\') => ('\\', 2),
                     Some(b'$') => ('$', 2),
                     Some(b'u') if b.get(i + 2) == Some(&b'{') => {
-                        let close = src[i..].find('}').map(|n| i + n).ok_or((i, "invalid `\\u{…}` escape".to_string()))?;
+                        let close = src[i..]
+                            .find('}')
+                            .map(|n| i + n)
+                            .ok_or((i, "invalid `\\u{…}` escape".to_string()))?;
                         let ch = u32::from_str_radix(&src[i + 3..close], 16)
                             .ok()
                             .and_then(char::from_u32)

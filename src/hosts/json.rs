@@ -83,7 +83,11 @@ impl Node {
 
 /// Parse `src` as one JSON document, or say where and why not.
 pub(crate) fn parse(src: &str) -> Result<Node, (usize, String)> {
-    let mut p = Parser { src, bytes: src.as_bytes(), pos: 0 };
+    let mut p = Parser {
+        src,
+        bytes: src.as_bytes(),
+        pos: 0,
+    };
     p.skip_ws()?;
     let node = p.value(0)?;
     p.skip_ws()?;

@@ -272,10 +272,7 @@ impl Vars {
             return Some(v);
         }
         let short = short_name(name);
-        self.values
-            .iter()
-            .find(|(k, _)| short_name(k) == short)
-            .map(|(_, v)| v.as_str())
+        self.values.iter().find(|(k, _)| short_name(k) == short).map(|(_, v)| v.as_str())
     }
 
     /// These values, and `defaults` for names they do not give.
@@ -498,6 +495,9 @@ impl HostedFormula {
                     .with_note("the formula is checked once every placeholder has a value");
                     if count > 1 {
                         d = d.with_note(format!("`{}` appears {count} times; one value fills them all", p.raw));
+                    }
+                    if self.kind == HostKind::Bicep && self.quoting == Quoting::Raw {
+                        d = d.with_note("Bicep does not interpolate inside a '''…''' string: the service receives this text as written");
                     }
                     d
                 })

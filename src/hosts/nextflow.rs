@@ -119,7 +119,14 @@ fn entry<'a>(out: &'a mut Vec<HostedFormula>, pool: &str) -> &'a mut HostedFormu
     let i = match out.iter().position(|f| f.name == pool) {
         Some(i) => i,
         None => {
-            out.push(hosted(HostKind::Nextflow, pool.to_string(), String::new(), SourceMap::default(), Quoting::GroovySingle, Span::empty(0)));
+            out.push(hosted(
+                HostKind::Nextflow,
+                pool.to_string(),
+                String::new(),
+                SourceMap::default(),
+                Quoting::GroovySingle,
+                Span::empty(0),
+            ));
             out.len() - 1
         }
     };

@@ -67,14 +67,23 @@ pub(crate) fn name_of(node: &Node, trail: &[(&str, &Node)], fallback: &str) -> S
 fn pool_formula(node: &Node, value: &Node, s: &json::Str, trail: &[(&str, &Node)], path: &str) -> HostedFormula {
     let show = node.get("allocationState").is_some() || node.get("currentDedicatedNodes").is_some();
     let kind = if show { HostKind::PoolShow } else { HostKind::PoolJson };
-    let mut f = hosted(kind, name_of(node, trail, path), s.text.clone(), s.map.clone(), Quoting::Json, value.span);
+    let mut f = hosted(
+        kind,
+        name_of(node, trail, path),
+        s.text.clone(),
+        s.map.clone(),
+        Quoting::Json,
+        value.span,
+    );
     f.interval = node.get("autoScaleEvaluationInterval").and_then(|i| {
         i.str().map(|s| Located {
             value: s.text.clone(),
             span: i.span,
         })
     });
-    f.autoscale = node.get("enableAutoScale").and_then(|e| e.bool().map(|b| Located { value: b, span: e.span }));
+    f.autoscale = node
+        .get("enableAutoScale")
+        .and_then(|e| e.bool().map(|b| Located { value: b, span: e.span }));
     if show {
         let n = |key: &str| node.get(key).and_then(Node::number);
         f.pool = Some(PoolCounts {

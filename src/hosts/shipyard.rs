@@ -241,7 +241,11 @@ fn block(src: &str, lines: &[(usize, usize)], mut n: usize, e: &Entry) -> Result
         }
         // The line break: a newline, or a space in a folded scalar between two content lines.
         let next_blank = body.get(k + 1).is_none_or(|&(s2, t2)| src[s2..t2].trim().is_empty());
-        let brk = if folded && !is_last && !next_blank && !line.trim().is_empty() { ' ' } else { '\n' };
+        let brk = if folded && !is_last && !next_blank && !line.trim().is_empty() {
+            ' '
+        } else {
+            '\n'
+        };
         text.push(brk);
         map.push(t, 1, 1, brk == '\n');
     }

@@ -10,8 +10,17 @@ use crate::syntax::Span;
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Word(Span),
-    Str { span: Span, text: String, map: SourceMap },
-    Heredoc { span: Span, text: String, map: SourceMap, indent: Option<usize> },
+    Str {
+        span: Span,
+        text: String,
+        map: SourceMap,
+    },
+    Heredoc {
+        span: Span,
+        text: String,
+        map: SourceMap,
+        indent: Option<usize>,
+    },
     Open,
     Close,
     Eq,
@@ -82,7 +91,11 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
             _ => {
                 line.push(i);
                 if let Some((name, depth)) = &variable {
-                    if frames.len() == *depth && line.len() == 3 && toks[line[1]] == Tok::Eq && word_or_str(src, &toks[line[0]]).as_deref() == Some("default") {
+                    if frames.len() == *depth
+                        && line.len() == 3
+                        && toks[line[1]] == Tok::Eq
+                        && word_or_str(src, &toks[line[0]]).as_deref() == Some("default")
+                    {
                         if let Some(value) = word_or_str(src, tok) {
                             defaults.insert(format!("var.{name}"), value);
                         }
@@ -314,7 +327,13 @@ fn heredoc(src: &str, start: usize) -> Result<(Tok, usize), (usize, String)> {
     let mut at = header_end + 1;
     let close = loop {
         if at > src.len() {
-            return Err((start, format!("heredoc `<<{}{marker}` is never closed by a `{marker}` line", if strip { "-" } else { "" })));
+            return Err((
+                start,
+                format!(
+                    "heredoc `<<{}{marker}` is never closed by a `{marker}` line",
+                    if strip { "-" } else { "" }
+                ),
+            ));
         }
         let end = line_end(src, at);
         if src[at..end].trim() == marker {
@@ -378,7 +397,10 @@ mod tests {
         assert_eq!(found[0].text, "$x = 1;\n$TargetDedicatedNodes = $x;");
         assert_eq!(found[0].interval.as_ref().unwrap().value, "PT5M");
         let t = &found[0].text;
-        assert_eq!(found[0].map.to_host(t.find("$Target").unwrap()), src.find("$TargetDedicatedNodes = $x").unwrap());
+        assert_eq!(
+            found[0].map.to_host(t.find("$Target").unwrap()),
+            src.find("$TargetDedicatedNodes = $x").unwrap()
+        );
         assert_eq!(found[1].text, "$TargetDedicatedNodes = 1;\n  $y = 2;\n");
         let t = &found[1].text;
         assert_eq!(found[1].map.to_host(t.find("$y").unwrap()), src.find("$y").unwrap());
