@@ -670,3 +670,67 @@ fn the_shipped_examples_check_as_the_readme_says() {
         "README does not show today's output of check examples/hosts/main.tf:\n{shown}"
     );
 }
+
+// ---------------------------------------------------------------- language server
+
+/// Run a language server session from a script of messages and return every message it sent.
+fn lsp_session(messages: &[Value]) -> Vec<Value> {
+    use std::io::Write as _;
+    let mut input = Vec::new();
+    for m in messages {
+        let body = m.to_string();
+        write!(input, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    }
+    let mut child = bin()
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let mut rest = out.stdout.as_slice();
+    let mut sent = Vec::new();
+    while let Some(at) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
+        let header = String::from_utf8_lossy(&rest[..at]).into_owned();
+        let length: usize = header.trim().trim_start_matches("Content-Length: ").parse().unwrap();
+        let body = &rest[at + 4..at + 4 + length];
+        sent.push(serde_json::from_slice(body).unwrap());
+        rest = &rest[at + 4 + length..];
+    }
+    sent
+}
+
+#[test]
+fn the_language_server_checks_formulas_in_host_documents() {
+    let tf = "resource \"azurerm_batch_pool\" \"p\" {\n  auto_scale {\n    evaluation_interval = \"PT5M\"\n    formula = <<-EOF\n      $TargetDedicatedNodes = Max(1, 2);\n    EOF\n  }\n}\n";
+    let edited = tf.replace("Max(1, 2)", "max(1, 2)").replace("PT5M", "PT1M");
+    let uri = "file:///infra/main.tf";
+    let sent = lsp_session(&[
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "capabilities": {}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "terraform", "version": 1, "text": tf}}}),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/formatting", "params": {"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}}),
+        serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": null}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "exit", "params": null}),
+    ]);
+    let published: Vec<&Value> = sent.iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").collect();
+    assert_eq!(published.len(), 2, "{sent:?}");
+    let first = published[0]["params"]["diagnostics"].as_array().unwrap();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["code"], "E210");
+    let (line, col) = pos(tf, "Max");
+    assert_eq!(
+        first[0]["range"]["start"],
+        serde_json::json!({"line": line - 1, "character": col - 1})
+    );
+    // The host language's formatter owns the file: no formula formatting of a Terraform file.
+    let formatting = sent.iter().find(|m| m["id"] == 2).unwrap();
+    assert!(formatting["result"].is_null(), "{formatting}");
+    // After the edit the document is still read as Terraform.
+    let second = published[1]["params"]["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = second.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["E502"]);
+}
