@@ -734,3 +734,51 @@ fn the_language_server_checks_formulas_in_host_documents() {
     let codes: Vec<&str> = second.iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["E502"]);
 }
+
+#[test]
+fn compare_runs_every_formula_of_a_host_file_each_at_its_own_interval() {
+    let content = "resource \"azurerm_batch_pool\" \"fast\" {\n  auto_scale {\n    evaluation_interval = \"PT5M\"\n    formula = \"$TargetDedicatedNodes = min(10, $PendingTasks.GetSample(1));\"\n  }\n}\nresource \"azurerm_batch_pool\" \"slow\" {\n  auto_scale {\n    evaluation_interval = \"PT30M\"\n    formula = \"$TargetDedicatedNodes = min(10, $PendingTasks.GetSample(1));\"\n  }\n}\n";
+    let (_d, path) = file("two.tf", content);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workload = root.join("examples/simulate/burst.json");
+    let out = run(&["compare", path.to_str().unwrap(), "--workload", workload.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[azurerm_batch_pool.fast]") && stdout.contains("[azurerm_batch_pool.slow]"), "{stdout}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let evaluations: Vec<u64> =
+        doc.as_array().unwrap().iter().map(|r| r["summary"]["evaluations"].as_u64().unwrap()).collect();
+    assert_eq!(evaluations.len(), 2, "{stdout}");
+    assert!(evaluations[0] > 5 * evaluations[1] / 2, "PT5M evaluates more often than PT30M: {evaluations:?}");
+}
+
+#[test]
+fn format_string_placeholders_and_fix_of_a_plain_formula() {
+    let content = "{\"id\": \"py\", \"autoScaleFormula\": \"$TargetDedicatedNodes = min({0}, %(cap)s);\"}";
+    let (_d, path) = file("pool.json", content);
+    let (code, found, _) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found, [hit("py", "E501", pos(content, "{0}")), hit("py", "E501", pos(content, "%(cap)s"))]);
+    let (code, found, _) = check_json(&path, &["--var", "0=4", "--var", "cap=8"]);
+    assert_eq!((code, found), (0, vec![]));
+    let (_d2, path) = file("plain.formula", "$TargetDedicatedNodes = Max(1, 2)\n$NodeDeallocationOption = requeue;\n");
+    let out = run(&["check", path.to_str().unwrap(), "--fix"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "$TargetDedicatedNodes = max(1, 2);\n$NodeDeallocationOption = requeue;\n"
+    );
+    // Standard input cannot be fixed in place.
+    let mut child = bin()
+        .args(["check", "-", "--fix"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(b"$TargetDedicatedNodes = Max(1, 2);").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("use --diff"), "{}", text(&out.stderr));
+}

@@ -73,7 +73,9 @@ pub fn run(args: CompareArgs) -> ExitCode {
             v.label = s;
         }
     }
-    let bench = match interval_or(args.interval.as_deref(), None).and_then(|i| Bench::read(&args.sim, args.metrics.as_deref(), i)) {
+    // The scenario's interval: --interval, else the first host file's own.
+    let base = variants.iter().find_map(|v| v.interval);
+    let bench = match interval_or(args.interval.as_deref(), base).and_then(|i| Bench::read(&args.sim, args.metrics.as_deref(), i)) {
         Ok(b) => b,
         Err(m) => return fail(m),
     };
