@@ -741,15 +741,32 @@ fn compare_runs_every_formula_of_a_host_file_each_at_its_own_interval() {
     let (_d, path) = file("two.tf", content);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let workload = root.join("examples/simulate/burst.json");
-    let out = run(&["compare", path.to_str().unwrap(), "--workload", workload.to_str().unwrap(), "--format", "json"]);
+    let out = run(&[
+        "compare",
+        path.to_str().unwrap(),
+        "--workload",
+        workload.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("[azurerm_batch_pool.fast]") && stdout.contains("[azurerm_batch_pool.slow]"), "{stdout}");
+    assert!(
+        stdout.contains("[azurerm_batch_pool.fast]") && stdout.contains("[azurerm_batch_pool.slow]"),
+        "{stdout}"
+    );
     let doc: Value = serde_json::from_str(&stdout).unwrap();
-    let evaluations: Vec<u64> =
-        doc.as_array().unwrap().iter().map(|r| r["summary"]["evaluations"].as_u64().unwrap()).collect();
+    let evaluations: Vec<u64> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["summary"]["evaluations"].as_u64().unwrap())
+        .collect();
     assert_eq!(evaluations.len(), 2, "{stdout}");
-    assert!(evaluations[0] > 5 * evaluations[1] / 2, "PT5M evaluates more often than PT30M: {evaluations:?}");
+    assert!(
+        evaluations[0] > 5 * evaluations[1] / 2,
+        "PT5M evaluates more often than PT30M: {evaluations:?}"
+    );
 }
 
 #[test]
@@ -758,10 +775,16 @@ fn format_string_placeholders_and_fix_of_a_plain_formula() {
     let (_d, path) = file("pool.json", content);
     let (code, found, _) = check_json(&path, &[]);
     assert_eq!(code, 1);
-    assert_eq!(found, [hit("py", "E501", pos(content, "{0}")), hit("py", "E501", pos(content, "%(cap)s"))]);
+    assert_eq!(
+        found,
+        [hit("py", "E501", pos(content, "{0}")), hit("py", "E501", pos(content, "%(cap)s"))]
+    );
     let (code, found, _) = check_json(&path, &["--var", "0=4", "--var", "cap=8"]);
     assert_eq!((code, found), (0, vec![]));
-    let (_d2, path) = file("plain.formula", "$TargetDedicatedNodes = Max(1, 2)\n$NodeDeallocationOption = requeue;\n");
+    let (_d2, path) = file(
+        "plain.formula",
+        "$TargetDedicatedNodes = Max(1, 2)\n$NodeDeallocationOption = requeue;\n",
+    );
     let out = run(&["check", path.to_str().unwrap(), "--fix"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
@@ -777,8 +800,24 @@ fn format_string_placeholders_and_fix_of_a_plain_formula() {
         .spawn()
         .unwrap();
     use std::io::Write as _;
-    child.stdin.take().unwrap().write_all(b"$TargetDedicatedNodes = Max(1, 2);").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"$TargetDedicatedNodes = Max(1, 2);")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("use --diff"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_plain_formula_file_stays_what_the_service_receives() {
+    let content = "$TargetDedicatedNodes = min({max}, 4);";
+    let (_d, path) = file("t.formula", content);
+    let (code, found, _) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found[0], hit("", "E108", pos(content, "{")));
+    let (code, found, _) = check_json(&path, &["--var", "max=3"]);
+    assert_eq!((code, found), (0, vec![]));
 }

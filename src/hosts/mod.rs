@@ -478,7 +478,9 @@ impl HostedFormula {
             return Ok(Resolved { text, map });
         }
         let (out, inner, missing) = placeholders::substitute(&text, &found, &vars.with_defaults(&self.defaults));
-        if !missing.is_empty() {
+        // A plain formula file is what the service receives: a `{` left in it is the checker's
+        // to report (E108), as the service would; only values given with --var are filled in.
+        if !missing.is_empty() && self.kind != HostKind::Formula {
             let mut seen = std::collections::BTreeSet::new();
             let diagnostics = missing
                 .into_iter()
