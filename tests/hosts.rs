@@ -617,6 +617,13 @@ fn eval_errors_point_into_the_host_file_and_several_formulas_need_select() {
     let out = run(&["eval", p, "--select", "azurerm_batch_pool.b", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("$TargetDedicatedNodes=2;"));
+    // The trace's lines are the host file's.
+    let out = run(&["eval", p, "--select", "azurerm_batch_pool.b", "--trace"]);
+    assert!(
+        text(&out.stdout).contains("line   8  $TargetDedicatedNodes = 2"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]

@@ -224,6 +224,7 @@ pub fn run(args: Args) -> ExitCode {
                 }
             }
         }
+        let index = LineIndex::new(&text);
         for c in &checked {
             let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             let warnings = c.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
@@ -232,7 +233,6 @@ pub fn run(args: Args) -> ExitCode {
             }
             match args.format {
                 CheckFormat::Json => {
-                    let index = LineIndex::new(&text);
                     let diagnostics: Vec<_> = c.diagnostics.iter().map(|d| json_diagnostic(&index, d)).collect();
                     let mut entry = serde_json::json!({
                         "path": name,

@@ -209,7 +209,7 @@ pub fn run(args: Args) -> ExitCode {
         Format::Human => {
             outln!("evaluated {name} at {}", ctx.now.format_rfc3339_7());
             if args.trace {
-                print_trace(&src, &evaluation.trace);
+                print_trace(&src, &source.host_text, &source.resolved.map, &evaluation.trace);
             }
             if let Some(applied) = &evaluation.applied {
                 outln!();
@@ -256,6 +256,18 @@ fn print_run_error(run: &batch_autoscale::AutoScaleRun) {
 }
 
 /// Print the source line of `offset` with a caret under it.
+/// Line and column in the host file of a formula offset.
+struct HostIndex<'a> {
+    index: &'a LineIndex,
+    map: &'a batch_autoscale::hosts::SourceMap,
+}
+
+impl HostIndex<'_> {
+    fn line_col(&self, offset: usize) -> batch_autoscale::LineCol {
+        self.index.line_col(self.map.to_host(offset))
+    }
+}
+
 fn print_caret(src: &str, offset: usize) {
     let index = LineIndex::new(src);
     let lc = index.line_col(offset);
@@ -264,8 +276,10 @@ fn print_caret(src: &str, offset: usize) {
     outln!("       | {}^", " ".repeat(lc.column as usize - 1));
 }
 
-fn print_trace(src: &str, trace: &[TraceEvent]) {
-    let index = LineIndex::new(src);
+/// The trace, positions in the file the formula came from (`map` takes formula offsets there).
+fn print_trace(src: &str, host_text: &str, map: &batch_autoscale::hosts::SourceMap, trace: &[TraceEvent]) {
+    let host_index = LineIndex::new(host_text);
+    let index = HostIndex { index: &host_index, map };
     outln!();
     outln!("trace:");
     for event in trace {
