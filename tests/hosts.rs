@@ -828,3 +828,21 @@ fn a_plain_formula_file_stays_what_the_service_receives() {
     let (code, found, _) = check_json(&path, &["--var", "max=3"]);
     assert_eq!((code, found), (0, vec![]));
 }
+
+#[test]
+fn host_forces_pool_show_on_bare_pool_json() {
+    let content = "{\"id\": \"p\", \"autoScaleEvaluationInterval\": \"0:10:00\", \"autoScaleFormula\": \"$TargetDedicatedNodes = $CurrentDedicatedNodes + 1;\", \"currentDedicatedNodes\": 2}";
+    let (_d, path) = file("p.txt", content);
+    // Detected by content as pool show output: the `0:10:00` form is accepted.
+    let (code, found, doc) = check_json(&path, &[]);
+    assert_eq!((code, found), (0, vec![]));
+    assert_eq!(doc["files"][0]["host"], "pool-show");
+    let bare = content.replace(", \"currentDedicatedNodes\": 2", "");
+    let (_d2, path) = file("p.json", &bare);
+    let (code, found, _) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found[0].code, "E502");
+    let (code, found, doc) = check_json(&path, &["--host", "pool-show"]);
+    assert_eq!((code, found), (0, vec![]));
+    assert_eq!(doc["files"][0]["host"], "pool-show");
+}

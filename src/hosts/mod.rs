@@ -374,7 +374,7 @@ pub fn find_formulas(path: &str, text: &str, forced: Option<HostKind>) -> Result
     let kind = forced.unwrap_or_else(|| detect_kind(path, text));
     let found = match kind {
         HostKind::Formula => Ok(vec![plain(path, text)]),
-        k if k.is_json() => pool_json::find(text, path),
+        k if k.is_json() => pool_json::find(text, path, forced == Some(HostKind::PoolShow)),
         HostKind::Bicep => bicep::find(text),
         HostKind::Terraform => terraform::find(text),
         HostKind::Shipyard => shipyard::find(text),

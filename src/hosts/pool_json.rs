@@ -8,19 +8,20 @@ use super::json::{self, Node, Value};
 use super::map::Quoting;
 use super::{arm, hosted, HostKind, HostedFormula, Located, PoolCounts};
 
-/// Every formula of a JSON document.
-pub(crate) fn find(text: &str, path: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
+/// Every formula of a JSON document; `show` reads every pool as `az batch pool show` output
+/// (`--host pool-show`), else the pool's own fields tell.
+pub(crate) fn find(text: &str, path: &str, show: bool) -> Result<Vec<HostedFormula>, (usize, String)> {
     let root = json::parse(text)?;
     let mut out = Vec::new();
-    walk(&root, &root, &mut Vec::new(), path, &mut out);
+    walk(&root, &root, &mut Vec::new(), (path, show), &mut out);
     Ok(out)
 }
 
-fn walk<'a>(root: &Node, node: &'a Node, trail: &mut Vec<(&'a str, &'a Node)>, path: &str, out: &mut Vec<HostedFormula>) {
+fn walk<'a>(root: &Node, node: &'a Node, trail: &mut Vec<(&'a str, &'a Node)>, path: (&str, bool), out: &mut Vec<HostedFormula>) {
     match &node.value {
         Value::Object(members) => {
             if let Some(f) = node.get("autoScaleFormula").and_then(|f| f.str().map(|s| (f, s))) {
-                out.push(pool_formula(node, f.0, f.1, trail, path));
+                out.push(pool_formula(node, f.0, f.1, trail, path.0, path.1));
             } else if let Some(f) = arm::formula(root, node, trail) {
                 out.push(f);
                 return;
@@ -64,8 +65,8 @@ pub(crate) fn name_of(node: &Node, trail: &[(&str, &Node)], fallback: &str) -> S
     }
 }
 
-fn pool_formula(node: &Node, value: &Node, s: &json::Str, trail: &[(&str, &Node)], path: &str) -> HostedFormula {
-    let show = node.get("allocationState").is_some() || node.get("currentDedicatedNodes").is_some();
+fn pool_formula(node: &Node, value: &Node, s: &json::Str, trail: &[(&str, &Node)], path: &str, show: bool) -> HostedFormula {
+    let show = show || node.get("allocationState").is_some() || node.get("currentDedicatedNodes").is_some();
     let kind = if show { HostKind::PoolShow } else { HostKind::PoolJson };
     let mut f = hosted(
         kind,
