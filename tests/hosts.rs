@@ -162,13 +162,23 @@ fn arm_template_reads_parameter_defaults_and_complex_expressions_need_a_value() 
         found,
         [
             found_at("a", "E201", content, "$y"),
-            found_at("b", "E501", content, "\"[concat('$Target"),
+            found_at("b", "E501", content, "parameters('n')"),
             found_at("c", "W503", content, "{ \"targetDedicatedNodes\": 2 }"),
         ]
     );
     // `--var formula=…` replaces the parameter's default.
     let (_, found, _) = check_json(&path, &["--var", "formula=$TargetDedicatedNodes = 3;", "--select", "a"]);
     assert!(found.is_empty(), "{found:?}");
+    // A `concat` of literals and parameters: the parameter is a placeholder, the literals map back.
+    let (code, found, doc) = check_json(&path, &["--select", "b", "--var", "n=3"]);
+    assert_eq!((code, found), (0, vec![]), "{doc}");
+    let (_, found, _) = check_json(&path, &["--select", "b", "--var", "n=Max(1, 2)"]);
+    assert_eq!(found, [found_at("b", "E210", content, "parameters('n')")]);
+    let with_typo = content.replace("'$TargetDedicatedNodes = '", "'$TargetDedicatedNode = '");
+    let (_d2, path) = file("typo.json", &with_typo);
+    let (_, found, _) = check_json(&path, &["--select", "b", "--var", "n=3"]);
+    let w318 = found.iter().find(|f| f.code == "W318").expect("W318 for the misspelt target");
+    assert_eq!((w318.line, w318.column), pos(&with_typo, "$TargetDedicatedNode "));
 }
 
 #[test]

@@ -53,6 +53,9 @@ const FRAGMENTS: &[&str] = &[
     "\"autoScaleEvaluationInterval\": \"0:05:00\"",
     "\"scaleSettings\": {\"autoScale\": {\"formula\": \"",
     "[parameters('f')]",
+    "[concat('$x = ', parameters('n'), ';')]",
+    "[concat(variables('v'), ",
+    "''",
     "\"parameters\": {\"f\": {\"defaultValue\": \"",
     "resource r 'Microsoft.Batch/batchAccounts/pools@1' = {\n",
     "properties: {\n",
@@ -108,6 +111,75 @@ proptest! {
                         prop_assert!(r.map.to_host(offset) <= text.len());
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Pieces of a JSON string's contents (escapes included) that make formulas, broken or not.
+const JSON_STRING_PIECES: &[&str] = &[
+    "$TargetDedicatedNodes",
+    " = ",
+    "Max(",
+    "max(",
+    "1",
+    ", ",
+    ")",
+    ";",
+    "\\n",
+    "\\t",
+    "\\\"",
+    "\\\\",
+    "\\u00e9",
+    "\\ud83d\\ude00",
+    "é",
+    "😀",
+    "$PendingTasks.GetSample(",
+    "TimeInterval_Minute",
+    " * ",
+    "// c",
+    "/* x */",
+    "${var.n}",
+    "{0}",
+    "{{ n }}",
+    "'",
+    "''",
+    "[",
+    "]",
+    "parameters('n')",
+    "$x",
+    "?",
+    ":",
+    "time(\\\"2026-01-01T00:00:00Z\\\")",
+];
+
+fn json_string() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(JSON_STRING_PIECES), 0..30).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Valid JSON (pool, ARM with a literal or a `concat`) around any formula string: every
+    /// diagnostic lies in the string it came from, and every fix lands on character boundaries.
+    #[test]
+    fn json_formulas_map_into_their_string(body in json_string(), arm in 0..3usize) {
+        let text = match arm {
+            0 => format!("{{\"id\": \"p\", \"autoScaleFormula\": \"{body}\"}}"),
+            1 => format!("{{\"resources\": [{{\"name\": \"a\", \"properties\": {{\"scaleSettings\": {{\"autoScale\": {{\"formula\": \"{body}\"}}}}}}}}]}}"),
+            _ => format!("{{\"parameters\": {{\"n\": {{\"defaultValue\": 2}}}}, \"resources\": [{{\"name\": \"a\", \"properties\": {{\"scaleSettings\": {{\"autoScale\": {{\"formula\": \"[concat('{body}', parameters('n'))]\"}}}}}}}}]}}"),
+        };
+        let found = match find_formulas("t.json", &text, None) {
+            Ok(f) => f,
+            Err(e) => panic!("valid JSON refused: {e}\n{text}"),
+        };
+        prop_assert_eq!(found.len(), 1);
+        let string = found[0].span;
+        for d in found[0].check(&Vars::default()).diagnostics {
+            prop_assert!(string.start <= d.span.start && d.span.end <= string.end, "{:?} outside {:?} in {}", d.span, string, text);
+            for e in d.fix.iter().flat_map(|f| f.edits.iter()) {
+                prop_assert!(string.start <= e.span.start && e.span.end <= string.end);
+                prop_assert!(text.is_char_boundary(e.span.start as usize) && text.is_char_boundary(e.span.end as usize));
             }
         }
     }
