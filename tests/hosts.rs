@@ -856,3 +856,31 @@ fn host_forces_pool_show_on_bare_pool_json() {
     assert_eq!((code, found), (0, vec![]));
     assert_eq!(doc["files"][0]["host"], "pool-show");
 }
+
+#[test]
+fn nextflow_template_variables_come_from_the_pool_settings() {
+    let content = r#"azure {
+  batch {
+    pools {
+      auto {
+        autoScale = true
+        vmCount = 2
+        maxVmCount = 20
+        scaleInterval = '10 min'
+        scaleFormula = '''
+          lifespan = time() - time("{{poolCreationTime}}");
+          interval = TimeInterval_Minute * {{scaleInterval}};
+          $TargetDedicatedNodes = lifespan < interval ? {{vmCount}} : min({{maxVmCount}}, {{ extra }});
+        '''
+      }
+    }
+  }
+}
+"#;
+    let (_d, path) = file("nextflow.config", content);
+    let (code, found, _) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found, [hit("auto", "E501", pos(content, "{{ extra }}"))]);
+    let (code, found, _) = check_json(&path, &["--var", "extra=3"]);
+    assert_eq!((code, found), (0, vec![]));
+}

@@ -3,7 +3,9 @@
 //! (`azure.batch.pools.NAME.scaleFormula = …`) or a mix, inside `profiles { … }` too. Strings are
 //! Groovy's: `'…'` and `'''…'''` (escapes, no interpolation), `"…"` and `"""…"""` (escapes and
 //! `$name`/`${…}` interpolation — Groovy would replace a `$TargetDedicatedNodes` written there,
-//! which is reported with a fix that escapes it).
+//! which is reported with a fix that escapes it). Nextflow fills `{{vmCount}}`, `{{maxVmCount}}`,
+//! `{{scaleInterval}}` and `{{poolCreationTime}}` in the formula; the pool's own settings give
+//! them here.
 
 use super::map::{Quoting, SourceMap};
 use super::{hosted, HostKind, HostedFormula, Located};
@@ -98,6 +100,12 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                             span: *span,
                         });
                     }
+                    ("vmCount" | "maxVmCount", Tok::Word(span)) => {
+                        let value = span.text(src).to_string();
+                        if value.parse::<f64>().is_ok() {
+                            entry(&mut out, &pool).defaults.insert(key.to_string(), value);
+                        }
+                    }
                     ("autoScale", Tok::Word(span)) => {
                         let value = match span.text(src) {
                             "true" => true,
@@ -112,8 +120,23 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
         }
     }
     out.retain(|f| !f.span.is_empty());
+    // Nextflow renders the formula as a template: `{{vmCount}}`, `{{maxVmCount}}` and
+    // `{{scaleInterval}}` (minutes) come from the pool's settings, `{{poolCreationTime}}` from
+    // the pool (a fixed time here; give another with --var).
+    for f in &mut out {
+        if let Some(Ok(i)) = f.interval_value() {
+            let minutes = i.0 as f64 / (60.0 * crate::time::TICKS_PER_SECOND as f64);
+            f.defaults.insert("scaleInterval".into(), crate::format::format_double(minutes));
+        }
+        f.defaults
+            .entry("poolCreationTime".into())
+            .or_insert_with(|| POOL_CREATION_TIME.into());
+    }
     Ok(out)
 }
+
+/// The `{{poolCreationTime}}` a formula is checked with unless --var gives one.
+const POOL_CREATION_TIME: &str = "2026-01-01T00:00:00Z";
 
 fn entry<'a>(out: &'a mut Vec<HostedFormula>, pool: &str) -> &'a mut HostedFormula {
     let i = match out.iter().position(|f| f.name == pool) {
