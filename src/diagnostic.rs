@@ -176,6 +176,45 @@ codes! {
     RetainedData = ("N401", "retaineddata", Note, None);
     /// `time().hour` or `.weekday` compared with a number: the service's clock is UTC.
     UtcTimeComparison = ("N402", "utc-time-comparison", Note, None);
+    /// A template placeholder left in a formula kept in a host file: `${var.max_nodes}`,
+    /// `{0}`, `{{max}}`, `$(max)`, `%(max)s`, ARM `[parameters('formula')]`.
+    TemplatePlaceholder = ("E501", "template-placeholder", Error, Some(Sy));
+    /// An evaluation interval the service refuses: `PT1M`, `PT200H`, `5 minutes` in pool JSON.
+    InvalidEvaluationInterval = ("E502", "invalid-evaluation-interval", Error, None);
+    /// A formula the service never evaluates: `enableAutoScale: false`, or a fixed scale beside it.
+    AutoscaleDisabled = ("W503", "autoscale-disabled", Warning, None);
+}
+
+impl Code {
+    /// The code with this code string (`W316`) or name (`unused-variable`), in any case.
+    ///
+    /// ```
+    /// use batch_autoscale::Code;
+    /// assert_eq!(Code::lookup("w316"), Some(Code::UnusedVariable));
+    /// assert_eq!(Code::lookup("case-mismatch"), Some(Code::CaseMismatch));
+    /// assert_eq!(Code::lookup("nope"), None);
+    /// ```
+    pub fn lookup(text: &str) -> Option<Code> {
+        let text = text.trim();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name().eq_ignore_ascii_case(text))
+    }
+
+    /// Whether a fix of this code can be applied without a person choosing (`check --fix`):
+    /// fixes of misspelt names that only guess the nearest name are suggestions, not applied.
+    pub fn fix_is_machine_applicable(self) -> bool {
+        !matches!(
+            self,
+            Code::UndefinedVariable
+                | Code::UnknownFunction
+                | Code::UnknownMethod
+                | Code::UnknownField
+                | Code::SimilarToServiceVariable
+                | Code::MetricAsNumber
+        )
+    }
 }
 
 impl std::fmt::Display for Code {
@@ -345,7 +384,9 @@ mod tests {
                 Severity::Note => 'N',
             };
             assert!(code.as_str().starts_with(expected), "{code:?}");
-            assert_eq!(code.service_error().is_some(), code.severity() == Severity::Error);
+            // Errors about the host file's settings (E5xx) are not formula errors.
+            let formula_error = code.severity() == Severity::Error && *code != Code::InvalidEvaluationInterval;
+            assert_eq!(code.service_error().is_some(), formula_error, "{code:?}");
         }
     }
 }

@@ -57,6 +57,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod format;
+pub mod hosts;
 pub mod limits;
 #[cfg(feature = "lsp")]
 pub mod lsp;

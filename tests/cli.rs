@@ -213,7 +213,6 @@ fn bad_input_gives_one_clear_message_and_exit_2() {
     let eval = |flag: &str, value: String| vec!["eval".to_string(), ok.clone(), flag.to_string(), value];
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["check".into(), p("missing.formula")], "missing.formula"),
-        (vec!["check".into(), tmp.path().to_str().unwrap().into()], "is a directory"),
         (vec!["check".into(), p("latin1.formula")], "latin1.formula:2:"),
         (eval("--context", p("bad.json")), "bad.json:4:1"),
         (eval("--context", p("unknown.json")), "did you mean `$PendingTasks`"),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use batch_autoscale::whatif::Variant;
 
-use super::scenario::{duration, fail, load_formula, run_and_print, Bench, SimArgs, SummaryFormat};
+use super::scenario::{fail, interval_or, run_and_print, Bench, SimArgs, SummaryFormat};
 
 /// Arguments of `compare`.
 #[derive(Debug, clap::Args)]
@@ -19,9 +19,13 @@ pub struct CompareArgs {
     /// Replay over this metric history instead of simulating a workload.
     #[arg(long, short, conflicts_with = "workload")]
     metrics: Option<PathBuf>,
-    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`).
-    #[arg(long, default_value = "PT15M")]
-    interval: String,
+    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`); default: each host file's own, else
+    /// PT15M.
+    #[arg(long)]
+    interval: Option<String>,
+    /// Host files: kind, placeholder values, which formula.
+    #[command(flatten)]
+    host: super::host::HostArgs,
     /// Summary format on standard output.
     #[arg(long, value_enum, default_value = "table")]
     format: SummaryFormat,
@@ -33,14 +37,21 @@ pub struct CompareArgs {
 /// Run `compare`: 0 done, 1 a formula has errors, 2 bad input.
 pub fn run(args: CompareArgs) -> ExitCode {
     let mut variants = Vec::new();
+    let mut paths: Vec<String> = Vec::new();
     let mut failed = false;
     for path in &args.formulas {
-        match load_formula(path) {
-            Ok((label, formula)) => variants.push(Variant {
-                label,
-                formula,
-                interval: None,
-            }),
+        // A host file with several formulas gives one variant each, with its own interval.
+        match super::host::load_all(path, &args.host) {
+            Ok(all) => {
+                for (source, formula) in all {
+                    variants.push(Variant {
+                        label: source.label,
+                        formula,
+                        interval: if args.interval.is_some() { None } else { source.interval },
+                    });
+                }
+                paths.resize(variants.len(), path.clone());
+            }
             Err(code) if code == ExitCode::from(1) => failed = true,
             Err(code) => return code,
         }
@@ -49,12 +60,11 @@ pub fn run(args: CompareArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     // Label columns by file name when that is unambiguous.
-    let short: Vec<String> = args
-        .formulas
+    let short: Vec<String> = paths
         .iter()
         .zip(&variants)
         .map(|(p, v)| match std::path::Path::new(p).file_name() {
-            Some(n) if p != "-" => n.to_string_lossy().into_owned(),
+            Some(n) if p != "-" && !v.label.ends_with(']') => n.to_string_lossy().into_owned(),
             _ => v.label.clone(),
         })
         .collect();
@@ -63,7 +73,9 @@ pub fn run(args: CompareArgs) -> ExitCode {
             v.label = s;
         }
     }
-    let bench = match duration("interval", &args.interval).and_then(|i| Bench::read(&args.sim, args.metrics.as_deref(), i)) {
+    // The scenario's interval: --interval, else the first host file's own.
+    let base = variants.iter().find_map(|v| v.interval);
+    let bench = match interval_or(args.interval.as_deref(), base).and_then(|i| Bench::read(&args.sim, args.metrics.as_deref(), i)) {
         Ok(b) => b,
         Err(m) => return fail(m),
     };

@@ -9,13 +9,18 @@ use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
-use super::render::{display_name, read_source, render_diagnostic, ColorChoice, Format};
+use super::render::{ColorChoice, Format};
 
 /// Arguments of `eval`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The formula file (`-` for standard input).
+    /// The formula file (`-` for standard input), or a host file (pool JSON, ARM, Bicep,
+    /// Terraform, Shipyard, Nextflow); `az batch pool show` output is evaluated on the pool's
+    /// own state (current and target nodes, task slots) unless --context is given.
     file: String,
+    /// Host files: kind, placeholder values, which formula.
+    #[command(flatten)]
+    host: super::host::HostArgs,
     /// A context JSON file: `{now, pool, metrics, samplePublicationDelaySeconds, random, seed}`.
     #[arg(long, short)]
     context: Option<PathBuf>,
@@ -75,11 +80,18 @@ fn current_time() -> Timestamp {
 
 /// Run `eval`: 0 success, 1 the formula has errors or the evaluation failed, 2 bad input.
 pub fn run(args: Args) -> ExitCode {
-    let name = display_name(&args.file);
-    let src = match read_source(&args.file) {
+    let sources = match super::host::load_sources(&args.file, &args.host) {
         Ok(s) => s,
-        Err(m) => return usage_error(m),
+        Err(code) => return code,
     };
+    if sources.len() > 1 {
+        return super::host::several(&args.file, sources.iter());
+    }
+    let Some(source) = sources.into_iter().next() else {
+        return ExitCode::from(2);
+    };
+    let name = source.label.clone();
+    let src = source.resolved.text.clone();
     let mut file = match &args.context {
         Some(path) => match load_context(path) {
             Ok(f) => f,
@@ -88,6 +100,21 @@ pub fn run(args: Args) -> ExitCode {
         None => ContextFile::default(),
     };
     let spec = &mut file.spec;
+    // `az batch pool show` output: the pool's own state, unless a context file gives one.
+    if let (Some(counts), None) = (&source.hosted.pool, &args.context) {
+        let pool = &mut spec.pool;
+        for (value, field) in [
+            (counts.current_dedicated, &mut pool.current_dedicated_nodes),
+            (counts.current_low_priority, &mut pool.current_low_priority_nodes),
+            (counts.target_dedicated, &mut pool.target_dedicated_nodes),
+            (counts.target_low_priority, &mut pool.target_low_priority_nodes),
+            (counts.task_slots_per_node, &mut pool.task_slots_per_node),
+        ] {
+            if let Some(v) = value.filter(|v| v.is_finite() && *v >= 0.0) {
+                *field = v;
+            }
+        }
+    }
     if let Some(now) = &args.now {
         if let Err(e) = parse_rfc3339(now) {
             return usage_error(format!("--now {now}: {e}"));
@@ -150,7 +177,7 @@ pub fn run(args: Args) -> ExitCode {
                 outln!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
             }
             for d in err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                err!("{}", render_diagnostic(&name, &src, d, color));
+                err!("{}", source.render(d, color));
             }
             if args.format == Format::Human {
                 print_run_error(&run);
@@ -161,7 +188,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     if args.format == Format::Human {
         for d in formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
-            err!("{}", render_diagnostic(&name, &src, d, color));
+            err!("{}", source.render(d, color));
         }
     }
     let evaluation = if args.trace {
@@ -182,7 +209,7 @@ pub fn run(args: Args) -> ExitCode {
         Format::Human => {
             outln!("evaluated {name} at {}", ctx.now.format_rfc3339_7());
             if args.trace {
-                print_trace(&src, &evaluation.trace);
+                print_trace(&src, &source.host_text, &source.resolved.map, &evaluation.trace);
             }
             if let Some(applied) = &evaluation.applied {
                 outln!();
@@ -207,7 +234,7 @@ pub fn run(args: Args) -> ExitCode {
             } else {
                 print_run_error(&evaluation.run);
                 if let Some(e) = &evaluation.error {
-                    print_caret(&src, e.pos as usize);
+                    print_caret(&source.host_text, source.resolved.map.to_host(e.pos as usize));
                 }
             }
             outln!();
@@ -232,6 +259,18 @@ fn print_run_error(run: &batch_autoscale::AutoScaleRun) {
 }
 
 /// Print the source line of `offset` with a caret under it.
+/// Line and column in the host file of a formula offset.
+struct HostIndex<'a> {
+    index: &'a LineIndex,
+    map: &'a batch_autoscale::hosts::SourceMap,
+}
+
+impl HostIndex<'_> {
+    fn line_col(&self, offset: usize) -> batch_autoscale::LineCol {
+        self.index.line_col(self.map.to_host(offset))
+    }
+}
+
 fn print_caret(src: &str, offset: usize) {
     let index = LineIndex::new(src);
     let lc = index.line_col(offset);
@@ -240,8 +279,10 @@ fn print_caret(src: &str, offset: usize) {
     outln!("       | {}^", " ".repeat(lc.column as usize - 1));
 }
 
-fn print_trace(src: &str, trace: &[TraceEvent]) {
-    let index = LineIndex::new(src);
+/// The trace, positions in the file the formula came from (`map` takes formula offsets there).
+fn print_trace(src: &str, host_text: &str, map: &batch_autoscale::hosts::SourceMap, trace: &[TraceEvent]) {
+    let host_index = LineIndex::new(host_text);
+    let index = HostIndex { index: &host_index, map };
     outln!();
     outln!("trace:");
     for event in trace {

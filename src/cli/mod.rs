@@ -34,10 +34,13 @@ macro_rules! errln {
 }
 
 mod check;
+mod ci;
 mod compare;
 mod eval;
+mod fix;
 mod fmt;
 mod history;
+mod host;
 mod lsp;
 mod new;
 mod render;

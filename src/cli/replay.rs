@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{html_report, replay, timeline_svg, ReplayConfig, Report, Zone};
 
-use super::scenario::{fail, load_formula, write_if, Pictures};
+use super::scenario::{fail, interval_or, load_formula, write_if, Pictures};
 
 /// Timeline formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,16 +20,20 @@ pub enum TimelineFormat {
 /// Arguments of `replay`.
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// The formula file.
+    /// The formula file, or a host file (pool JSON, ARM, Bicep, Terraform, Shipyard, Nextflow).
     formula: String,
+    /// Host files: kind, placeholder values, which formula.
+    #[command(flatten)]
+    host: super::host::HostArgs,
     /// Metric history (CSV long or wide form, or JSON), or a Batch task list (`az batch task
     /// list --output json`, read as the history it implies); without it the formula sees no
     /// samples (fine for time-based formulas; then give --start and --end).
     #[arg(long, short)]
     metrics: Option<PathBuf>,
-    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`), as the REST API writes it.
-    #[arg(long, default_value = "PT15M")]
-    interval: String,
+    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`), as the REST API writes it; default: the
+    /// host file's, else PT15M.
+    #[arg(long)]
+    interval: Option<String>,
     /// First evaluation (RFC 3339); default: the first time in the data.
     #[arg(long)]
     start: Option<String>,
@@ -74,7 +78,7 @@ pub struct ReplayArgs {
 
 /// Run `replay`: 0 done, 1 the formula has errors, 2 bad input.
 pub fn run(args: ReplayArgs) -> ExitCode {
-    let (name, formula) = match load_formula(&args.formula) {
+    let (name, formula, host_interval) = match load_formula(&args.formula, &args.host) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -116,10 +120,11 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Err(m) => return fail(m),
     };
     let mut config = ReplayConfig::new(start, end);
-    config.interval = match parse_iso8601_duration(&args.interval) {
+    config.interval = match interval_or(args.interval.as_deref(), host_interval) {
         Ok(i) => i,
-        Err(e) => return fail(format!("--interval {}: {e}", args.interval)),
+        Err(m) => return fail(m),
     };
+    let interval_text = batch_autoscale::whatif::iso8601(config.interval);
     config.allocation_delay = match parse_iso8601_duration(&args.allocation_delay) {
         Ok(i) => i,
         Err(e) => return fail(format!("--allocation-delay {}: {e}", args.allocation_delay)),
@@ -157,7 +162,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         }
         None => out!("{timeline}"),
     }
-    let title = format!("{name} replayed every {}", args.interval);
+    let title = format!("{name} replayed every {interval_text}");
     let written = write_if(args.pictures.svg.as_deref(), || timeline_svg(&result, &data, &title)).and_then(|()| {
         write_if(args.pictures.html.as_deref(), || {
             html_report(
@@ -182,7 +187,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     errln!(
         "replayed {name}: {} evaluations every {} from {} to {}",
         s.evaluations,
-        args.interval,
+        interval_text,
         show(start),
         show(end)
     );

@@ -13,9 +13,9 @@ use batch_autoscale::whatif::{
     timeline_svg, workload_from_tasks, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig, Variant,
     Workload,
 };
-use batch_autoscale::{Formula, Severity, TimeInterval, Timestamp};
+use batch_autoscale::{Formula, TimeInterval, Timestamp};
 
-use super::render::{display_name, read_source, render_diagnostic};
+use super::host::HostArgs;
 
 /// Print `error: message` and give exit status 2 (bad input).
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -23,19 +23,20 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Read and compile a formula file: its display name and the formula, or the exit status
-/// (1 with the errors rendered, 2 when it cannot be read).
-pub fn load_formula(path: &str) -> Result<(String, Formula), ExitCode> {
-    let name = display_name(path);
-    let src = read_source(path).map_err(fail)?;
-    match Formula::compile(&src) {
-        Ok(f) => Ok((name, f)),
-        Err(e) => {
-            for d in e.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                err!("{}", render_diagnostic(&name, &src, d, false));
-            }
-            Err(ExitCode::from(1))
-        }
+/// Read and compile a formula, from a formula file or a host file (`--select` picks one of
+/// several): its display name, the formula and the host file's evaluation interval; or the exit
+/// status (1 with the errors rendered, 2 when it cannot be read).
+pub fn load_formula(path: &str, host: &HostArgs) -> Result<(String, Formula, Option<TimeInterval>), ExitCode> {
+    let (source, formula) = super::host::load_one(path, host)?;
+    Ok((source.label, formula, source.interval))
+}
+
+/// The evaluation interval: `--interval` when given, else the host file's, else PT15M.
+pub fn interval_or(flag: Option<&str>, host: Option<TimeInterval>) -> Result<TimeInterval, String> {
+    match (flag, host) {
+        (Some(text), _) => duration("interval", text),
+        (None, Some(i)) => Ok(i),
+        (None, None) => Ok(TimeInterval(15 * 60 * batch_autoscale::time::TICKS_PER_SECOND)),
     }
 }
 

@@ -5,19 +5,22 @@ use std::process::ExitCode;
 
 use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate, simulation_svg, Report, Zone};
 
-use super::scenario::{duration, fail, load_formula, write_if, Pictures, SimArgs, SummaryFormat};
+use super::scenario::{fail, interval_or, load_formula, write_if, Pictures, SimArgs, SummaryFormat};
 
 /// Arguments of `simulate`.
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
-    /// The formula file.
+    /// The formula file, or a host file (pool JSON, ARM, Bicep, Terraform, Shipyard, Nextflow).
     formula: String,
+    /// Host files: kind, placeholder values, which formula.
+    #[command(flatten)]
+    host: super::host::HostArgs,
     /// Workload, pool, period and seed.
     #[command(flatten)]
     sim: SimArgs,
-    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`).
-    #[arg(long, default_value = "PT15M")]
-    interval: String,
+    /// Evaluation interval, ISO 8601 (`PT5M` … `P7D`); default: the host file's, else PT15M.
+    #[arg(long)]
+    interval: Option<String>,
     /// User variables to add to the timeline, comma-separated (e.g. `$tasks,$samples`).
     #[arg(long, value_delimiter = ',')]
     columns: Vec<String>,
@@ -38,7 +41,7 @@ pub struct SimulateArgs {
 
 /// Run `simulate`: 0 done, 1 the formula has errors, 2 bad input.
 pub fn run(args: SimulateArgs) -> ExitCode {
-    let (name, formula) = match load_formula(&args.formula) {
+    let (name, formula, host_interval) = match load_formula(&args.formula, &args.host) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -50,7 +53,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         Some(z) => z.format(t),
         None => t.format_results(),
     };
-    let interval = match duration("interval", &args.interval) {
+    let interval = match interval_or(args.interval.as_deref(), host_interval) {
         Ok(i) => i,
         Err(m) => return fail(m),
     };

@@ -6,13 +6,16 @@ use std::process::ExitCode;
 
 use batch_autoscale::whatif::{sweep_variants, Parameter};
 
-use super::scenario::{duration, fail, load_formula, run_and_print, Bench, SimArgs, SummaryFormat};
+use super::scenario::{duration, fail, interval_or, load_formula, run_and_print, Bench, SimArgs, SummaryFormat};
 
 /// Arguments of `sweep`.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
-    /// The formula file.
+    /// The formula file, or a host file (pool JSON, ARM, Bicep, Terraform, Shipyard, Nextflow).
     formula: String,
+    /// Host files: kind, placeholder values, which formula.
+    #[command(flatten)]
+    host: super::host::HostArgs,
     /// Workload, pool, period and seed (for a simulation).
     #[command(flatten)]
     sim: SimArgs,
@@ -23,8 +26,9 @@ pub struct SweepArgs {
     /// repeat for more names (every combination runs).
     #[arg(long = "set", value_name = "NAME=V1,V2,...")]
     set: Vec<String>,
-    /// Evaluation intervals, comma-separated ISO 8601 (e.g. `PT5M,PT15M,PT1H`).
-    #[arg(long, value_delimiter = ',', default_value = "PT15M")]
+    /// Evaluation intervals, comma-separated ISO 8601 (e.g. `PT5M,PT15M,PT1H`); default: the
+    /// host file's, else PT15M.
+    #[arg(long, value_delimiter = ',')]
     interval: Vec<String>,
     /// Summary format on standard output (CSV: one row per variant).
     #[arg(long, value_enum, default_value = "table")]
@@ -56,8 +60,8 @@ fn parameter(text: &str) -> Result<Parameter, String> {
 
 /// Run `sweep`: 0 done, 1 the formula has errors, 2 bad input.
 pub fn run(args: SweepArgs) -> ExitCode {
-    let formula = match load_formula(&args.formula) {
-        Ok((_, f)) => f,
+    let (formula, host_interval) = match load_formula(&args.formula, &args.host) {
+        Ok((_, f, i)) => (f, i),
         Err(code) => return code,
     };
     let parameters = match args.set.iter().map(|s| parameter(s)).collect::<Result<Vec<_>, _>>() {
@@ -69,7 +73,13 @@ pub fn run(args: SweepArgs) -> ExitCode {
         .iter()
         .map(|i| duration("interval", i.trim()))
         .collect::<Result<Vec<_>, _>>()
-    {
+        .and_then(|i| {
+            if i.is_empty() {
+                interval_or(None, host_interval).map(|i| vec![i])
+            } else {
+                Ok(i)
+            }
+        }) {
         Ok(i) => i,
         Err(m) => return fail(m),
     };

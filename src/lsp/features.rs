@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use crate::builtins::{self, VariableKind};
 use crate::check::{check, Analysis};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::hosts::{find_formulas, HostKind, Vars};
 use crate::syntax::lexer::{lex, Token, TokenKind};
 use crate::syntax::{LineIndex, Span};
 
@@ -16,6 +17,9 @@ pub struct Document {
     pub(crate) index: LineIndex,
     analysis: Analysis,
     tokens: Vec<Token>,
+    /// For a host document (pool JSON, Bicep, Terraform, YAML, Nextflow): its kind and the
+    /// diagnostics of every formula in it, in the document's positions.
+    host: Option<(HostKind, Vec<Diagnostic>)>,
 }
 
 impl Document {
@@ -28,6 +32,54 @@ impl Document {
             tokens,
             text,
             version,
+            host: None,
+        }
+    }
+
+    /// A document opened with language id `language_id`: a host document for `json`, `bicep`,
+    /// `terraform`, `yaml`, `groovy` and `nextflow`, whose formulas are checked where they are
+    /// (an editor runs this server beside the host language's own); otherwise a formula.
+    pub(crate) fn open(text: String, version: i32, language_id: &str) -> Document {
+        match HostKind::from_language_id(language_id) {
+            Some(kind) => Document::host(text, version, kind),
+            None => Document::new(text, version),
+        }
+    }
+
+    /// The document after an edit, of the same language.
+    pub(crate) fn changed(&self, text: String, version: i32) -> Document {
+        match &self.host {
+            Some((kind, _)) => Document::host(text, version, *kind),
+            None => Document::new(text, version),
+        }
+    }
+
+    fn host(text: String, version: i32, kind: HostKind) -> Document {
+        // JSON documents are told apart (pool, pool show, ARM) by content.
+        let (path, forced) = match kind {
+            HostKind::PoolJson => ("document.json", None),
+            _ => ("document", Some(kind)),
+        };
+        // A document that does not read as its kind (mid-edit) has no formula diagnostics: the
+        // host language's own server reports its syntax.
+        let diagnostics = find_formulas(path, &text, forced)
+            .map(|found| found.iter().flat_map(|f| f.check(&Vars::default()).diagnostics).collect())
+            .unwrap_or_default();
+        Document {
+            index: LineIndex::new(&text),
+            analysis: check(""),
+            tokens: Vec::new(),
+            text,
+            version,
+            host: Some((kind, diagnostics)),
+        }
+    }
+
+    /// Every diagnostic of the document, in its positions.
+    fn all_diagnostics(&self) -> &[Diagnostic] {
+        match &self.host {
+            Some((_, d)) => d,
+            None => &self.analysis.diagnostics,
         }
     }
 
@@ -53,8 +105,7 @@ impl Document {
 
 /// The document's diagnostics, as LSP `Diagnostic` objects.
 pub(crate) fn diagnostics(doc: &Document) -> Vec<Value> {
-    doc.analysis
-        .diagnostics
+    doc.all_diagnostics()
         .iter()
         .map(|d| {
             let severity = match d.severity {
@@ -167,6 +218,9 @@ const KIND_KEYWORD: u32 = 14;
 /// Completion at `offset`, from the built-in table and the document's variables. Nothing inside
 /// a comment or a string.
 pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
+    if doc.host.is_some() {
+        return Value::Null;
+    }
     let text = &doc.text;
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -314,6 +368,9 @@ fn object_type(doc: &Document, end: usize) -> Option<ObjectKind> {
 
 /// Signature help inside a call: the function's or method's overloads and the active argument.
 pub(crate) fn signature_help(doc: &Document, offset: usize) -> Value {
+    if doc.host.is_some() {
+        return Value::Null;
+    }
     let mut stack: Vec<(usize, usize)> = Vec::new(); // (index of `(`, commas)
     let tokens: Vec<&Token> = doc
         .tokens
@@ -420,6 +477,9 @@ pub(crate) fn references(doc: &Document, offset: usize, include_declaration: boo
 
 /// Formatting: one edit replacing the whole document, or none when it has syntax errors.
 pub(crate) fn formatting(doc: &Document) -> Value {
+    if doc.host.is_some() {
+        return Value::Null; // the host language's formatter owns the file
+    }
     match crate::fmt::format_source(&doc.text) {
         Some(formatted) if formatted != doc.text => {
             json!([{"range": doc.range(Span::new(0, doc.text.len())), "newText": formatted}])
@@ -433,7 +493,7 @@ pub(crate) fn formatting(doc: &Document) -> Value {
 pub(crate) fn code_actions(doc: &Document, uri: &str, start: usize, end: usize) -> Value {
     let (start, end) = (start.min(end), start.max(end));
     let mut actions = Vec::new();
-    for d in &doc.analysis.diagnostics {
+    for d in doc.all_diagnostics() {
         let Some(fix) = &d.fix else { continue };
         if (d.span.end as usize) < start || (d.span.start as usize) > end {
             continue;

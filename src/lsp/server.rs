@@ -189,8 +189,10 @@ impl Server {
             "textDocument/didOpen" => match serde_json::from_value::<DidOpenTextDocumentParams>(notification.params) {
                 Ok(p) => {
                     let uri = p.text_document.uri.as_str().to_string();
-                    self.documents
-                        .insert(uri.clone(), Document::new(p.text_document.text, p.text_document.version));
+                    self.documents.insert(
+                        uri.clone(),
+                        Document::open(p.text_document.text, p.text_document.version, &p.text_document.language_id),
+                    );
                     self.publish(&p.text_document.uri)
                 }
                 Err(e) => log_error(&format!("textDocument/didOpen: invalid params: {e}")),
@@ -205,7 +207,7 @@ impl Server {
                     for change in p.content_changes {
                         apply_change(&mut text, change);
                     }
-                    *doc = Document::new(text, p.text_document.version);
+                    *doc = doc.changed(text, p.text_document.version);
                     self.publish(&p.text_document.uri)
                 }
                 Err(e) => log_error(&format!("textDocument/didChange: invalid params: {e}")),
