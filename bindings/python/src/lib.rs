@@ -12,13 +12,16 @@
 
 use std::path::PathBuf;
 
+use batch_autoscale::data::tasks::{parse_task_list, TaskList};
 use batch_autoscale::data::{load_context, load_metrics, parse_csv, DataError, MetricData};
 use batch_autoscale::diagnostic::json_diagnostic;
 use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::fmt::format_source;
+use batch_autoscale::hosts::{find_formulas, HostKind, Vars};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::whatif::{
-    load_pool_settings, load_workload, parse_trace_csv, Generator, NodeFill, PoolSettings, ReplayConfig, SimulationConfig, WorkloadSpec,
+    load_pool_settings, load_workload, parse_trace_csv, workload_from_tasks, Generator, NodeFill, PoolSettings, ReplayConfig,
+    SimulationConfig, WorkloadSpec,
 };
 use batch_autoscale::{check as analyse, ContextSpec, Diagnostic, Formula, LineIndex, Severity, TimeInterval, Timestamp};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -69,7 +72,7 @@ enum Input<'py> {
     /// A mapping (a dict).
     Mapping(Bound<'py, PyAny>),
     /// A list or tuple.
-    Sequence,
+    Sequence(Bound<'py, PyAny>),
 }
 
 fn classify<'py>(obj: &Bound<'py, PyAny>, what: &str, expected: &str) -> PyResult<Input<'py>> {
@@ -81,7 +84,7 @@ fn classify<'py>(obj: &Bound<'py, PyAny>, what: &str, expected: &str) -> PyResul
         return Ok(Input::Mapping(obj.clone()));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        return Ok(Input::Sequence);
+        return Ok(Input::Sequence(obj.clone()));
     }
     let type_name = obj.get_type().name()?;
     Err(PyTypeError::new_err(format!("{what}: expected {expected}, not {type_name}")))
@@ -263,41 +266,55 @@ fn metric_data(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<MetricData> {
     match classify(obj, what, expected)? {
         Input::Path(path) => load_metrics(&path).map_err(|e| value_error(e.to_string())),
         Input::Mapping(m) => metrics_from_mapping(&m, what),
-        Input::Sequence => Err(value_error(format!(
-            "{what}: a list of tasks is not supported yet; give {expected}"
-        ))),
+        Input::Sequence(list) => task_list(&list, what)?
+            .history(None)
+            .map_err(|m| value_error(format!("{what}: {m}"))),
     }
 }
 
 /// Check a formula: every diagnostic, as `check --format json` lists them for a file.
+///
+/// `host` names the kind of text `source` is (`"terraform"`, `"pool-json"`, `"bicep"`, … as
+/// `check --host` takes them); `None` reads it as a plain formula. In a host file, each
+/// diagnostic also names its `formula` (the pool or resource), and positions are in the host text.
 #[pyfunction]
 #[pyo3(signature = (source, *, host=None, vars=None))]
 fn check<'py>(py: Python<'py>, source: String, host: Option<String>, vars: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    match host.as_deref() {
-        None | Some("formula") => {}
-        Some(other) => {
-            return Err(value_error(format!(
-                "host {other:?} is not supported yet: only plain formulas are (host=None or \"formula\")"
-            )))
+    let kind = match host.as_deref() {
+        None => HostKind::Formula,
+        Some(name) => HostKind::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = HostKind::ALL.iter().map(|k| k.name()).collect();
+            value_error(format!("host {name:?}: not a kind of file; one of {}", names.join(", ")))
+        })?,
+    };
+    let vars = match &vars {
+        Some(vars) => host_vars(vars)?,
+        None => Vars::default(),
+    };
+    let formulas = find_formulas("<source>", &source, Some(kind)).map_err(|e| value_error(e.to_string()))?;
+    let index = LineIndex::new(&source);
+    let mut out = Vec::new();
+    for formula in &formulas {
+        for d in formula.check(&vars).diagnostics {
+            let mut entry = serde_json::to_value(json_diagnostic(&index, &d)).map_err(|e| value_error(e.to_string()))?;
+            if kind != HostKind::Formula {
+                entry["formula"] = serde_json::Value::String(formula.name.clone());
+            }
+            out.push(entry);
         }
     }
-    if let Some(vars) = &vars {
-        validate_vars(vars)?;
-    }
-    let analysis = analyse(&source);
-    let index = LineIndex::new(&source);
-    let diagnostics: Vec<_> = analysis.diagnostics.iter().map(|d| json_diagnostic(&index, d)).collect();
-    to_python(py, &diagnostics)
+    to_python(py, &out)
 }
 
-/// `vars`: a mapping of placeholder name to its value (str, int or float).
-fn validate_vars(vars: &Bound<'_, PyAny>) -> PyResult<()> {
+/// `vars`: a mapping of placeholder name to its value (str, int or float), as `--var NAME=VALUE`.
+fn host_vars(vars: &Bound<'_, PyAny>) -> PyResult<Vars> {
     let mapping = vars.cast::<PyMapping>().map_err(|_| {
         PyTypeError::new_err(format!(
             "vars: expected a mapping of placeholder name to value, not {}",
             vars.get_type().name().map(|n| n.to_string()).unwrap_or_default()
         ))
     })?;
+    let mut pairs = Vec::new();
     for item in mapping.items()?.iter() {
         let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
         let Ok(name) = key.extract::<String>() else {
@@ -310,16 +327,19 @@ fn validate_vars(vars: &Bound<'_, PyAny>) -> PyResult<()> {
                 "vars: {name:?} is not a placeholder name (a letter or `_`, then letters, digits, `_`, `.` or `-`)"
             )));
         }
-        let ok = value.is_instance_of::<PyString>()
-            || (!value.is_instance_of::<pyo3::types::PyBool>() && value.extract::<f64>().is_ok_and(f64::is_finite));
-        if !ok {
+        let text = if let Ok(s) = value.extract::<String>() {
+            s
+        } else if !value.is_instance_of::<pyo3::types::PyBool>() && value.extract::<f64>().is_ok_and(f64::is_finite) {
+            value.str()?.to_string()
+        } else {
             return Err(value_error(format!(
                 "vars[{name:?}]: a value is a string or a finite number, not {}",
                 value.repr()?
             )));
-        }
+        };
+        pairs.push(format!("{name}={text}"));
     }
-    Ok(())
+    Vars::parse(pairs.iter().map(String::as_str)).map_err(value_error)
 }
 
 /// Evaluate a formula once: the `AutoScaleRun` of `eval --format json`.
@@ -340,7 +360,7 @@ fn evaluate<'py>(py: Python<'py>, source: String, context: Option<Bound<'py, PyA
                 let spec: ContextSpec = serde_json::from_value(value).map_err(|e| value_error(format!("context: {e}")))?;
                 spec.build(current_time()).map_err(|e| value_error(format!("context: {e}")))?
             }
-            Input::Sequence => return Err(PyTypeError::new_err(format!("context: expected {expected}, not a list"))),
+            Input::Sequence(_) => return Err(PyTypeError::new_err(format!("context: expected {expected}, not a list"))),
         },
     };
     let ctx = owned.as_context();
@@ -413,6 +433,13 @@ fn replay<'py>(
     to_python(py, &result)
 }
 
+/// A list of Batch task dicts (`az batch task list` output, as `json.loads` gives it), read as
+/// the CLI reads such a file; errors name the task and field.
+fn task_list(list: &Bound<'_, PyAny>, what: &str) -> PyResult<TaskList> {
+    let text = from_python(list, what)?.to_string();
+    parse_task_list(&text, what).map_err(|e| value_error(e.to_string()))
+}
+
 /// A workload from a path (as `--workload` reads it) or a mapping in the workload-file shape
 /// (trace files it names are read relative to the working directory).
 fn workload_spec(obj: &Bound<'_, PyAny>) -> PyResult<(WorkloadSpec, String)> {
@@ -434,9 +461,7 @@ fn workload_spec(obj: &Bound<'_, PyAny>) -> PyResult<(WorkloadSpec, String)> {
             }
             Ok((spec, "workload".to_string()))
         }
-        Input::Sequence => Err(value_error(format!(
-            "workload: a list of tasks is not supported yet; give {expected}"
-        ))),
+        Input::Sequence(list) => Ok((workload_from_tasks(&task_list(&list, "workload")?), "workload".to_string())),
     }
 }
 
@@ -449,7 +474,7 @@ fn pool_settings(obj: &Bound<'_, PyAny>) -> PyResult<PoolSettings> {
             let value = from_python(&m, "pool")?;
             serde_json::from_value(value).map_err(|e| value_error(format!("pool: {e}")))
         }
-        Input::Sequence => Err(PyTypeError::new_err(format!("pool: expected {expected}, not a list"))),
+        Input::Sequence(_) => Err(PyTypeError::new_err(format!("pool: expected {expected}, not a list"))),
     }
 }
 

@@ -33,12 +33,35 @@ def test_a_clean_formula_has_no_error():
     assert [d for d in ba.check(CLEAN) if d["severity"] == "error"] == []
 
 
-def test_host_formula_is_accepted_and_others_name_themselves():
+TERRAFORM = """resource "azurerm_batch_pool" "render" {
+  name = "render"
+  auto_scale {
+    evaluation_interval = "PT5M"
+    formula             = <<EOF
+$TargetDedicatedNodes = Max(0, ${var.max_nodes});
+EOF
+  }
+}
+"""
+
+
+def test_host_formula_is_the_default_and_unknown_hosts_name_the_kinds():
     assert ba.check(CLEAN, host="formula") == ba.check(CLEAN) == ba.check(CLEAN, host=None)
-    with pytest.raises(ValueError, match='host "terraform" is not supported yet'):
-        ba.check(CLEAN, host="terraform")
+    with pytest.raises(ValueError, match='host "cobol": not a kind of file; one of formula, pool-json'):
+        ba.check(CLEAN, host="cobol")
     with pytest.raises(TypeError):
         ba.check(CLEAN, host=3)
+
+
+def test_host_files_report_at_host_positions_and_take_vars():
+    placeholder = ba.check(TERRAFORM, host="terraform")
+    assert [(d["code"], d["start"]["line"], d["formula"]) for d in placeholder] == [
+        ("E501", 6, "azurerm_batch_pool.render")
+    ]
+    assert "--var max_nodes=" in placeholder[0]["message"]
+    filled = ba.check(TERRAFORM, host="terraform", vars={"max_nodes": 10})
+    case = [d for d in filled if d["code"] == "E210"]
+    assert [(d["start"]["line"], d["start"]["column"]) for d in case] == [(6, 25)]
 
 
 def test_vars_are_validated():

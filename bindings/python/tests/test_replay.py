@@ -1,3 +1,4 @@
+import json
 import csv
 import datetime
 
@@ -66,6 +67,16 @@ def test_a_mapping_replays_like_the_file():
     assert ba.replay(read("examples/task-based.formula"), as_datetimes, "PT5M") == from_file
 
 
+def test_a_task_list_replays_like_the_file():
+    path = ROOT / "tests/tasks/job-tasks.json"
+    tasks = json.loads(path.read_text())
+    formula = read("examples/task-based.formula")
+    from_file = ba.replay(formula, str(path), "PT5M")
+    from_list = ba.replay(formula, tasks, "PT5M")
+    assert from_list["rows"] == from_file["rows"] and len(from_list["rows"]) > 2
+    assert from_list["summary"] == from_file["summary"]
+
+
 def test_scalar_pool_variables_in_a_mapping():
     metrics = {
         "$PendingTasks": [("2026-11-23T12:00:00Z", 4), ("2026-11-23T12:00:30Z", 8)],
@@ -91,7 +102,7 @@ def test_bad_mappings_name_the_metric_and_the_pair():
         ({"$PendingTasks": 3}, r'^metrics\["\$PendingTasks"\]: expected a list of \(time, value\) pairs'),
         ({"$TargetDedicatedNodes": [(t, 1)]}, r"is a target the formula sets, not data"),
         ({1: [(t, 1)]}, r"^metrics: the keys are metric names"),
-        ([{"id": "task-1"}], r"^metrics: a list of tasks is not supported yet"),
+        ([{"id": "task-1"}], r"^metrics.*task 1"),
     ]
     for metrics, pattern in cases:
         with pytest.raises(ValueError, match=pattern):

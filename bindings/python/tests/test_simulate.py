@@ -54,6 +54,15 @@ def test_a_dict_workload_and_pool_run_like_the_files():
     assert ba.simulate(read(TASK_BASED), workload, pool=pool, interval="PT5M") == from_file
 
 
+def test_a_task_list_simulates_like_the_file():
+    path = ROOT / "tests/tasks/job-tasks.json"
+    from_file = ba.simulate(read(TASK_BASED), str(path), interval="PT5M", slots=2)
+    from_list = ba.simulate(read(TASK_BASED), json.loads(path.read_text()), interval="PT5M", slots=2)
+    assert from_list["rows"] == from_file["rows"]
+    assert from_list["summary"]["tasks"] == from_file["summary"]["tasks"]
+    assert from_list["summary"]["tasks"]["submitted"] == 40
+
+
 def test_a_quota_caps_the_pool():
     result = ba.simulate(read(TASK_BASED), ROOT / BURST, dedicated_quota=6)
     assert result["summary"]["peak_dedicated_nodes"] == 6
@@ -78,7 +87,7 @@ def test_bad_input(cli, tmp_path):
             ba.simulate(formula, ROOT / BURST, **options)
     with pytest.raises(ValueError, match="^workload: unknown field `generator`"):
         ba.simulate(formula, {"start": "2026-11-23T00:00:00Z", "end": "2026-11-24T00:00:00Z", "generator": []})
-    with pytest.raises(ValueError, match="^workload: a list of tasks is not supported yet"):
+    with pytest.raises(ValueError, match="^workload.*task 1"):
         ba.simulate(formula, [{"submit": "2026-11-23T00:00:00Z", "duration": "PT1M"}])
     with pytest.raises(TypeError):
         ba.simulate(formula, 12)

@@ -39,10 +39,11 @@ def check(
     ``start``/``end`` (1-based ``line`` and ``column``), ``notes``, and ``fix`` and
     ``service_code`` where there are some.
 
-    ``host`` is the kind of file ``source`` was taken from: only plain formulas (``None`` or
-    ``"formula"``) are supported for now; any other raises ``ValueError`` naming it. ``vars``
-    are template placeholder values (name to str or number); they are validated, and have
-    nothing to substitute in a plain formula.
+    ``host`` is the kind of text ``source`` is, as ``check --host`` names it (``"terraform"``,
+    ``"pool-json"``, ``"pool-show"``, ``"arm"``, ``"bicep"``, ``"shipyard"``, ``"nextflow"``);
+    ``None`` (or ``"formula"``) reads it as a plain formula. In a host file every formula in it is
+    checked, positions are in the host text, and each diagnostic names its ``formula``. ``vars``
+    are template placeholder values (name to str or number), as ``--var NAME=VALUE`` gives them.
     """
 
 def evaluate(source: str, context: Union[None, _PathLike, Mapping[str, Any]] = None) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def format(source: str) -> str:
 
 def replay(
     source: str,
-    metrics: Union[None, _PathLike, _Metrics],
+    metrics: Union[None, _PathLike, _Metrics, Sequence[Mapping[str, Any]]],
     interval: str = "PT15M",
     *,
     start: Optional[str] = None,
@@ -78,12 +79,13 @@ def replay(
     Returns ``columns``, ``rows`` (one per evaluation) and ``summary``. ``metrics`` is a metric
     file's path (CSV long or wide, or JSON) or a mapping of metric to (time, value) pairs
     (``None``: no samples; then give ``start`` and ``end``). The keywords are the CLI's flags.
-    A list of tasks is not supported yet (``ValueError``).
+    A list of Batch task dicts (``az batch task list`` output, as ``json.load`` reads it) is
+    read as the metric history it implies, as ``replay --metrics TASKS.json`` reads the file.
     """
 
 def simulate(
     source: str,
-    workload: Union[_PathLike, Mapping[str, Any]],
+    workload: Union[_PathLike, Mapping[str, Any], Sequence[Mapping[str, Any]]],
     *,
     interval: str = "PT15M",
     pool: Union[None, _PathLike, Mapping[str, Any]] = None,
@@ -110,6 +112,7 @@ def simulate(
 
     Returns ``columns``, ``rows`` and ``summary``, as ``--timeline FILE.json`` writes them
     (``summary`` is what ``--format json`` prints). ``workload`` is a workload file's path
-    (JSON generators or a CSV trace) or a dict in the workload-file shape; ``pool`` a pool
-    settings file or dict; the keywords are the CLI's flags.
+    (JSON generators, a CSV trace or a Batch task list), a dict in the workload-file shape, or a
+    list of Batch task dicts; ``pool`` a pool settings file or dict; the keywords are the CLI's
+    flags.
     """
