@@ -38,11 +38,13 @@ mod compare;
 mod eval;
 mod fmt;
 mod lsp;
+mod output;
 mod render;
 mod replay;
 mod scenario;
 mod simulate;
 mod sweep;
+mod timeline;
 
 use std::process::ExitCode;
 

@@ -39,14 +39,14 @@ mod variants;
 mod workload;
 
 pub use html::{html_report, HTML_TIMELINE_ROWS};
-pub use pool::{load_pool_settings, NodeFill, PoolSettings, SIMULATED_METRICS};
-pub use replay::{replay, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use report::{reports_csv, side_by_side, Report, ReportLine, Table};
+pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
+pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
+pub use report::{csv_line, reports_csv, side_by_side, Report, ReportLine, Table};
 pub use simulate::{
-    simulate, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary, WaitSummary,
+    simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary, WaitSummary,
     SAMPLE_PERIOD,
 };
-pub use svg::{simulation_svg, timeline_svg};
+pub use svg::{simulation_svg, timeline_svg, TimelinePlot};
 pub use variants::{
     iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
 };
