@@ -370,6 +370,15 @@ pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
     ] {
         check_pool_value(field, value).map_err(|m| at_key(&["pool", field], format!("pool.{field}: {m}")))?;
     }
+    if let Some(d) = spec.sample_publication_delay_seconds {
+        if !(0.0..=MAX_SECONDS_FIELD).contains(&d) {
+            return Err(at_key(
+                &["samplePublicationDelaySeconds"],
+                format!("samplePublicationDelaySeconds: {d} is not a delay from 0 to {MAX_SECONDS_FIELD} seconds (a year)"),
+            ));
+        }
+    }
+    check_periods(text, path, &spec.metrics, true)?;
     if let Some(bad) = spec.random.iter().flatten().find(|r| !(0.0..1.0).contains(*r)) {
         return Err(at_key(
             &["random"],
@@ -377,6 +386,34 @@ pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
         ));
     }
     Ok(spec)
+}
+
+/// The most seconds a delay or a sample period in a context or metric file may be: a year.
+pub const MAX_SECONDS_FIELD: f64 = 31_536_000.0;
+
+/// Check every metric's `periodSeconds` (more than 0, at most [`MAX_SECONDS_FIELD`]), at its
+/// place in `text` (under `"metrics"` when `wrapped`).
+fn check_periods(text: &str, path: &str, metrics: &BTreeMap<String, MetricSpec>, wrapped: bool) -> Result<(), DataError> {
+    for (name, m) in metrics {
+        if !(m.period_seconds > 0.0 && m.period_seconds <= MAX_SECONDS_FIELD) {
+            let keys: Vec<&str> = if wrapped {
+                vec!["metrics", name, "periodSeconds"]
+            } else {
+                vec![name, "periodSeconds"]
+            };
+            let (line, column) = json_place(text, &keys).map_or((1, 1), |(_, value)| line_column(&text[..value]));
+            return Err(DataError::At {
+                path: path.into(),
+                line,
+                column,
+                message: format!(
+                    "{name}.periodSeconds: {} is not a sample period; expected more than 0 and at most {MAX_SECONDS_FIELD} seconds (a year)",
+                    m.period_seconds
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Check a value of the pool's state (a context's `pool` field or the matching flag, named by
@@ -580,6 +617,7 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
         }
         error
     })?;
+    check_periods(text, path, &metrics, wrapped)?;
     let spec = ContextSpec {
         metrics,
         ..ContextSpec::default()

@@ -206,7 +206,7 @@ fn config(args: &ReplayArgs, data: &MetricData) -> Result<ReplayConfig, String> 
         parse_iso8601_duration(&args.allocation_delay).map_err(|e| format!("--allocation-delay {}: {e}", args.allocation_delay))?;
     if !(args.delay.is_finite() && (0.0..=MAX_DELAY_SECONDS).contains(&args.delay)) {
         return Err(format!(
-            "--delay {}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)",
+            "--delay {:?}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)",
             args.delay
         ));
     }

@@ -12,6 +12,7 @@ use crate::eval::{AppliedTargets, EvalContext, Formula, PoolState, RandomSource}
 use crate::time::{TimeInterval, Timestamp};
 
 use super::report::Table;
+use super::svg::TimelinePlot;
 
 /// How to replay.
 #[derive(Debug, Clone)]
@@ -152,6 +153,10 @@ pub struct Replay {
     pub rows: Vec<ReplayRow>,
     /// Totals.
     pub summary: ReplaySummary,
+    /// The plot of the rows, when it was built while they streamed by (the rows are then not
+    /// kept; see [`run_variants`](super::run_variants)).
+    #[serde(skip)]
+    pub plot: Option<TimelinePlot>,
 }
 
 impl Replay {
@@ -526,5 +531,6 @@ pub fn replay_streaming(
         columns: config.columns.clone(),
         rows: Vec::new(),
         summary: summary.finish((node_hours_d, node_hours_l)),
+        plot: None,
     })
 }

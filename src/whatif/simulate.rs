@@ -13,6 +13,7 @@ use super::replay::{
     ReplaySummary, SummaryBuilder,
 };
 use super::report::Table;
+use super::svg::TimelinePlot;
 use super::workload::Workload;
 
 /// Samples are taken every 30 seconds (§6.3).
@@ -222,6 +223,10 @@ pub struct Simulation {
     /// Every sample taken (and supplied), for plots or a later replay.
     #[serde(skip)]
     pub metrics: MetricStore,
+    /// The plot of the rows, when it was built while they streamed by (the rows are then not
+    /// kept; see [`run_variants`](super::run_variants)).
+    #[serde(skip)]
+    pub plot: Option<TimelinePlot>,
 }
 
 fn hours(ticks: i128) -> f64 {
@@ -394,6 +399,7 @@ pub fn simulate_streaming(
         rows: Vec::new(),
         summary,
         metrics: store,
+        plot: None,
     })
 }
 

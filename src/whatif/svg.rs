@@ -23,12 +23,18 @@ const BOTTOM: f64 = 80.0;
 
 /// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
 pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
-    plot_rows(replay.rows.iter()).svg(&data.metrics, title)
+    match &replay.plot {
+        Some(plot) => plot.svg(&data.metrics, title),
+        None => plot_rows(replay.rows.iter()).svg(&data.metrics, title),
+    }
 }
 
 /// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
 pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
-    plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title)
+    match &simulation.plot {
+        Some(plot) => plot.svg(&simulation.metrics, title),
+        None => plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title),
+    }
 }
 
 fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
