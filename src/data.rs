@@ -427,7 +427,9 @@ pub fn check_pool_value(field: &str, value: f64) -> Result<(), String> {
         return Ok(());
     }
     if !(value.is_finite() && value >= 0.0) {
-        return Err(format!("{value} is not a node count; expected a finite number that is not negative"));
+        return Err(format!(
+            "{value} is not a node count; expected a finite number that is not negative"
+        ));
     }
     Ok(())
 }
@@ -809,7 +811,10 @@ mod tests {
                 "x.csv:3:3:",
             ),
             ("timestamp,$TargetDedicatedNodes\n", "x.csv:1:2:"),
-            ("timestamp,$PendingTasks,$ActiveTasks,PendingTasks\n2026-11-23T12:00:00Z,1,2,3\n", "x.csv:1:4: the column `PendingTasks` appears twice"),
+            (
+                "timestamp,$PendingTasks,$ActiveTasks,PendingTasks\n2026-11-23T12:00:00Z,1,2,3\n",
+                "x.csv:1:4: the column `PendingTasks` appears twice",
+            ),
             ("timestamp,$PendingTasks\n2026-11-23T12:00:00+99:99,1\n", "x.csv:2:1:"),
             (
                 "timestamp,metric,value\n2026-11-23T12:00:00Z,$PendingTasks,1\n2026-11-23T12:00:00Z,PendingTasks,2\n",

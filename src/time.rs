@@ -464,7 +464,11 @@ mod tests {
             parse_rfc3339("2026-11-23T12:00:00+01:30").unwrap(),
             parse_rfc3339("2026-11-23T10:30:00Z").unwrap()
         );
-        for bad in ["2026-11-23T12:00:00+99:99", "2026-11-23T12:00:00+24:00", "2026-11-23T12:00:00-00:60"] {
+        for bad in [
+            "2026-11-23T12:00:00+99:99",
+            "2026-11-23T12:00:00+24:00",
+            "2026-11-23T12:00:00-00:60",
+        ] {
             let e = parse_rfc3339(bad).unwrap_err().to_string();
             assert!(e.contains("offset"), "{bad}: {e}");
         }
@@ -487,10 +491,27 @@ mod tests {
             assert_eq!(parse_iso8601_duration(text).unwrap(), interval, "{text}");
         }
         assert_eq!(TimeInterval(TICKS_PER_SECOND / 2).format_iso8601(), "PT0.5S");
-        for bad in ["P1DT", "P", "PT", "PT5M1H", "PT5M5M", "P1D2W", "PT1D", "P1H", "PTT1H", "P1DT1HT", "P1e3D", "P99999999999999D", "PT5"] {
+        for bad in [
+            "P1DT",
+            "P",
+            "PT",
+            "PT5M1H",
+            "PT5M5M",
+            "P1D2W",
+            "PT1D",
+            "P1H",
+            "PTT1H",
+            "P1DT1HT",
+            "P1e3D",
+            "P99999999999999D",
+            "PT5",
+        ] {
             assert!(parse_iso8601_duration(bad).is_err(), "{bad}");
         }
-        assert_eq!(parse_iso8601_duration("P1W2DT3H4M5.5S").unwrap().0, ((9 * 86_400 + 3 * 3600 + 4 * 60) * 10 + 55) * TICKS_PER_SECOND / 10);
+        assert_eq!(
+            parse_iso8601_duration("P1W2DT3H4M5.5S").unwrap().0,
+            ((9 * 86_400 + 3 * 3600 + 4 * 60) * 10 + 55) * TICKS_PER_SECOND / 10
+        );
         assert_eq!(TimeInterval(-60 * TICKS_PER_SECOND).format_iso8601(), "-PT1M");
     }
 }

@@ -99,7 +99,12 @@ pub fn run(args: Args) -> ExitCode {
     }
     let pool = &mut spec.pool;
     for (flag, name, value, field) in [
-        ("--pool-dedicated", "targetDedicatedNodes", args.pool_dedicated, &mut pool.target_dedicated_nodes),
+        (
+            "--pool-dedicated",
+            "targetDedicatedNodes",
+            args.pool_dedicated,
+            &mut pool.target_dedicated_nodes,
+        ),
         (
             "--pool-low-priority",
             "targetLowPriorityNodes",

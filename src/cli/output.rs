@@ -12,6 +12,9 @@
 //!   directory) fails before any work is done.
 //! - Replacing an existing file keeps its permissions; a symbolic link is followed and the file
 //!   it points to is replaced (the link stays).
+//! - An output that exists and is not a regular file (`/dev/stdout`, a pipe) cannot be
+//!   replaced: it is written from the temporary file (in the system's temporary directory)
+//!   when the command commits, before any file is renamed.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -69,6 +72,8 @@ pub struct OutputFile {
     /// The temporary file.
     temp: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// The target is a device or a pipe: copy into it instead of renaming over it.
+    stream: bool,
     /// The first write error, reported by [`Outputs::commit`].
     error: Option<String>,
 }
@@ -127,10 +132,7 @@ impl Outputs {
             .filter(|p| p.as_os_str() != "-")
             .filter_map(|p| Identity::of(p).map(|id| (p.display().to_string(), id)))
             .collect();
-        Outputs {
-            inputs,
-            files: Vec::new(),
-        }
+        Outputs { inputs, files: Vec::new() }
     }
 
     /// Open an output: refuse an input or a path named twice, and create its temporary file.
@@ -144,21 +146,32 @@ impl Outputs {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             format!("{shown}: cannot write here: the directory {} does not exist", dir.display())
         })?;
-        if let Some((input, _)) = self.inputs.iter().find(|(_, i)| i.same(&id)) {
-            return Err(format!(
-                "{shown}: this output is the input {input}; writing it would destroy the input, choose another file"
-            ));
-        }
-        for f in &self.files {
-            if Identity::of(&f.target).is_some_and(|other| other.same(&id)) {
-                return Err(format!("{shown}: named as two outputs ({} too); choose one file per output", f.shown));
+        // Writing into a device or a pipe destroys no file: only files are checked.
+        let stream = std::fs::metadata(&id.canonical).is_ok_and(|m| !m.is_file());
+        if !stream {
+            if let Some((input, _)) = self.inputs.iter().find(|(_, i)| i.same(&id)) {
+                return Err(format!(
+                    "{shown}: this output is the input {input}; writing it would destroy the input, choose another file"
+                ));
+            }
+            for f in &self.files {
+                if Identity::of(&f.target).is_some_and(|other| other.same(&id)) {
+                    return Err(format!(
+                        "{shown}: named as two outputs ({} too); choose one file per output",
+                        f.shown
+                    ));
+                }
             }
         }
-        let target = id.canonical.clone();
-        let dir = target.parent().unwrap_or(Path::new(".")).to_path_buf();
+        // A device keeps the name it was given (`/dev/stdout` resolves to a per-process path).
+        let target = if stream { path.to_path_buf() } else { id.canonical.clone() };
+        let dir = match stream {
+            true => std::env::temp_dir(),
+            false => target.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        };
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let (temp, file) = create_temp(&dir, &name).map_err(|e| format!("{shown}: cannot write here: {e}"))?;
-        if let Ok(meta) = std::fs::metadata(&target) {
+        if let (false, Ok(meta)) = (stream, std::fs::metadata(&target)) {
             let _ = std::fs::set_permissions(&temp, meta.permissions());
         }
         self.files.push(OutputFile {
@@ -166,6 +179,7 @@ impl Outputs {
             target,
             temp,
             writer: Some(BufWriter::new(file)),
+            stream,
             error: None,
         });
         Ok(self.files.len() - 1)
@@ -195,7 +209,16 @@ impl Outputs {
         for f in &mut self.files {
             f.finish()?;
         }
-        for f in &mut self.files {
+        for f in self.files.iter().filter(|f| f.stream) {
+            let copy = || -> std::io::Result<()> {
+                let mut from = File::open(&f.temp)?;
+                let mut to = std::fs::OpenOptions::new().write(true).open(&f.target)?;
+                std::io::copy(&mut from, &mut to)?;
+                to.flush()
+            };
+            copy().map_err(|e| format!("{}: {e}", f.shown))?;
+        }
+        for f in self.files.iter().filter(|f| !f.stream) {
             std::fs::rename(&f.temp, &f.target).map_err(|e| format!("{}: {e}", f.shown))?;
         }
         Ok(())

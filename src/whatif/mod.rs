@@ -43,8 +43,8 @@ pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMUL
 pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
 pub use report::{csv_line, reports_csv, side_by_side, Report, ReportLine, Table};
 pub use simulate::{
-    simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary, WaitSummary,
-    SAMPLE_PERIOD,
+    simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
+    WaitSummary, SAMPLE_PERIOD,
 };
 pub use svg::{simulation_svg, timeline_svg, TimelinePlot};
 pub use variants::{

@@ -137,7 +137,10 @@ impl PoolSettings {
                 return Err(format!("{name}: {x} is not a finite number that is not negative"));
             }
         }
-        for (name, q) in [("dedicatedQuota", self.dedicated_quota), ("lowPriorityQuota", self.low_priority_quota)] {
+        for (name, q) in [
+            ("dedicatedQuota", self.dedicated_quota),
+            ("lowPriorityQuota", self.low_priority_quota),
+        ] {
             if let Some(q) = q {
                 fields::check_quota(q as u64).map_err(|m| format!("{name}: {m}"))?;
             }

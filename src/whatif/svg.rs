@@ -290,11 +290,7 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.2\"/>");
     }
     // Step lines for targets and current nodes.
-    let mut lines: Vec<(usize, &str, &str)> = vec![
-        (0, "#1565c0", ""),
-        (1, "#2e7d32", ""),
-        (2, "#1565c0", " stroke-dasharray=\"4 3\""),
-    ];
+    let mut lines: Vec<(usize, &str, &str)> = vec![(0, "#1565c0", ""), (1, "#2e7d32", ""), (2, "#1565c0", " stroke-dasharray=\"4 3\"")];
     if show_low_current {
         lines.push((3, "#2e7d32", " stroke-dasharray=\"4 3\""));
     }
