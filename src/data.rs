@@ -330,9 +330,17 @@ impl ContextFile {
 /// Read a context file (see [`ContextFile`]).
 pub fn load_context(path: &Path) -> Result<ContextFile, DataError> {
     let text = read_text(path)?;
-    let display = path.display().to_string();
-    let spec = parse_context(&text, &display)?;
-    Ok(ContextFile { spec, path: display, text })
+    parse_context_file(text, &path.display().to_string())
+}
+
+/// A context file from its text (see [`ContextFile`]); `path` names it in errors.
+pub fn parse_context_file(text: String, path: &str) -> Result<ContextFile, DataError> {
+    let spec = parse_context(&text, path)?;
+    Ok(ContextFile {
+        spec,
+        path: path.into(),
+        text,
+    })
 }
 
 /// Parse the text of a context file: a JSON object with `now`, `pool`, `metrics`,
