@@ -156,7 +156,7 @@ pub struct Replay {
     /// The plot of the rows, when it was built while they streamed by (the rows are then not
     /// kept; see [`run_variants`](super::run_variants)).
     #[serde(skip)]
-    pub plot: Option<TimelinePlot>,
+    pub plot: Option<Box<TimelinePlot>>,
 }
 
 impl Replay {

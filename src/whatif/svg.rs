@@ -136,9 +136,9 @@ impl TimelinePlot {
             b.rows += 1;
             b.last_time = t;
             b.last = v;
-            for k in 0..SERIES {
-                b.min[k] = b.min[k].min(v[k]);
-                b.max[k] = b.max[k].max(v[k]);
+            for (k, &x) in v.iter().enumerate() {
+                b.min[k] = b.min[k].min(x);
+                b.max[k] = b.max[k].max(x);
             }
             if let Some(code) = &r.error {
                 b.failures += 1;

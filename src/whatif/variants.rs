@@ -145,7 +145,7 @@ pub fn run_variants(
                     if !details {
                         s.metrics = MetricStore::new();
                     }
-                    s.plot = plot;
+                    s.plot = plot.map(Box::new);
                     Outcome::Simulation(Box::new(s))
                 }
                 Scenario::Replay { data, config } => {
@@ -160,7 +160,7 @@ pub fn run_variants(
                             p.add(&row);
                         }
                     })?;
-                    r.plot = plot;
+                    r.plot = plot.map(Box::new);
                     Outcome::Replay(r)
                 }
             };
