@@ -2,6 +2,7 @@
 //! stays fast with huge targets, input files are bounded, outputs never replace an input and
 //! a failing command writes nothing, and bad flags, times and context fields are refused with a
 //! plain message and exit 2.
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -139,6 +139,9 @@ impl Outputs {
     /// Returns its index for [`Outputs::file`].
     pub fn create(&mut self, path: &Path) -> Result<usize, String> {
         let shown = path.display().to_string();
+        if path.as_os_str().is_empty() || path.file_name().is_none() {
+            return Err(format!("{shown:?} is not a file name"));
+        }
         if path.is_dir() {
             return Err(format!("{shown}: is a directory, not a file"));
         }
