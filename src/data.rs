@@ -346,7 +346,7 @@ pub fn parse_context_file(text: String, path: &str) -> Result<ContextFile, DataE
 /// Parse the text of a context file: a JSON object with `now`, `pool`, `metrics`,
 /// `samplePublicationDelaySeconds`, `random` and `seed`, all optional.
 pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, text, &e))?;
     if !value.is_object() {
         let start = text.len() - text.trim_start().len();
         let (line, column) = line_column(&text[..start]);
@@ -357,7 +357,7 @@ pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
             message: "a context is a JSON object such as {\"now\": \"2026-11-23T12:00:00Z\", \"pool\": {\"targetDedicatedNodes\": 2}, \"metrics\": {…}}".into(),
         });
     }
-    let spec: ContextSpec = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let spec: ContextSpec = serde_json::from_str(text).map_err(|e| json_error(path, text, &e))?;
     let at_key = |keys: &[&str], message: String| {
         let (line, column) = json_place(text, keys).map_or((1, 1), |(_, value)| line_column(&text[..value]));
         DataError::At {
@@ -443,15 +443,30 @@ pub fn check_pool_value(field: &str, value: f64) -> Result<(), String> {
 }
 
 /// A serde_json error at its line and column (serde_json says column 0 at the very start).
-fn json_error(path: &str, e: &serde_json::Error) -> DataError {
-    let text = e.to_string();
+fn json_error(path: &str, text: &str, e: &serde_json::Error) -> DataError {
+    let message = e.to_string();
     let location = format!(" at line {} column {}", e.line(), e.column());
+    let column = json_column(text, e.line(), e.column());
     DataError::At {
         path: path.into(),
         line: e.line().max(1) as u64,
-        column: e.column().max(1) as u64,
-        message: text.strip_suffix(&location).unwrap_or(&text).to_string(),
+        column: column.max(1) as u64,
+        message: message.strip_suffix(&location).unwrap_or(&message).to_string(),
     }
+}
+
+/// serde_json counts columns in bytes; errors count characters. The character column of the
+/// byte column `column` (1-based) of the 1-based `line` of `text`.
+pub(crate) fn json_column(text: &str, line: usize, column: usize) -> usize {
+    let Some(row) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return column;
+    };
+    let mut end = column.min(row.len());
+    while !row.is_char_boundary(end) {
+        end -= 1;
+    }
+    // A column inside a multi-byte character counts that character.
+    row[..end].chars().count() + usize::from(end < column.min(row.len()))
 }
 
 /// Locate a [`ContextError`] in the JSON it came from: the key path it names, under
@@ -611,7 +626,7 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
     struct Wrapped {
         metrics: BTreeMap<String, MetricSpec>,
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, text, &e))?;
     let wrapped = value.get("metrics").is_some();
     let metrics = if wrapped {
         serde_json::from_str::<Wrapped>(text).map(|w| w.metrics)
@@ -619,7 +634,7 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
         serde_json::from_str::<BTreeMap<String, MetricSpec>>(text)
     }
     .map_err(|e| {
-        let mut error = json_error(path, &e);
+        let mut error = json_error(path, text, &e);
         if let DataError::At { message, .. } = &mut error {
             message.push_str(
                 "; metric data is an object such as {\"$PendingTasks\": {\"last\": \"2026-11-23T12:00:00Z\", \"values\": [1, 2]}}",
@@ -855,5 +870,10 @@ mod tests {
         assert!(parse_json("{\"$Nope\": {\"last\": \"2026-11-23T12:00:00Z\", \"values\": []}}", "m.json").is_err());
         let e = parse_json("{\n  \"metrics\": [,]\n}", "m.json").unwrap_err().to_string();
         assert!(e.starts_with("m.json:2:"), "{e}");
+        // Columns count characters, not the bytes serde_json counts (found by fuzzing).
+        let e = parse_json("{\"é\": x}", "m.json").unwrap_err().to_string();
+        assert!(e.starts_with("m.json:1:7:"), "{e}");
+        let e = parse_context("{\n \"now\": \"ž\"a}", "c.json").unwrap_err().to_string();
+        assert!(e.starts_with("c.json:2:12:"), "{e}");
     }
 }

@@ -94,7 +94,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, path: &str) 
             Some(i) => message[..i].to_string(),
             None => message,
         };
-        let (mut line, mut column) = (e.line(), e.column());
+        let (mut line, mut column) = (e.line(), crate::data::json_column(text, e.line(), e.column()));
         if e.classify() == serde_json::error::Category::Data {
             // A value was read and then refused: serde_json is past it, maybe on the next
             // line; point at the value's last character instead.
