@@ -113,6 +113,16 @@ enum Target {
     Scalar(&'static str),
 }
 
+impl Target {
+    /// The variable's canonical name: two spellings of one variable have the same.
+    fn name(&self) -> &'static str {
+        match self {
+            Target::Metric(m) => m.name(),
+            Target::Scalar(name) => name,
+        }
+    }
+}
+
 fn resolve(name: &str) -> Result<Target, String> {
     let trimmed = name.trim();
     let with_dollar = if trimmed.starts_with('$') {
@@ -152,30 +162,137 @@ struct Point {
     column: u64,
 }
 
-/// Read a whole file as UTF-8, or say why not: a directory, a file that cannot be read, or the
-/// line and column of the first byte that is not UTF-8.
-pub fn read_text(path: &Path) -> Result<String, DataError> {
-    let display = path.display().to_string();
-    if path.is_dir() {
-        return Err(DataError::Io {
-            path: display,
-            message: "is a directory, not a file".into(),
-        });
+/// The largest input file read when `BATCH_AUTOSCALE_MAX_INPUT` is not set: 1 GiB.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// The environment variable that sets the largest input file, in bytes, optionally with a
+/// `K`, `M` or `G` suffix (powers of 1024), e.g. `BATCH_AUTOSCALE_MAX_INPUT=64M`.
+pub const MAX_INPUT_VARIABLE: &str = "BATCH_AUTOSCALE_MAX_INPUT";
+
+/// The largest input file (formula, metrics, context, workload, trace, pool settings, standard
+/// input) any command reads: [`MAX_INPUT_VARIABLE`] if set, else [`DEFAULT_MAX_INPUT_BYTES`].
+pub fn max_input_bytes() -> Result<u64, String> {
+    match std::env::var(MAX_INPUT_VARIABLE) {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_MAX_INPUT_BYTES),
+        Err(std::env::VarError::NotUnicode(_)) => Err(format!("{MAX_INPUT_VARIABLE} is not a size such as 1048576, 64M or 2G")),
+        Ok(text) => parse_size(&text).ok_or_else(|| format!("{MAX_INPUT_VARIABLE}={text:?} is not a size such as 1048576, 64M or 2G")),
     }
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+}
+
+/// A byte count such as `1048576`, `64K`, `64M` or `2G` (powers of 1024), at least 1.
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, 'B'),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return None,
+    };
+    let n: u64 = digits.parse().ok()?;
+    let bytes = n.checked_mul(1u64 << shift)?;
+    (bytes > 0).then_some(bytes)
+}
+
+/// Describe a byte count for people: `1 GiB`, `64 MiB`, `1000 bytes`.
+fn describe_size(bytes: u64) -> String {
+    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
+        if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Read at most `limit` bytes from `reader`; more is an error naming the limit.
+fn read_bounded(reader: impl std::io::Read, limit: u64, capacity: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(capacity.min(limit).min(1 << 26) as usize);
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(limit));
+    }
+    Ok(bytes)
+}
+
+fn too_big(limit: u64) -> String {
+    format!(
+        "larger than the input limit of {} (set {MAX_INPUT_VARIABLE}, e.g. {MAX_INPUT_VARIABLE}=4G, to read more)",
+        describe_size(limit)
+    )
+}
+
+/// Read a whole file, at most [`max_input_bytes`] of it: a regular file larger than the limit
+/// is refused before it is read; a pipe or other stream is read up to the limit; a directory or
+/// a device (`/dev/zero`) is refused.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
+    let display = path.display().to_string();
+    let io = |message: String| DataError::Io {
         path: display.clone(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let limit = max_input_bytes().map_err(&io)?;
+    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| io(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(io("is a directory, not a file".into()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            return Err(io("is a device, not a file; give a file or a pipe".into()));
+        }
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(io(format!("{} bytes, {}", meta.len(), too_big(limit))));
+    }
+    read_bounded(file, limit, meta.len()).map_err(io)
+}
+
+/// Bytes as UTF-8, or the line and column of the first byte that is not UTF-8.
+fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let (line, column) = line_column(&String::from_utf8_lossy(&e.into_bytes()[..offset]));
         DataError::At {
-            path: display,
+            path: display.into(),
             line,
             column,
             message: "the file is not valid UTF-8".into(),
         }
     })
+}
+
+/// Read a whole file as UTF-8 (bounded as [`read_bytes`] says), or say why not: a directory, a
+/// device, a file that cannot be read or is too large, or the line and column of the first byte
+/// that is not UTF-8. Every file the library and the command-line tool read goes through here.
+pub fn read_text(path: &Path) -> Result<String, DataError> {
+    let bytes = read_bytes(path)?;
+    utf8(bytes, &path.display().to_string())
+}
+
+/// Read standard input as UTF-8, at most [`max_input_bytes`]; errors name `<stdin>`.
+pub fn read_stdin_text() -> Result<String, DataError> {
+    let display = "<stdin>";
+    let io = |message: String| DataError::Io {
+        path: display.into(),
+        message,
+    };
+    let limit = max_input_bytes().map_err(io)?;
+    let bytes = read_bounded(std::io::stdin().lock(), limit, 0).map_err(io)?;
+    utf8(bytes, display)
 }
 
 /// Read a metric file; the format is chosen by extension (`.json`, otherwise CSV).
@@ -220,15 +337,23 @@ impl ContextFile {
 /// Read a context file (see [`ContextFile`]).
 pub fn load_context(path: &Path) -> Result<ContextFile, DataError> {
     let text = read_text(path)?;
-    let display = path.display().to_string();
-    let spec = parse_context(&text, &display)?;
-    Ok(ContextFile { spec, path: display, text })
+    parse_context_file(text, &path.display().to_string())
+}
+
+/// A context file from its text (see [`ContextFile`]); `path` names it in errors.
+pub fn parse_context_file(text: String, path: &str) -> Result<ContextFile, DataError> {
+    let spec = parse_context(&text, path)?;
+    Ok(ContextFile {
+        spec,
+        path: path.into(),
+        text,
+    })
 }
 
 /// Parse the text of a context file: a JSON object with `now`, `pool`, `metrics`,
 /// `samplePublicationDelaySeconds`, `random` and `seed`, all optional.
 pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, text, &e))?;
     if !value.is_object() {
         let start = text.len() - text.trim_start().len();
         let (line, column) = line_column(&text[..start]);
@@ -239,19 +364,116 @@ pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
             message: "a context is a JSON object such as {\"now\": \"2026-11-23T12:00:00Z\", \"pool\": {\"targetDedicatedNodes\": 2}, \"metrics\": {…}}".into(),
         });
     }
-    serde_json::from_str(text).map_err(|e| json_error(path, &e))
+    let spec: ContextSpec = serde_json::from_str(text).map_err(|e| json_error(path, text, &e))?;
+    let at_key = |keys: &[&str], message: String| {
+        let (line, column) = json_place(text, keys).map_or((1, 1), |(_, value)| line_column(&text[..value]));
+        DataError::At {
+            path: path.into(),
+            line,
+            column,
+            message,
+        }
+    };
+    let p = &spec.pool;
+    for (field, value) in [
+        ("targetDedicatedNodes", p.target_dedicated_nodes),
+        ("targetLowPriorityNodes", p.target_low_priority_nodes),
+        ("currentDedicatedNodes", p.current_dedicated_nodes),
+        ("currentLowPriorityNodes", p.current_low_priority_nodes),
+        ("taskSlotsPerNode", p.task_slots_per_node),
+        ("usableNodeCount", p.usable_node_count),
+    ] {
+        check_pool_value(field, value).map_err(|m| at_key(&["pool", field], format!("pool.{field}: {m}")))?;
+    }
+    if let Some(d) = spec.sample_publication_delay_seconds {
+        if !(0.0..=MAX_SECONDS_FIELD).contains(&d) {
+            return Err(at_key(
+                &["samplePublicationDelaySeconds"],
+                format!("samplePublicationDelaySeconds: {d} is not a delay from 0 to {MAX_SECONDS_FIELD} seconds (a year)"),
+            ));
+        }
+    }
+    check_periods(text, path, &spec.metrics, true)?;
+    if let Some(bad) = spec.random.iter().flatten().find(|r| !(0.0..1.0).contains(*r)) {
+        return Err(at_key(
+            &["random"],
+            format!("random: {bad} is not a rand() value; each is at least 0 and less than 1"),
+        ));
+    }
+    Ok(spec)
+}
+
+/// The most seconds a delay or a sample period in a context or metric file may be: a year.
+pub const MAX_SECONDS_FIELD: f64 = 31_536_000.0;
+
+/// Check every metric's `periodSeconds` (more than 0, at most [`MAX_SECONDS_FIELD`]), at its
+/// place in `text` (under `"metrics"` when `wrapped`).
+fn check_periods(text: &str, path: &str, metrics: &BTreeMap<String, MetricSpec>, wrapped: bool) -> Result<(), DataError> {
+    for (name, m) in metrics {
+        if !(m.period_seconds > 0.0 && m.period_seconds <= MAX_SECONDS_FIELD) {
+            let keys: Vec<&str> = if wrapped {
+                vec!["metrics", name, "periodSeconds"]
+            } else {
+                vec![name, "periodSeconds"]
+            };
+            let (line, column) = json_place(text, &keys).map_or((1, 1), |(_, value)| line_column(&text[..value]));
+            return Err(DataError::At {
+                path: path.into(),
+                line,
+                column,
+                message: format!(
+                    "{name}.periodSeconds: {} is not a sample period; expected more than 0 and at most {MAX_SECONDS_FIELD} seconds (a year)",
+                    m.period_seconds
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Check a value of the pool's state (a context's `pool` field or the matching flag, named by
+/// its camelCase `field`): `taskSlotsPerNode` is a whole number from 1 to 256 (the service's
+/// limit), the node counts and targets are finite and not negative.
+pub fn check_pool_value(field: &str, value: f64) -> Result<(), String> {
+    if field == "taskSlotsPerNode" {
+        if !(value.fract() == 0.0 && (1.0..=256.0).contains(&value)) {
+            return Err(format!("{value} is not a number of task slots; a node has 1 to 256"));
+        }
+        return Ok(());
+    }
+    if !(value.is_finite() && value >= 0.0) {
+        return Err(format!(
+            "{value} is not a node count; expected a finite number that is not negative"
+        ));
+    }
+    Ok(())
 }
 
 /// A serde_json error at its line and column (serde_json says column 0 at the very start).
-fn json_error(path: &str, e: &serde_json::Error) -> DataError {
-    let text = e.to_string();
+fn json_error(path: &str, text: &str, e: &serde_json::Error) -> DataError {
+    let message = e.to_string();
     let location = format!(" at line {} column {}", e.line(), e.column());
+    let column = json_column(text, e.line(), e.column());
     DataError::At {
         path: path.into(),
         line: e.line().max(1) as u64,
-        column: e.column().max(1) as u64,
-        message: text.strip_suffix(&location).unwrap_or(&text).to_string(),
+        column: column.max(1) as u64,
+        message: message.strip_suffix(&location).unwrap_or(&message).to_string(),
     }
+}
+
+/// serde_json counts columns in bytes; errors count characters. The character column of the
+/// byte column `column` (1-based) of the 1-based `line` of `text`.
+pub(crate) fn json_column(text: &str, line: usize, column: usize) -> usize {
+    let Some(row) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return column;
+    };
+    let mut end = column.min(row.len());
+    while !row.is_char_boundary(end) {
+        end -= 1;
+    }
+    // A column inside a multi-byte character counts that character.
+    row[..end].chars().count() + usize::from(end < column.min(row.len()))
 }
 
 /// Locate a [`ContextError`] in the JSON it came from: the key path it names, under
@@ -411,7 +633,7 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
     struct Wrapped {
         metrics: BTreeMap<String, MetricSpec>,
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(path, text, &e))?;
     let wrapped = value.get("metrics").is_some();
     let metrics = if wrapped {
         serde_json::from_str::<Wrapped>(text).map(|w| w.metrics)
@@ -419,7 +641,7 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
         serde_json::from_str::<BTreeMap<String, MetricSpec>>(text)
     }
     .map_err(|e| {
-        let mut error = json_error(path, &e);
+        let mut error = json_error(path, text, &e);
         if let DataError::At { message, .. } = &mut error {
             message.push_str(
                 "; metric data is an object such as {\"$PendingTasks\": {\"last\": \"2026-11-23T12:00:00Z\", \"values\": [1, 2]}}",
@@ -427,6 +649,7 @@ pub fn parse_json(text: &str, path: &str) -> Result<MetricData, DataError> {
         }
         error
     })?;
+    check_periods(text, path, &metrics, wrapped)?;
     let spec = ContextSpec {
         metrics,
         ..ContextSpec::default()
@@ -474,13 +697,28 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
     let mut targets: Vec<Target> = Vec::new();
     let mut column_target: Vec<usize> = Vec::new();
     if !long {
+        let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
         for (i, h) in headers.iter().enumerate().skip(1) {
             let t = resolve(h).map_err(|m| at(1, i as u64 + 1, m))?;
+            if let Some(first) = seen.insert(t.name(), i) {
+                return Err(at(
+                    1,
+                    i as u64 + 1,
+                    format!(
+                        "the column `{}` appears twice (columns {} and {}); give each metric one column",
+                        h.trim(),
+                        first + 1,
+                        i + 1
+                    ),
+                ));
+            }
             targets.push(t);
             column_target.push(targets.len() - 1);
         }
     }
+    // Long form: the target of each spelling, and of each canonical name.
     let mut name_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut canonical_index: BTreeMap<&'static str, usize> = BTreeMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -517,9 +755,16 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
                 Some(&i) => i,
                 None => {
                     let t = resolve(name).map_err(|m| at(line, 2, m))?;
-                    targets.push(t);
-                    name_index.insert(name.to_string(), targets.len() - 1);
-                    targets.len() - 1
+                    let index = match canonical_index.get(t.name()) {
+                        Some(&i) => i,
+                        None => {
+                            canonical_index.insert(t.name(), targets.len());
+                            targets.push(t);
+                            targets.len() - 1
+                        }
+                    };
+                    name_index.insert(name.to_string(), index);
+                    index
                 }
             };
             add(index, record.get(2).unwrap_or(""), 3)?;
@@ -596,6 +841,15 @@ mod tests {
                 "x.csv:3:3:",
             ),
             ("timestamp,$TargetDedicatedNodes\n", "x.csv:1:2:"),
+            (
+                "timestamp,$PendingTasks,$ActiveTasks,PendingTasks\n2026-11-23T12:00:00Z,1,2,3\n",
+                "x.csv:1:4: the column `PendingTasks` appears twice",
+            ),
+            ("timestamp,$PendingTasks\n2026-11-23T12:00:00+99:99,1\n", "x.csv:2:1:"),
+            (
+                "timestamp,metric,value\n2026-11-23T12:00:00Z,$PendingTasks,1\n2026-11-23T12:00:00Z,PendingTasks,2\n",
+                "x.csv:3:3: a second sample",
+            ),
         ];
         for (text, prefix) in cases {
             let e = parse_csv(text, "x.csv").unwrap_err().to_string();
@@ -623,5 +877,10 @@ mod tests {
         assert!(parse_json("{\"$Nope\": {\"last\": \"2026-11-23T12:00:00Z\", \"values\": []}}", "m.json").is_err());
         let e = parse_json("{\n  \"metrics\": [,]\n}", "m.json").unwrap_err().to_string();
         assert!(e.starts_with("m.json:2:"), "{e}");
+        // Columns count characters, not the bytes serde_json counts (found by fuzzing).
+        let e = parse_json("{\"é\": x}", "m.json").unwrap_err().to_string();
+        assert!(e.starts_with("m.json:1:7:"), "{e}");
+        let e = parse_context("{\n \"now\": \"ž\"a}", "c.json").unwrap_err().to_string();
+        assert!(e.starts_with("c.json:2:12:"), "{e}");
     }
 }

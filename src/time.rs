@@ -314,6 +314,11 @@ fn parse_iso(s: &str, max_fraction: usize, require_zone: bool) -> Result<Timesta
             return Err(generic());
         }
         let (h, m) = (num(hm[0]).ok_or_else(generic)?, num(hm[1]).ok_or_else(generic)?);
+        if h > 23 || m > 59 {
+            return Err(TimeParseError(format!(
+                "the zone offset {z} is not a time offset: hours 00 to 23, minutes 00 to 59 (e.g. +01:00)"
+            )));
+        }
         (c, sign * (h as i64 * 3600 + m as i64 * 60))
     } else {
         return Err(TimeParseError(
@@ -396,7 +401,12 @@ pub fn parse_rfc3339(s: &str) -> Result<Timestamp, TimeParseError> {
     parse_iso(s.trim(), 9, true)
 }
 
-/// Read an ISO 8601 duration such as `PT5M`.
+/// The longest duration read: about 29,000 years (well inside the range of a tick count).
+const MAX_DURATION_SECONDS: f64 = 9.0e11;
+
+/// Read an ISO 8601 duration such as `PT5M`: `P`, then weeks, days, `T`, hours, minutes,
+/// seconds, each at most once and in that order, at least one of them, and none after a
+/// `T` that has no time part (`P1DT` is refused).
 pub fn parse_iso8601_duration(s: &str) -> Result<TimeInterval, TimeParseError> {
     let bad = || TimeParseError(format!("{s:?} is not a duration such as PT5M, PT1H30M or P1D"));
     let up = s.trim().to_ascii_uppercase();
@@ -404,27 +414,41 @@ pub fn parse_iso8601_duration(s: &str) -> Result<TimeInterval, TimeParseError> {
     let mut total = 0f64;
     let mut in_time = false;
     let mut number = String::new();
+    // Position of the last designator in W D H M S order, to refuse repeats and disorder.
+    let mut last_rank = 0;
+    let mut parts = 0;
+    let mut time_parts = 0;
     for c in rest.chars() {
         match c {
-            'T' => in_time = true,
+            'T' if !in_time && number.is_empty() => in_time = true,
             '0'..='9' | '.' => number.push(c),
             'W' | 'D' | 'H' | 'M' | 'S' => {
                 let v: f64 = number.parse().map_err(|_| bad())?;
                 number.clear();
-                total += v * match (c, in_time) {
-                    ('W', false) => 604_800.0,
-                    ('D', false) => 86_400.0,
-                    ('H', true) => 3600.0,
-                    ('M', true) => 60.0,
-                    ('S', true) => 1.0,
+                let (rank, seconds) = match (c, in_time) {
+                    ('W', false) => (1, 604_800.0),
+                    ('D', false) => (2, 86_400.0),
+                    ('H', true) => (3, 3600.0),
+                    ('M', true) => (4, 60.0),
+                    ('S', true) => (5, 1.0),
                     _ => return Err(bad()),
                 };
+                if rank <= last_rank || !v.is_finite() {
+                    return Err(bad());
+                }
+                last_rank = rank;
+                parts += 1;
+                time_parts += in_time as u32;
+                total += v * seconds;
             }
             _ => return Err(bad()),
         }
     }
-    if !number.is_empty() {
+    if !number.is_empty() || parts == 0 || (in_time && time_parts == 0) {
         return Err(bad());
+    }
+    if total > MAX_DURATION_SECONDS {
+        return Err(TimeParseError(format!("{s:?} is too long a duration (at most about 29,000 years)")));
     }
     Ok(TimeInterval((total * TICKS_PER_SECOND as f64).round() as i64))
 }
@@ -481,6 +505,23 @@ mod tests {
     }
 
     #[test]
+    fn zone_offsets_are_hours_and_minutes_of_a_real_offset() {
+        assert!(parse_rfc3339("2026-11-23T12:00:00+23:59").is_ok());
+        assert_eq!(
+            parse_rfc3339("2026-11-23T12:00:00+01:30").unwrap(),
+            parse_rfc3339("2026-11-23T10:30:00Z").unwrap()
+        );
+        for bad in [
+            "2026-11-23T12:00:00+99:99",
+            "2026-11-23T12:00:00+24:00",
+            "2026-11-23T12:00:00-00:60",
+        ] {
+            let e = parse_rfc3339(bad).unwrap_err().to_string();
+            assert!(e.contains("offset"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn iso8601_durations_print_as_the_rest_api_writes_them_and_read_back() {
         let cases = [
             ("PT5M", 5 * 60),
@@ -497,6 +538,27 @@ mod tests {
             assert_eq!(parse_iso8601_duration(text).unwrap(), interval, "{text}");
         }
         assert_eq!(TimeInterval(TICKS_PER_SECOND / 2).format_iso8601(), "PT0.5S");
+        for bad in [
+            "P1DT",
+            "P",
+            "PT",
+            "PT5M1H",
+            "PT5M5M",
+            "P1D2W",
+            "PT1D",
+            "P1H",
+            "PTT1H",
+            "P1DT1HT",
+            "P1e3D",
+            "P99999999999999D",
+            "PT5",
+        ] {
+            assert!(parse_iso8601_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_iso8601_duration("P1W2DT3H4M5.5S").unwrap().0,
+            ((9 * 86_400 + 3 * 3600 + 4 * 60) * 10 + 55) * TICKS_PER_SECOND / 10
+        );
         assert_eq!(TimeInterval(-60 * TICKS_PER_SECOND).format_iso8601(), "-PT1M");
     }
 }

@@ -206,7 +206,7 @@ pub fn run(args: Args) -> ExitCode {
                     errln!("error: <stdin>: --fix writes files in place; use --diff for standard input");
                     io_error = true;
                 } else {
-                    if let Err(m) = fix::write_atomically(Path::new(path), &fixed) {
+                    if let Err(m) = super::output::replace_file(Path::new(path), &fixed) {
                         errln!("error: {m}");
                         io_error = true;
                         continue;

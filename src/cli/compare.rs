@@ -79,5 +79,5 @@ pub fn run(args: CompareArgs) -> ExitCode {
         Ok(b) => b,
         Err(m) => return fail(m),
     };
-    run_and_print(&bench, &variants, args.format, args.html.as_deref())
+    run_and_print(&bench, &args.formulas, &variants, args.format, args.html.as_deref())
 }

@@ -66,6 +66,9 @@ pub struct Args {
     color: ColorChoice,
 }
 
+/// The longest publication delay a flag takes: a year, in seconds.
+pub const MAX_DELAY_SECONDS: f64 = 31_536_000.0;
+
 fn usage_error(message: String) -> ExitCode {
     errln!("error: {message}");
     ExitCode::from(2)
@@ -122,21 +125,37 @@ pub fn run(args: Args) -> ExitCode {
         spec.now = Some(now.clone());
     }
     let pool = &mut spec.pool;
-    for (flag, value, field) in [
-        ("--pool-dedicated", args.pool_dedicated, &mut pool.target_dedicated_nodes),
-        ("--pool-low-priority", args.pool_low_priority, &mut pool.target_low_priority_nodes),
-        ("--current-dedicated", args.current_dedicated, &mut pool.current_dedicated_nodes),
+    for (flag, name, value, field) in [
+        (
+            "--pool-dedicated",
+            "targetDedicatedNodes",
+            args.pool_dedicated,
+            &mut pool.target_dedicated_nodes,
+        ),
+        (
+            "--pool-low-priority",
+            "targetLowPriorityNodes",
+            args.pool_low_priority,
+            &mut pool.target_low_priority_nodes,
+        ),
+        (
+            "--current-dedicated",
+            "currentDedicatedNodes",
+            args.current_dedicated,
+            &mut pool.current_dedicated_nodes,
+        ),
         (
             "--current-low-priority",
+            "currentLowPriorityNodes",
             args.current_low_priority,
             &mut pool.current_low_priority_nodes,
         ),
-        ("--task-slots", args.task_slots, &mut pool.task_slots_per_node),
-        ("--usable-nodes", args.usable_nodes, &mut pool.usable_node_count),
+        ("--task-slots", "taskSlotsPerNode", args.task_slots, &mut pool.task_slots_per_node),
+        ("--usable-nodes", "usableNodeCount", args.usable_nodes, &mut pool.usable_node_count),
     ] {
         if let Some(v) = value {
-            if !(v.is_finite() && v >= 0.0) {
-                return usage_error(format!("{flag} {v}: must be a non-negative number"));
+            if let Err(m) = batch_autoscale::data::check_pool_value(name, v) {
+                return usage_error(format!("{flag} {v}: {m}"));
             }
             *field = v;
         }
@@ -146,8 +165,10 @@ pub fn run(args: Args) -> ExitCode {
         spec.random = None;
     }
     if let Some(delay) = args.delay {
-        if !(delay.is_finite() && delay >= 0.0) {
-            return usage_error(format!("--delay {delay}: must be a non-negative number of seconds"));
+        if !(delay.is_finite() && (0.0..=MAX_DELAY_SECONDS).contains(&delay)) {
+            return usage_error(format!(
+                "--delay {delay:?}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)"
+            ));
         }
         spec.sample_publication_delay_seconds = Some(delay);
     }

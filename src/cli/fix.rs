@@ -1,9 +1,6 @@
 //! `check --fix` and `--diff`: apply machine-applicable fixes to a file (a host file too), write
 //! it atomically, or show the change as a unified diff.
 
-use std::io::Write as _;
-use std::path::Path;
-
 use batch_autoscale::{Diagnostic, Edit};
 
 /// `text` with the machine-applicable fixes of `diagnostics` applied (overlapping edits after
@@ -43,26 +40,6 @@ pub fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, usize) {
     }
     out.push_str(&text[at..]);
     (out, count)
-}
-
-/// Write `text` to `path` atomically: a temporary file beside it, then a rename.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.batch-autoscale-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            let _ = std::fs::set_permissions(&tmp, meta.permissions());
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })
 }
 
 /// A unified diff of `old` and `new` for `path`, with three lines of context.

@@ -54,8 +54,9 @@ pub fn run(args: Args) -> ExitCode {
         } else if path == "-" || args.stdout {
             out!("{formatted}");
         } else if formatted != src {
-            if let Err(e) = std::fs::write(path, &formatted) {
-                errln!("error: {name}: {e}");
+            // Through a temporary file renamed over the original: a failed write leaves it whole.
+            if let Err(e) = super::output::replace_file(std::path::Path::new(path), &formatted) {
+                errln!("error: {e}");
                 status = 2;
             } else {
                 errln!("{name}: formatted");

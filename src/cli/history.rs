@@ -7,7 +7,8 @@ use batch_autoscale::data::tasks::load_if_task_list;
 use batch_autoscale::data::{load_metrics, MetricData};
 use batch_autoscale::Timestamp;
 
-use super::scenario::{fail, time, write_if};
+use super::output::write_output;
+use super::scenario::{fail, time};
 
 /// Arguments of `history`.
 #[derive(Debug, clap::Args)]
@@ -65,8 +66,8 @@ pub fn run(args: HistoryArgs) -> ExitCode {
         Err(m) => return fail(format!("{}: {m}", args.tasks.display())),
     };
     match &args.output {
-        Some(_) => {
-            if let Err(m) = write_if(args.output.as_deref(), || csv) {
+        Some(path) => {
+            if let Err(m) = write_output([args.tasks.as_path()], path, &csv) {
                 return fail(m);
             }
         }

@@ -43,11 +43,13 @@ mod history;
 mod host;
 mod lsp;
 mod new;
+mod output;
 mod render;
 mod replay;
 mod scenario;
 mod simulate;
 mod sweep;
+mod timeline;
 
 use std::process::ExitCode;
 

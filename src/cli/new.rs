@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use batch_autoscale::whatif::{template, TemplateKind, TemplateOptions};
 
-use super::scenario::{fail, write_if};
+use super::output::write_output;
+use super::scenario::fail;
 
 /// The templates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,8 +84,8 @@ pub fn run(args: NewArgs) -> ExitCode {
         Err(m) => return fail(m),
     };
     match &args.output {
-        Some(_) => {
-            if let Err(m) = write_if(args.output.as_deref(), || text) {
+        Some(path) => {
+            if let Err(m) = write_output([], path, &text) {
                 return fail(m);
             }
         }

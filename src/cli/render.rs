@@ -89,20 +89,13 @@ fn clamp(src: &str, start: usize, end: usize) -> std::ops::Range<usize> {
     start..end
 }
 
-/// Read a formula file (`-` is standard input) as UTF-8, or say why not.
+/// Read a formula file (`-` is standard input) as UTF-8, or say why not (bounded as
+/// [`batch_autoscale::data::read_bytes`] says).
 pub fn read_source(path: &str) -> Result<String, String> {
-    use std::io::Read;
-    if path != "-" {
-        return batch_autoscale::data::read_text(std::path::Path::new(path)).map_err(|e| e.to_string());
+    if path == "-" {
+        return batch_autoscale::data::read_stdin_text().map_err(|e| e.to_string());
     }
-    let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("<stdin>: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-        let lc = LineIndex::new(&prefix).line_col(prefix.len());
-        format!("<stdin>:{}:{}: the file is not valid UTF-8", lc.line, lc.column)
-    })
+    batch_autoscale::data::read_text(std::path::Path::new(path)).map_err(|e| e.to_string())
 }
 
 /// The display name of a path (`<stdin>` for `-`).

@@ -1,12 +1,17 @@
 //! `batch-autoscale replay`: evaluate a formula at every tick over recorded metric history.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use batch_autoscale::data::{check_pool_value, MetricData};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
-use batch_autoscale::whatif::{html_report, replay, timeline_svg, ReplayConfig, Report, Zone};
+use batch_autoscale::whatif::{html_report, replay_streaming, Replay, ReplayConfig, Report, Zone};
+use batch_autoscale::TimeInterval;
 
-use super::scenario::{fail, interval_or, load_formula, write_if, Pictures};
+use super::eval::MAX_DELAY_SECONDS;
+use super::output::Outputs;
+use super::scenario::{fail, interval_or, load_formula, Pictures};
+use super::timeline::{Destination, TimelineWriter};
 
 /// Timeline formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,13 +72,13 @@ pub struct ReplayArgs {
     /// Write the timeline to this file instead of standard output.
     #[arg(long)]
     timeline: Option<PathBuf>,
+    /// Plot and report files.
+    #[command(flatten)]
+    pictures: Pictures,
     /// Show times in this IANA time zone (e.g. Europe/London) and warn when a daylight-saving
     /// change moves the formula's UTC hour window against local time.
     #[arg(long)]
     tz: Option<String>,
-    /// Plot and report files.
-    #[command(flatten)]
-    pictures: Pictures,
 }
 
 /// Run `replay`: 0 done, 1 the formula has errors, 2 bad input.
@@ -100,83 +105,73 @@ pub fn run(args: ReplayArgs) -> ExitCode {
             Ok(d) => d,
             Err(m) => return fail(m),
         },
-        None => (batch_autoscale::data::MetricData::default(), None),
+        None => (MetricData::default(), None),
     };
-    let source = args
-        .metrics
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "the data".into());
-    let time = |flag: &str, value: &Option<String>, default: Option<batch_autoscale::Timestamp>| match value {
-        Some(v) => parse_rfc3339(v).map_err(|e| format!("--{flag} {v}: {e}")),
-        None => default.ok_or_else(|| format!("--{flag} is needed: {source} has no samples")),
-    };
-    let start = match time("start", &args.start, data.first) {
-        Ok(t) => t,
+    let config = match config(&args, &data, host_interval) {
+        Ok(c) => c,
         Err(m) => return fail(m),
     };
-    let end = match time("end", &args.end, data.last) {
-        Ok(t) => t,
+    let (start, end) = (config.start, config.end);
+    let last = match config.schedule() {
+        Ok((_, last)) => last,
+        Err(e) => return fail(e),
+    };
+    // Every output is opened (and checked against the inputs) before the replay runs, and
+    // replaced only when everything has been written.
+    let inputs = [Some(Path::new(&args.formula)), args.metrics.as_deref()];
+    let mut outputs = Outputs::new(inputs.into_iter().flatten());
+    let files = (|| {
+        Ok::<_, String>((
+            outputs.create_if(args.timeline.as_deref())?,
+            outputs.create_if(args.pictures.svg.as_deref())?,
+            outputs.create_if(args.pictures.html.as_deref())?,
+        ))
+    })();
+    let (timeline_file, svg_file, html_file) = match files {
+        Ok(f) => f,
         Err(m) => return fail(m),
     };
-    let mut config = ReplayConfig::new(start, end);
-    config.interval = match interval_or(args.interval.as_deref(), host_interval) {
-        Ok(i) => i,
-        Err(m) => return fail(m),
+    let destination = match timeline_file {
+        Some(i) => Destination::File(i),
+        None => Destination::Stdout,
     };
-    let interval_text = batch_autoscale::whatif::iso8601(config.interval);
-    config.allocation_delay = match parse_iso8601_duration(&args.allocation_delay) {
-        Ok(i) => i,
-        Err(e) => return fail(format!("--allocation-delay {}: {e}", args.allocation_delay)),
-    };
-    if !(args.delay.is_finite() && args.delay >= 0.0) {
-        return fail("--delay must be a non-negative number of seconds");
-    }
-    config.publication_delay = batch_autoscale::TimeInterval((args.delay * 1e7).round() as i64);
-    config.initial_pool.target_dedicated_nodes = args.pool_dedicated;
-    config.initial_pool.target_low_priority_nodes = args.pool_low_priority;
-    config.initial_pool.task_slots_per_node = args.task_slots;
-    config.seed = args.seed;
-    config.columns = args
-        .columns
-        .iter()
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .collect();
-    let result = match replay(&formula, &data, &config) {
+    let pictures = svg_file.is_some() || html_file.is_some();
+    let mut timeline = TimelineWriter::new(
+        destination,
+        args.format == TimelineFormat::Json,
+        Replay::csv_header(&config.columns),
+        config.columns.clone(),
+        html_file.is_some(),
+        pictures.then_some((start, last)),
+    );
+    let result = replay_streaming(&formula, &data, &config, &mut |row| {
+        let mut cells = row.cells();
+        if let Some(z) = &zone {
+            z.localize_first_cell(&mut cells);
+        }
+        timeline.row(&mut outputs, cells, &row, &row);
+    });
+    let result = match result {
         Ok(r) => r,
         Err(e) => return fail(e.to_string()),
     };
-    let timeline = match args.format {
-        TimelineFormat::Csv => match &zone {
-            Some(z) => z.localize_csv(&result.to_csv()),
-            None => result.to_csv(),
-        },
-        TimelineFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
-    };
-    match &args.timeline {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, timeline) {
-                return fail(format!("{}: {e}", path.display()));
-            }
-        }
-        None => out!("{timeline}"),
-    }
+    timeline.finish(&mut outputs, &result.summary);
+    let interval_text = batch_autoscale::whatif::iso8601(config.interval);
     let title = format!("{name} replayed every {interval_text}");
-    let written = write_if(args.pictures.svg.as_deref(), || timeline_svg(&result, &data, &title)).and_then(|()| {
-        write_if(args.pictures.html.as_deref(), || {
+    if let Some(plot) = timeline.plot() {
+        let svg = plot.svg(&data.metrics, &title);
+        outputs.write_if(html_file, || {
+            let (table, evaluations) = timeline.html_table();
             html_report(
                 &title,
-                &[timeline_svg(&result, &data, &title)],
+                std::slice::from_ref(&svg),
                 &[Report::replay(&name, &result.summary)],
-                Some(&match &zone {
-                    Some(z) => z.localize_table(result.table()),
-                    None => result.table(),
-                }),
+                Some((&table, evaluations)),
             )
-        })
-    });
-    if let Err(m) = written {
+        });
+        outputs.write_if(svg_file, || svg);
+    }
+    if let Err(m) = outputs.commit() {
         return fail(m);
     }
     let s = &result.summary;
@@ -229,4 +224,46 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         s.low_priority_node_hours
     );
     ExitCode::SUCCESS
+}
+
+/// The replay settings from the flags, each checked.
+fn config(args: &ReplayArgs, data: &MetricData, host_interval: Option<TimeInterval>) -> Result<ReplayConfig, String> {
+    let source = args
+        .metrics
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the data".into());
+    let time = |flag: &str, value: &Option<String>, default: Option<batch_autoscale::Timestamp>| match value {
+        Some(v) => parse_rfc3339(v).map_err(|e| format!("--{flag} {v}: {e}")),
+        None => default.ok_or_else(|| format!("--{flag} is needed: {source} has no samples")),
+    };
+    let mut config = ReplayConfig::new(time("start", &args.start, data.first)?, time("end", &args.end, data.last)?);
+    config.interval = interval_or(args.interval.as_deref(), host_interval)?;
+    config.allocation_delay =
+        parse_iso8601_duration(&args.allocation_delay).map_err(|e| format!("--allocation-delay {}: {e}", args.allocation_delay))?;
+    if !(args.delay.is_finite() && (0.0..=MAX_DELAY_SECONDS).contains(&args.delay)) {
+        return Err(format!(
+            "--delay {:?}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)",
+            args.delay
+        ));
+    }
+    config.publication_delay = batch_autoscale::TimeInterval((args.delay * 1e7).round() as i64);
+    for (flag, field, value) in [
+        ("--pool-dedicated", "targetDedicatedNodes", args.pool_dedicated),
+        ("--pool-low-priority", "targetLowPriorityNodes", args.pool_low_priority),
+        ("--task-slots", "taskSlotsPerNode", args.task_slots),
+    ] {
+        check_pool_value(field, value).map_err(|m| format!("{flag} {value}: {m}"))?;
+    }
+    config.initial_pool.target_dedicated_nodes = args.pool_dedicated;
+    config.initial_pool.target_low_priority_nodes = args.pool_low_priority;
+    config.initial_pool.task_slots_per_node = args.task_slots;
+    config.seed = args.seed;
+    config.columns = args
+        .columns
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    Ok(config)
 }

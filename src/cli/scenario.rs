@@ -10,12 +10,13 @@ use batch_autoscale::data::{load_metrics, MetricData};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{
     describe_tasks, html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg,
-    timeline_svg, workload_from_tasks, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig, Variant,
-    Workload,
+    timeline_svg, workload_from_tasks, Generator, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig,
+    Variant, Workload, MAX_POOL_NODES,
 };
 use batch_autoscale::{Formula, TimeInterval, Timestamp};
 
 use super::host::HostArgs;
+use super::output::Outputs;
 
 /// Print `error: message` and give exit status 2 (bad input).
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -48,14 +49,6 @@ pub fn duration(flag: &str, text: &str) -> Result<TimeInterval, String> {
 /// An RFC 3339 time option.
 pub fn time(flag: &str, text: &str) -> Result<Timestamp, String> {
     parse_rfc3339(text).map_err(|e| format!("--{flag} {text}: {e}"))
-}
-
-/// Write what `make` makes to `path`, when a path is given.
-pub fn write_if(path: Option<&Path>, make: impl FnOnce() -> String) -> Result<(), String> {
-    match path {
-        Some(path) => std::fs::write(path, make()).map_err(|e| format!("{}: {e}", path.display())),
-        None => Ok(()),
-    }
 }
 
 /// The picture files of `replay` and `simulate`.
@@ -100,10 +93,11 @@ pub struct PoolArgs {
     /// How long a preempted node stays preempted (ISO 8601).
     #[arg(long)]
     preemption_recovery: Option<String>,
-    /// At most this many dedicated nodes.
+    /// At most this many dedicated nodes (default and at most 100000, the largest pool
+    /// simulated).
     #[arg(long)]
     dedicated_quota: Option<u32>,
-    /// At most this many low-priority nodes.
+    /// At most this many low-priority nodes (default and at most 100000).
     #[arg(long)]
     low_priority_quota: Option<u32>,
     /// Price of a dedicated node-hour.
@@ -193,11 +187,18 @@ impl PoolArgs {
         if let Some(x) = self.cpu_scale {
             s.cpu_percent_scale = non_negative("cpu-scale", x)?;
         }
-        if self.dedicated_quota.is_some() {
-            s.dedicated_quota = self.dedicated_quota;
-        }
-        if self.low_priority_quota.is_some() {
-            s.low_priority_quota = self.low_priority_quota;
+        for (flag, given, field) in [
+            ("--dedicated-quota", self.dedicated_quota, &mut s.dedicated_quota),
+            ("--low-priority-quota", self.low_priority_quota, &mut s.low_priority_quota),
+        ] {
+            if let Some(q) = given {
+                if q > MAX_POOL_NODES {
+                    return Err(format!(
+                        "{flag} {q}: more than the largest pool simulated, {MAX_POOL_NODES} nodes of a kind"
+                    ));
+                }
+                *field = Some(q);
+            }
         }
         if let Some(f) = self.node_fill {
             s.node_fill = match f {
@@ -219,12 +220,12 @@ pub struct SimArgs {
     /// The pool.
     #[command(flatten)]
     pool: PoolArgs,
-    /// Dedicated nodes ready at the start.
+    /// Dedicated nodes ready at the start (at most the quota).
     #[arg(long, default_value_t = 0)]
-    initial_dedicated: u32,
-    /// Low-priority nodes ready at the start.
+    initial_dedicated: u64,
+    /// Low-priority nodes ready at the start (at most the quota).
     #[arg(long, default_value_t = 0)]
-    initial_low_priority: u32,
+    initial_low_priority: u64,
     /// Start (RFC 3339); default: the workload's start.
     #[arg(long)]
     start: Option<String>,
@@ -251,6 +252,8 @@ pub struct SimSetup {
     pub config: SimulationConfig,
     /// What to say about the workload (e.g. the tasks of a task list taken as they stand).
     pub notes: Vec<String>,
+    /// Every file read: the workload, the traces it names, the pool and the extra metrics.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl SimArgs {
@@ -272,13 +275,35 @@ impl SimArgs {
             Some(s) => time("end", s)?,
             None => spec.end,
         };
+        let (dedicated_quota, low_priority_quota) = settings.quotas();
+        let initial = |flag: &str, n: u64, quota: u32| {
+            if n > quota as u64 {
+                return Err(format!(
+                    "{flag} {n}: more nodes than the quota of {quota} (the largest pool simulated is {MAX_POOL_NODES} nodes of a kind)"
+                ));
+            }
+            Ok(n as u32)
+        };
+        let initial_dedicated = initial("--initial-dedicated", self.initial_dedicated, dedicated_quota)?;
+        let initial_low_priority = initial("--initial-low-priority", self.initial_low_priority, low_priority_quota)?;
+        let mut inputs = vec![path.clone()];
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for g in &spec.generators {
+            if let Generator::Trace { file, .. } = g {
+                if !file.is_empty() {
+                    inputs.push(dir.join(file));
+                }
+            }
+        }
+        inputs.extend(self.pool.pool.iter().cloned());
+        inputs.extend(self.extra_metrics.iter().cloned());
         let workload = spec.generate(self.seed).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut config = SimulationConfig::new(start, end);
         config.interval = interval;
         config.pool = settings;
         config.seed = self.seed;
-        config.initial_dedicated = self.initial_dedicated;
-        config.initial_low_priority = self.initial_low_priority;
+        config.initial_dedicated = initial_dedicated;
+        config.initial_low_priority = initial_low_priority;
         if let Some(extra) = &self.extra_metrics {
             config.supplied_metrics = load_metrics(extra).map_err(|e| e.to_string())?.metrics;
         }
@@ -287,6 +312,7 @@ impl SimArgs {
             workload,
             config,
             notes,
+            inputs,
         })
     }
 
@@ -360,6 +386,14 @@ impl Bench {
         }
     }
 
+    /// Every file the bench was read from.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        match self {
+            Bench::Simulate(s) => s.inputs.clone(),
+            Bench::Replay { name, .. } => vec![PathBuf::from(name)],
+        }
+    }
+
     /// The scenario to run variants on.
     pub fn scenario(&self) -> Scenario<'_> {
         match self {
@@ -388,7 +422,14 @@ impl Bench {
 
 /// Run the variants (in parallel, with a progress bar on a terminal) and print the summaries
 /// side by side; write the HTML page when asked.
-pub fn run_and_print(bench: &Bench, variants: &[Variant], format: SummaryFormat, html: Option<&Path>) -> ExitCode {
+/// `formulas` are the formula files (inputs an output may not replace).
+pub fn run_and_print(bench: &Bench, formulas: &[String], variants: &[Variant], format: SummaryFormat, html: Option<&Path>) -> ExitCode {
+    let inputs = bench.inputs();
+    let mut outputs = Outputs::new(inputs.iter().map(PathBuf::as_path).chain(formulas.iter().map(Path::new)));
+    let html_file = match outputs.create_if(html) {
+        Ok(f) => f,
+        Err(m) => return fail(m),
+    };
     let bar = progress(variants.len());
     let done = || {
         if let Some(b) = &bar {
@@ -408,7 +449,7 @@ pub fn run_and_print(bench: &Bench, variants: &[Variant], format: SummaryFormat,
     }
     let reports: Vec<Report> = ok.iter().map(|(v, o)| o.report(&v.label)).collect();
     let description = bench.describe();
-    let page = write_if(html, || {
+    outputs.write_if(html_file, || {
         let plots: Vec<String> = ok
             .iter()
             .map(|(v, o)| match o {
@@ -421,7 +462,7 @@ pub fn run_and_print(bench: &Bench, variants: &[Variant], format: SummaryFormat,
             .collect();
         html_report(&description, &plots, &reports, None)
     });
-    if let Err(m) = page {
+    if let Err(m) = outputs.commit() {
         return fail(m);
     }
     match format {

@@ -1,11 +1,13 @@
 //! `batch-autoscale simulate`: run a formula in closed loop against a simulated pool.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate, simulation_svg, Report, Zone};
+use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate_streaming, Report, Simulation, Zone};
 
-use super::scenario::{fail, interval_or, load_formula, write_if, Pictures, SimArgs, SummaryFormat};
+use super::output::Outputs;
+use super::scenario::{fail, interval_or, load_formula, Pictures, SimArgs, SummaryFormat};
+use super::timeline::{Destination, TimelineWriter};
 
 /// Arguments of `simulate`.
 #[derive(Debug, clap::Args)]
@@ -31,12 +33,12 @@ pub struct SimulateArgs {
     /// otherwise CSV.
     #[arg(long)]
     timeline: Option<PathBuf>,
-    /// Show times in this IANA time zone (e.g. America/New_York); the formula's time() stays UTC.
-    #[arg(long)]
-    tz: Option<String>,
     /// Plot and report files.
     #[command(flatten)]
     pictures: Pictures,
+    /// Show times in this IANA time zone (e.g. America/New_York); the formula's time() stays UTC.
+    #[arg(long)]
+    tz: Option<String>,
 }
 
 /// Run `simulate`: 0 done, 1 the formula has errors, 2 bad input.
@@ -67,11 +69,50 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())
         .collect();
-    let sim = match simulate(&formula, &setup.workload, &setup.config) {
+    let config = &setup.config;
+    let last = match config.schedule() {
+        Ok((_, last)) => last,
+        Err(e) => return fail(e),
+    };
+    // Every output is opened (and checked against the inputs) before the simulation runs,
+    // and replaced only when everything has been written.
+    let mut outputs = Outputs::new(std::iter::once(Path::new(&args.formula)).chain(setup.inputs.iter().map(PathBuf::as_path)));
+    let files = (|| {
+        Ok::<_, String>((
+            outputs.create_if(args.timeline.as_deref())?,
+            outputs.create_if(args.pictures.svg.as_deref())?,
+            outputs.create_if(args.pictures.html.as_deref())?,
+        ))
+    })();
+    let (timeline_file, svg_file, html_file) = match files {
+        Ok(f) => f,
+        Err(m) => return fail(m),
+    };
+    let json = args
+        .timeline
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")));
+    let pictures = svg_file.is_some() || html_file.is_some();
+    let mut timeline = TimelineWriter::new(
+        timeline_file.map_or(Destination::None, Destination::File),
+        json,
+        Simulation::csv_header(&config.columns),
+        config.columns.clone(),
+        html_file.is_some(),
+        pictures.then_some((config.start, last)),
+    );
+    let sim = simulate_streaming(&formula, &setup.workload, config, &mut |row| {
+        let mut cells = row.cells();
+        if let Some(z) = &zone {
+            z.localize_first_cell(&mut cells);
+        }
+        timeline.row(&mut outputs, cells, &row, &row.evaluation);
+    });
+    let sim = match sim {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let config = &setup.config;
+    timeline.finish(&mut outputs, &sim.summary);
     let title = format!(
         "{name} on {}: {} to {}, every {}, seed {}",
         setup.name,
@@ -82,30 +123,20 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     );
     let report = Report::simulation(&name, &sim.summary);
     let plot_title = format!("{name} on {}, every {}", setup.name, iso8601(config.interval));
-    let written = write_if(args.timeline.as_deref(), || match &args.timeline {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
-            serde_json::to_string_pretty(&sim).unwrap_or_default() + "\n"
-        }
-        _ => match &zone {
-            Some(z) => z.localize_csv(&sim.to_csv()),
-            None => sim.to_csv(),
-        },
-    })
-    .and_then(|()| write_if(args.pictures.svg.as_deref(), || simulation_svg(&sim, &plot_title)))
-    .and_then(|()| {
-        write_if(args.pictures.html.as_deref(), || {
+    if let Some(plot) = timeline.plot() {
+        let svg = plot.svg(&sim.metrics, &plot_title);
+        outputs.write_if(html_file, || {
+            let (table, evaluations) = timeline.html_table();
             html_report(
                 &title,
-                &[simulation_svg(&sim, &plot_title)],
+                std::slice::from_ref(&svg),
                 std::slice::from_ref(&report),
-                Some(&match &zone {
-                    Some(z) => z.localize_table(sim.table()),
-                    None => sim.table(),
-                }),
+                Some((&table, evaluations)),
             )
-        })
-    });
-    if let Err(m) = written {
+        });
+        outputs.write_if(svg_file, || svg);
+    }
+    if let Err(m) = outputs.commit() {
         return fail(m);
     }
     match args.format {

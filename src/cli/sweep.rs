@@ -99,5 +99,11 @@ pub fn run(args: SweepArgs) -> ExitCode {
         Ok(b) => b,
         Err(m) => return fail(m),
     };
-    run_and_print(&bench, &variants, args.format, args.html.as_deref())
+    run_and_print(
+        &bench,
+        std::slice::from_ref(&args.formula),
+        &variants,
+        args.format,
+        args.html.as_deref(),
+    )
 }

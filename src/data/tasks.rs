@@ -217,7 +217,7 @@ pub fn parse_task_list(text: &str, path: &str) -> Result<TaskList, DataError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     let bom = text.len() - text.trim_start_matches('\u{feff}').len();
     let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
-        serde_json::from_str(&text[bom..]).map_err(|e| json_error(path, &e))?
+        serde_json::from_str(&text[bom..]).map_err(|e| json_error(path, &text[bom..], &e))?
     } else if is_json_lines(trimmed) {
         let mut out = Vec::new();
         let mut at = 0;
@@ -237,7 +237,9 @@ pub fn parse_task_list(text: &str, path: &str) -> Result<TaskList, DataError> {
             #[serde(borrow)]
             value: Vec<&'a RawValue>,
         }
-        serde_json::from_str::<Body>(&text[bom..]).map_err(|e| json_error(path, &e))?.value
+        serde_json::from_str::<Body>(&text[bom..])
+            .map_err(|e| json_error(path, &text[bom..], &e))?
+            .value
     };
     let mut tasks = Vec::with_capacity(elements.len());
     for (index, raw) in elements.iter().enumerate() {
@@ -368,7 +370,7 @@ fn is_json_lines(trimmed: &str) -> bool {
 
 /// A serde_json error in the part of `text` that starts at byte `start`.
 fn shifted(text: &str, path: &str, start: usize, e: &serde_json::Error) -> DataError {
-    let mut error = json_error(path, e);
+    let mut error = json_error(path, &text[start..], e);
     if let DataError::At { line, column, .. } = &mut error {
         let (base_line, base_column) = line_column(&text[..start]);
         if *line == 1 {

@@ -68,6 +68,23 @@ pub(crate) fn check_slots(n: u64) -> Result<u32, String> {
     Ok(n as u32)
 }
 
+/// A node quota: a whole number up to [`MAX_POOL_NODES`](super::pool::MAX_POOL_NODES), or null.
+pub(crate) fn quota<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match Option::<u64>::deserialize(d)? {
+        Some(n) => check_quota(n).map(Some).map_err(D::Error::custom),
+        None => Ok(None),
+    }
+}
+
+/// A quota must be at most the largest pool the simulation models.
+pub(crate) fn check_quota(n: u64) -> Result<u32, String> {
+    let max = super::pool::MAX_POOL_NODES;
+    if n > max as u64 {
+        return Err(format!("{n} nodes is more than the largest pool simulated, {max} nodes of a kind"));
+    }
+    Ok(n as u32)
+}
+
 /// Read a JSON file's text into `T`, with errors at the file, line and column.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, path: &str) -> Result<T, DataError> {
     serde_json::from_str(text).map_err(|e| {
@@ -77,7 +94,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, path: &str) 
             Some(i) => message[..i].to_string(),
             None => message,
         };
-        let (mut line, mut column) = (e.line(), e.column());
+        let (mut line, mut column) = (e.line(), crate::data::json_column(text, e.line(), e.column()));
         if e.classify() == serde_json::error::Category::Data {
             // A value was read and then refused: serde_json is past it, maybe on the next
             // line; point at the value's last character instead.

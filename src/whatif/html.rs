@@ -10,8 +10,9 @@ use super::svg::escape;
 pub const HTML_TIMELINE_ROWS: usize = 5000;
 
 /// One page: `title`, the `plots` (SVG documents), the summaries side by side and, when given,
-/// the timeline table (at most [`HTML_TIMELINE_ROWS`] rows; rows with an error are marked).
-pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline: Option<&Table>) -> String {
+/// the timeline table (at most [`HTML_TIMELINE_ROWS`] rows; rows with an error are marked) with
+/// the number of evaluations it comes from (the table may hold only the first rows).
+pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline: Option<(&Table, u64)>) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -47,9 +48,9 @@ pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline
         }
         h.push_str("</tbody>\n</table>\n");
     }
-    if let Some(t) = timeline {
-        let _ = writeln!(h, "<h2>Timeline</h2>\n<p>{} evaluations.", t.rows.len());
-        if t.rows.len() > HTML_TIMELINE_ROWS {
+    if let Some((t, evaluations)) = timeline {
+        let _ = writeln!(h, "<h2>Timeline</h2>\n<p>{evaluations} evaluations.");
+        if evaluations > HTML_TIMELINE_ROWS as u64 {
             let _ = write!(
                 h,
                 " The first {HTML_TIMELINE_ROWS} are shown; the CSV or JSON timeline (<code>--timeline</code>) has them all."
@@ -109,7 +110,7 @@ mod tests {
             header: vec!["time".into(), "error".into()],
             rows: vec![vec!["t1".into(), "".into()], vec!["t2".into(), "InsufficientSampleData".into()]],
         };
-        let page = html_report("R & D", &["<svg></svg>\n".into()], &[summary], Some(&timeline));
+        let page = html_report("R & D", &["<svg></svg>\n".into()], &[summary], Some((&timeline, 2)));
         assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
         assert!(page.contains("<title>R &amp; D</title>"));
         assert!(page.contains("<figure>\n<svg></svg>"));

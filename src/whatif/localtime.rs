@@ -121,13 +121,18 @@ impl Zone {
     /// The same table with its first column (UTC RFC 3339 times) in local time.
     pub fn localize_table(&self, mut table: super::Table) -> super::Table {
         for row in &mut table.rows {
-            if let Some(first) = row.first_mut() {
-                if let Ok(t) = crate::time::parse_rfc3339(first) {
-                    *first = self.format(t);
-                }
-            }
+            self.localize_first_cell(row);
         }
         table
+    }
+
+    /// A timeline row's first cell, an RFC 3339 time, in local time (other cells unchanged).
+    pub fn localize_first_cell(&self, cells: &mut [String]) {
+        if let Some(first) = cells.first_mut() {
+            if let Ok(t) = crate::time::parse_rfc3339(first) {
+                *first = self.format(t);
+            }
+        }
     }
 
     /// Warnings for a formula that compares `.hour` (UTC) when the zone's offset changes

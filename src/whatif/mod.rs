@@ -43,14 +43,14 @@ mod workload;
 
 pub use html::{html_report, HTML_TIMELINE_ROWS};
 pub use localtime::{format_offset, Transition, Zone};
-pub use pool::{load_pool_settings, NodeFill, PoolSettings, SIMULATED_METRICS};
-pub use replay::{replay, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use report::{reports_csv, side_by_side, Report, ReportLine, Table};
+pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
+pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
+pub use report::{csv_line, reports_csv, side_by_side, Report, ReportLine, Table};
 pub use simulate::{
-    simulate, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary, WaitSummary,
-    SAMPLE_PERIOD,
+    simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
+    WaitSummary, SAMPLE_PERIOD,
 };
-pub use svg::{simulation_svg, timeline_svg};
+pub use svg::{simulation_svg, timeline_svg, TimelinePlot};
 pub use tasks::{describe_tasks, workload_from_tasks};
 pub use templates::{template, TemplateKind, TemplateOptions};
 pub use variants::{

@@ -2,7 +2,7 @@
 //! The model is described on [`PoolSettings`].
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
 use serde::Deserialize;
 
@@ -79,9 +79,13 @@ pub struct PoolSettings {
     /// How long a preempted node stays preempted before it allocates again (default 15 minutes).
     #[serde(deserialize_with = "fields::duration")]
     pub preemption_recovery: TimeInterval,
-    /// At most this many dedicated nodes (the account's quota); `None`: no limit.
+    /// At most this many dedicated nodes (the account's quota), at most [`MAX_POOL_NODES`];
+    /// `None`: [`MAX_POOL_NODES`].
+    #[serde(deserialize_with = "fields::quota")]
     pub dedicated_quota: Option<u32>,
-    /// At most this many low-priority nodes; `None`: no limit.
+    /// At most this many low-priority nodes, at most [`MAX_POOL_NODES`]; `None`:
+    /// [`MAX_POOL_NODES`].
+    #[serde(deserialize_with = "fields::quota")]
     pub low_priority_quota: Option<u32>,
     /// Price of a dedicated node-hour (default 0).
     #[serde(deserialize_with = "fields::non_negative")]
@@ -133,6 +137,14 @@ impl PoolSettings {
                 return Err(format!("{name}: {x} is not a finite number that is not negative"));
             }
         }
+        for (name, q) in [
+            ("dedicatedQuota", self.dedicated_quota),
+            ("lowPriorityQuota", self.low_priority_quota),
+        ] {
+            if let Some(q) = q {
+                fields::check_quota(q as u64).map_err(|m| format!("{name}: {m}"))?;
+            }
+        }
         if self.preemption_rate > MAX_PREEMPTION_RATE {
             return Err(format!(
                 "preemptionRate: {} per node-hour is more than {MAX_PREEMPTION_RATE} (once a minute)",
@@ -151,6 +163,27 @@ impl PoolSettings {
         Ok(())
     }
 }
+
+impl PoolSettings {
+    /// The quotas in force, dedicated and low-priority: the settings, or [`MAX_POOL_NODES`].
+    pub fn quotas(&self) -> (u32, u32) {
+        let q = |x: Option<u32>| x.unwrap_or(MAX_POOL_NODES).min(MAX_POOL_NODES);
+        (q(self.dedicated_quota), q(self.low_priority_quota))
+    }
+
+    fn quota(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Dedicated => self.quotas().0,
+            Kind::LowPriority => self.quotas().1,
+        }
+    }
+}
+
+/// The largest pool the simulation models: at most this many nodes of each kind. It is the
+/// quota when none is given and the largest quota accepted; a target above the quota is held
+/// to it (the evaluation counts as quota-capped), as the service holds a pool to the
+/// account's quota.
+pub const MAX_POOL_NODES: u32 = 100_000;
 
 /// The most preemptions per node-hour the model takes (more would be a pool that never runs).
 const MAX_PREEMPTION_RATE: f64 = 60.0;
@@ -231,6 +264,8 @@ pub(crate) struct Census {
     pub idle: u32,
     /// Busy slots.
     pub busy_slots: u32,
+    /// Busy slots on ready nodes.
+    pub ready_busy_slots: u32,
 }
 
 /// What happened to tasks and nodes, counted.
@@ -271,13 +306,25 @@ pub(crate) struct PoolModel<'w> {
     sequence: u64,
     rng: SplitMix64,
     now: i64,
+    /// Counts over the live nodes, kept up to date by [`PoolModel::update`].
     census: Census,
-    census_dirty: bool,
+    /// Live nodes that are not leaving, by kind.
+    staying: [u32; 2],
+    /// Live nodes asked to leave, by kind, by index (taken back lowest first).
+    leaving: [BTreeSet<u32>; 2],
+    /// Live nodes that are not leaving, by kind, in the order a shrink removes them.
+    shrink_order: [BTreeSet<ShrinkKey>; 2],
+    /// Ready nodes that take tasks, by (busy slots, index).
+    takeable: BTreeSet<(u32, u32)>,
     pub(crate) counters: Counters,
     pub(crate) integrals: Integrals,
 }
 
 const SCAN_DEPTH: usize = 512;
+
+/// Shrinking removes preempted nodes, then allocating ones, then the least busy ready ones
+/// (ties: data expiring first, then the lowest index).
+type ShrinkKey = (u8, u32, i64, u32);
 
 impl<'w> PoolModel<'w> {
     /// An empty pool at `start`; `tasks` sorted by submission, those submitted before `start`
@@ -306,7 +353,10 @@ impl<'w> PoolModel<'w> {
             rng: SplitMix64::new(seed, 0x9001),
             now: start.0,
             census: Census::default(),
-            census_dirty: false,
+            staying: [0; 2],
+            leaving: [BTreeSet::new(), BTreeSet::new()],
+            shrink_order: [BTreeSet::new(), BTreeSet::new()],
+            takeable: BTreeSet::new(),
             counters: Counters::default(),
             integrals: Integrals::default(),
         }
@@ -328,38 +378,85 @@ impl<'w> PoolModel<'w> {
     }
 
     /// The node counts now.
-    pub(crate) fn census(&mut self) -> Census {
-        if self.census_dirty {
-            let mut c = Census::default();
-            for n in self.nodes.iter().filter(|n| n.alive) {
-                let k = n.kind as usize;
-                c.current[k] += 1;
-                match n.state {
-                    State::Preempted => c.preempted += 1,
-                    State::Ready => {
-                        c.usable += 1;
-                        c.billed[k] += 1;
-                    }
-                    State::Allocating => c.billed[k] += 1,
-                }
-                if n.state != State::Preempted && n.busy == 0 {
-                    c.idle += 1;
-                }
-                c.busy_slots += n.busy;
-            }
-            self.census = c;
-            self.census_dirty = false;
-        }
+    pub(crate) fn census(&self) -> Census {
         self.census
     }
 
-    /// Add `count` nodes of `kind` that are ready now (a pool that starts with nodes).
-    pub(crate) fn add_ready_nodes(&mut self, kind: Kind, count: u32) {
-        for _ in 0..count {
-            let i = self.allocate(kind);
-            self.nodes[i as usize].state = State::Ready;
+    /// Add or take away node `i`'s part in the counts and indexes (a dead node has none).
+    fn account(&mut self, i: u32, add: bool) {
+        let n = &self.nodes[i as usize];
+        if !n.alive {
+            return;
         }
-        self.census_dirty = true;
+        let (k, state, busy, leaving, retained_until) = (n.kind as usize, n.state, n.busy, n.leaving.is_some(), n.retained_until);
+        let change = |x: &mut u32, by: u32| {
+            if add {
+                *x += by;
+            } else {
+                *x -= by;
+            }
+        };
+        let c = &mut self.census;
+        change(&mut c.current[k], 1);
+        match state {
+            State::Preempted => change(&mut c.preempted, 1),
+            State::Ready => {
+                change(&mut c.usable, 1);
+                change(&mut c.billed[k], 1);
+                change(&mut c.ready_busy_slots, busy);
+            }
+            State::Allocating => change(&mut c.billed[k], 1),
+        }
+        if state != State::Preempted && busy == 0 {
+            change(&mut c.idle, 1);
+        }
+        change(&mut c.busy_slots, busy);
+        if leaving {
+            if add {
+                self.leaving[k].insert(i);
+            } else {
+                self.leaving[k].remove(&i);
+            }
+            return;
+        }
+        change(&mut self.staying[k], 1);
+        let class = match state {
+            State::Preempted => 0,
+            State::Allocating => 1,
+            State::Ready => 2,
+        };
+        let key = (class, busy, retained_until, i);
+        if add {
+            self.shrink_order[k].insert(key);
+        } else {
+            self.shrink_order[k].remove(&key);
+        }
+        if state == State::Ready {
+            if add {
+                self.takeable.insert((busy, i));
+            } else {
+                self.takeable.remove(&(busy, i));
+            }
+        }
+    }
+
+    /// Change node `i`, keeping the counts and indexes right (every change of a node goes
+    /// through here, so each costs O(log nodes) and nothing ever recounts the pool).
+    fn update<R>(&mut self, i: u32, change: impl FnOnce(&mut Node) -> R) -> R {
+        self.account(i, false);
+        let r = change(&mut self.nodes[i as usize]);
+        self.account(i, true);
+        r
+    }
+
+    /// Add `count` nodes of `kind` that are ready now (a pool that starts with nodes).
+    /// At most up to the quota.
+    pub(crate) fn add_ready_nodes(&mut self, kind: Kind, count: u32) {
+        let room = self.settings.quota(kind).saturating_sub(self.census.current[kind as usize]);
+        for _ in 0..count.min(room) {
+            let i = self.allocate(kind);
+            self.update(i, |n| n.state = State::Ready);
+        }
         self.schedule();
     }
 
@@ -433,10 +530,9 @@ impl<'w> PoolModel<'w> {
                 }
             }
             Event::NodeReady { node, generation } => {
-                let n = &mut self.nodes[node as usize];
+                let n = &self.nodes[node as usize];
                 if n.alive && n.generation == generation && n.state == State::Allocating {
-                    n.state = State::Ready;
-                    self.census_dirty = true;
+                    self.update(node, |n| n.state = State::Ready);
                 }
             }
             Event::Preempt { node, generation } => {
@@ -446,10 +542,9 @@ impl<'w> PoolModel<'w> {
                 }
             }
             Event::Recover { node, generation } => {
-                let n = &mut self.nodes[node as usize];
+                let n = &self.nodes[node as usize];
                 if n.alive && n.generation == generation && n.state == State::Preempted {
-                    n.state = State::Allocating;
-                    self.census_dirty = true;
+                    self.update(node, |n| n.state = State::Allocating);
                     self.start_allocation(node);
                 }
             }
@@ -474,13 +569,14 @@ impl<'w> PoolModel<'w> {
         self.counters.succeeded += 1;
         self.counters.last_end = Some(self.now);
         let retention_end = self.now.saturating_add(self.settings.task_retention.0);
-        let n = &mut self.nodes[node as usize];
-        n.busy -= slots;
-        n.running.retain(|&t| t != task);
-        n.retained_until = n.retained_until.max(retention_end);
-        self.census_dirty = true;
-        if n.busy == 0 {
-            if let Some(how) = n.leaving {
+        let (busy, leaving) = self.update(node, |n| {
+            n.busy -= slots;
+            n.running.retain(|&t| t != task);
+            n.retained_until = n.retained_until.max(retention_end);
+            (n.busy, n.leaving)
+        });
+        if busy == 0 {
+            if let Some(how) = leaving {
                 self.leave_when_done(node, how);
             }
         }
@@ -501,22 +597,25 @@ impl<'w> PoolModel<'w> {
         self.counters.preemptions += 1;
         let requeued = self.stop_tasks(node, true);
         self.counters.requeued_by_preemption += requeued;
-        let n = &mut self.nodes[node as usize];
-        if n.leaving.is_some() {
+        if self.nodes[node as usize].leaving.is_some() {
             self.remove(node);
             return;
         }
-        n.state = State::Preempted;
-        n.generation = n.generation.wrapping_add(1);
-        let (at, generation) = (self.now.saturating_add(self.settings.preemption_recovery.0), n.generation);
-        self.census_dirty = true;
+        let generation = self.update(node, |n| {
+            n.state = State::Preempted;
+            n.generation = n.generation.wrapping_add(1);
+            n.generation
+        });
+        let at = self.now.saturating_add(self.settings.preemption_recovery.0);
         self.push(at, Event::Recover { node, generation });
     }
 
     /// Stop the tasks on `node`: back to the head of the queue, or lost. Returns how many.
     fn stop_tasks(&mut self, node: u32, requeue: bool) -> u64 {
-        let mut running = std::mem::take(&mut self.nodes[node as usize].running);
-        self.nodes[node as usize].busy = 0;
+        let mut running = self.update(node, |n| {
+            n.busy = 0;
+            std::mem::take(&mut n.running)
+        });
         let count = running.len() as u64;
         // The oldest task ends up first in the queue.
         running.sort_unstable_by_key(|&t| Reverse((self.tasks[t as usize].submit, t)));
@@ -532,7 +631,6 @@ impl<'w> PoolModel<'w> {
                 self.counters.last_end = Some(self.now);
             }
         }
-        self.census_dirty = true;
         count
     }
 
@@ -558,8 +656,8 @@ impl<'w> PoolModel<'w> {
                 self.nodes.len() as u32 - 1
             }
         };
-        self.census_dirty = true;
-        let current = self.nodes.iter().filter(|n| n.alive && n.kind == kind).count() as u32;
+        self.account(i, true);
+        let current = self.census.current[kind as usize];
         let peak = &mut self.counters.peak[kind as usize];
         *peak = (*peak).max(current);
         i
@@ -581,20 +679,21 @@ impl<'w> PoolModel<'w> {
     }
 
     fn remove(&mut self, node: u32) {
-        let n = &mut self.nodes[node as usize];
-        n.alive = false;
-        n.generation = n.generation.wrapping_add(1);
-        n.leaving = None;
+        self.update(node, |n| {
+            n.alive = false;
+            n.generation = n.generation.wrapping_add(1);
+            n.leaving = None;
+        });
         self.free.push(node);
-        self.census_dirty = true;
     }
 
     /// Resize towards the targets, shrinking as `deallocation` says.
     pub(crate) fn resize(&mut self, dedicated: u64, low_priority: u64, deallocation: Deallocation) {
         let mut capped = false;
+        let (dedicated_quota, low_priority_quota) = self.settings.quotas();
         for (kind, target, quota) in [
-            (Kind::Dedicated, dedicated, self.settings.dedicated_quota),
-            (Kind::LowPriority, low_priority, self.settings.low_priority_quota),
+            (Kind::Dedicated, dedicated, dedicated_quota),
+            (Kind::LowPriority, low_priority, low_priority_quota),
         ] {
             capped |= self.resize_kind(kind, target, quota, deallocation);
         }
@@ -604,26 +703,21 @@ impl<'w> PoolModel<'w> {
         self.schedule();
     }
 
-    /// Returns whether the quota kept the pool below the target.
-    fn resize_kind(&mut self, kind: Kind, target: u64, quota: Option<u32>, deallocation: Deallocation) -> bool {
-        let of_kind = |n: &Node| n.alive && n.kind == kind;
-        let staying = self.nodes.iter().filter(|n| of_kind(n) && n.leaving.is_none()).count() as u64;
+    /// Returns whether the quota kept the pool below the target. Costs O(log nodes) per node
+    /// added, taken back or removed, whatever the target.
+    fn resize_kind(&mut self, kind: Kind, target: u64, quota: u32, deallocation: Deallocation) -> bool {
+        let k = kind as usize;
+        let staying = self.staying[k] as u64;
         if target > staying {
             let mut need = target - staying;
-            // Take back nodes that were leaving, oldest first.
-            for i in 0..self.nodes.len() {
-                if need == 0 {
-                    break;
-                }
-                let n = &mut self.nodes[i];
-                if of_kind(n) && n.leaving.is_some() {
-                    n.leaving = None;
-                    need -= 1;
-                    self.census_dirty = true;
-                }
+            // Take back nodes that were leaving, lowest index first.
+            let back: Vec<u32> = self.leaving[k].iter().copied().take(need.min(u32::MAX as u64) as usize).collect();
+            for node in back {
+                self.update(node, |n| n.leaving = None);
+                need -= 1;
             }
-            let present = self.nodes.iter().filter(|n| of_kind(n)).count() as u64;
-            let room = quota.map_or(u64::MAX, |q| (q as u64).saturating_sub(present));
+            let present = self.census.current[k] as u64;
+            let room = (quota as u64).saturating_sub(present);
             let new = need.min(room);
             for _ in 0..new {
                 let i = self.allocate(kind);
@@ -631,30 +725,12 @@ impl<'w> PoolModel<'w> {
             }
             return new < need;
         }
-        let mut excess = staying - target;
+        let excess = staying - target;
         if excess == 0 {
             return false;
         }
-        let mut candidates: Vec<u32> = (0..self.nodes.len() as u32)
-            .filter(|&i| {
-                let n = &self.nodes[i as usize];
-                of_kind(n) && n.leaving.is_none()
-            })
-            .collect();
-        candidates.sort_by_key(|&i| {
-            let n = &self.nodes[i as usize];
-            let class = match n.state {
-                State::Preempted => 0,
-                State::Allocating => 1,
-                State::Ready => 2,
-            };
-            (class, n.busy, n.retained_until, i)
-        });
+        let candidates: Vec<u32> = self.shrink_order[k].iter().take(excess as usize).map(|key| key.3).collect();
         for node in candidates {
-            if excess == 0 {
-                break;
-            }
-            excess -= 1;
             let n = &self.nodes[node as usize];
             if n.state != State::Ready {
                 self.remove(node);
@@ -670,8 +746,7 @@ impl<'w> PoolModel<'w> {
                     self.remove(node);
                 }
                 Deallocation::TaskCompletion | Deallocation::RetainedData => {
-                    self.nodes[node as usize].leaving = Some(deallocation);
-                    self.census_dirty = true;
+                    self.update(node, |n| n.leaving = Some(deallocation));
                     if self.nodes[node as usize].busy == 0 {
                         self.leave_when_done(node, deallocation);
                     }
@@ -707,32 +782,24 @@ impl<'w> PoolModel<'w> {
         }
     }
 
-    fn can_take(n: &Node) -> bool {
-        n.alive && n.state == State::Ready && n.leaving.is_none()
-    }
-
+    /// The most free slots on a node that takes tasks.
     fn max_free_slots(&self) -> u32 {
         let per_node = self.settings.task_slots_per_node;
-        self.nodes
-            .iter()
-            .filter(|n| Self::can_take(n))
-            .map(|n| per_node.saturating_sub(n.busy))
-            .max()
-            .unwrap_or(0)
+        self.takeable.first().map_or(0, |&(busy, _)| per_node.saturating_sub(busy))
     }
 
+    /// The node for a task of `slots` (O(log nodes)).
     fn pick_node(&self, slots: u32, per_node: u32) -> Option<u32> {
-        let fits = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| Self::can_take(n) && per_node.saturating_sub(n.busy) >= slots);
-        let best = match self.settings.node_fill {
+        let most_busy = per_node.checked_sub(slots)?;
+        match self.settings.node_fill {
             // Most free slots; on a tie the first node.
-            NodeFill::Spread => fits.min_by_key(|(i, n)| (n.busy, *i)),
-            NodeFill::Pack => fits.min_by_key(|(i, n)| (per_node - n.busy, *i)),
-        };
-        best.map(|(i, _)| i as u32)
+            NodeFill::Spread => self.takeable.first().filter(|&&(busy, _)| busy <= most_busy).map(|&(_, i)| i),
+            // Fewest free slots that suffice; on a tie the first node.
+            NodeFill::Pack => {
+                let &(busy, _) = self.takeable.range(..=(most_busy, u32::MAX)).next_back()?;
+                self.takeable.range((busy, 0)..).next().map(|&(_, i)| i)
+            }
+        }
     }
 
     fn start_task(&mut self, task: u32, node: u32) {
@@ -742,11 +809,11 @@ impl<'w> PoolModel<'w> {
         run.attempt += 1;
         run.wait += self.now - run.queued_since;
         let attempt = run.attempt;
-        let n = &mut self.nodes[node as usize];
-        n.busy += t.slots;
-        n.running.push(task);
+        self.update(node, |n| {
+            n.busy += t.slots;
+            n.running.push(task);
+        });
         self.running_tasks += 1;
-        self.census_dirty = true;
         self.push(self.now.saturating_add(t.duration.0), Event::TaskDone { task, attempt });
     }
 
@@ -757,12 +824,7 @@ impl<'w> PoolModel<'w> {
         let active = self.queue.len() as f64;
         let running = self.running_tasks as f64;
         let capacity = c.usable as f64 * self.settings.task_slots_per_node as f64;
-        let busy_on_usable: u32 = self
-            .nodes
-            .iter()
-            .filter(|n| n.alive && n.state == State::Ready)
-            .map(|n| n.busy)
-            .sum();
+        let busy_on_usable = c.ready_busy_slots;
         let cpu = if capacity > 0.0 {
             busy_on_usable as f64 / capacity * self.settings.cpu_percent_scale
         } else {

@@ -12,6 +12,7 @@ use crate::eval::{AppliedTargets, EvalContext, Formula, PoolState, RandomSource}
 use crate::time::{TimeInterval, Timestamp};
 
 use super::report::Table;
+use super::svg::TimelinePlot;
 
 /// How to replay.
 #[derive(Debug, Clone)]
@@ -152,6 +153,10 @@ pub struct Replay {
     pub rows: Vec<ReplayRow>,
     /// Totals.
     pub summary: ReplaySummary,
+    /// The plot of the rows, when it was built while they streamed by (the rows are then not
+    /// kept; see [`run_variants`](super::run_variants)).
+    #[serde(skip)]
+    pub plot: Option<Box<TimelinePlot>>,
 }
 
 impl Replay {
@@ -163,6 +168,20 @@ impl Replay {
     /// The timeline as CSV (the [`table`](Replay::table)).
     pub fn to_csv(&self) -> String {
         self.table().to_csv()
+    }
+
+    /// The header of the CSV timeline with these user-variable `columns`.
+    pub fn csv_header(columns: &[String]) -> Vec<String> {
+        timeline_header(&[], columns)
+    }
+}
+
+impl ReplayRow {
+    /// The cells of this row in the CSV timeline (see [`Replay::csv_header`]).
+    pub fn cells(&self) -> Vec<String> {
+        let mut cells = row_cells(self);
+        cells.extend(self.columns.iter().map(|v| v.clone().unwrap_or_default()));
+        cells
     }
 }
 
@@ -181,12 +200,7 @@ const TIMELINE_HEADER: [&str; 7] = [
 /// each row with its cells for `extra`.
 pub(crate) fn timeline_table<'a>(extra: &[&str], columns: &[String], rows: impl Iterator<Item = (&'a ReplayRow, Vec<String>)>) -> Table {
     Table {
-        header: TIMELINE_HEADER
-            .iter()
-            .chain(extra)
-            .map(|h| h.to_string())
-            .chain(columns.iter().cloned())
-            .collect(),
+        header: timeline_header(extra, columns),
         rows: rows
             .map(|(r, extra)| {
                 let mut cells = row_cells(r);
@@ -198,8 +212,18 @@ pub(crate) fn timeline_table<'a>(extra: &[&str], columns: &[String], rows: impl 
     }
 }
 
+/// [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`.
+pub(crate) fn timeline_header(extra: &[&str], columns: &[String]) -> Vec<String> {
+    TIMELINE_HEADER
+        .iter()
+        .chain(extra)
+        .map(|h| h.to_string())
+        .chain(columns.iter().cloned())
+        .collect()
+}
+
 /// The cells of [`TIMELINE_HEADER`] for one row.
-fn row_cells(r: &ReplayRow) -> Vec<String> {
+pub(crate) fn row_cells(r: &ReplayRow) -> Vec<String> {
     vec![
         r.time.format_results(),
         r.target_dedicated.to_string(),
@@ -332,49 +356,81 @@ impl Tick {
     }
 }
 
-impl ReplaySummary {
-    /// The summary of these rows (evaluations from `start`) with the given node-hours.
-    pub(crate) fn from_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow>, start: Timestamp, node_hours: (f64, f64)) -> ReplaySummary {
-        let mut evaluations = 0u64;
-        let mut failures: BTreeMap<String, FailureSummary> = BTreeMap::new();
-        let mut first_nonzero = None;
+/// A [`ReplaySummary`] built one row at a time (constant memory: the rows need not be kept).
+#[derive(Debug, Clone)]
+pub(crate) struct SummaryBuilder {
+    start: Timestamp,
+    evaluations: u64,
+    failures: BTreeMap<String, FailureSummary>,
+    first_nonzero: Option<TimeInterval>,
+    sums: [f64; 2],
+    stats: [TargetStats; 2],
+}
+
+impl SummaryBuilder {
+    /// No evaluation yet, of a run that starts at `start`.
+    pub(crate) fn new(start: Timestamp) -> SummaryBuilder {
         let zero = TargetStats {
             min: u64::MAX,
             max: 0,
             mean: 0.0,
         };
-        let (mut dedicated, mut low_priority) = (zero.clone(), zero);
-        for r in rows {
-            evaluations += 1;
-            if let Some(code) = &r.error {
-                let f = failures.entry(code.clone()).or_insert(FailureSummary {
-                    count: 0,
-                    first: r.time,
-                    last: r.time,
-                });
-                f.count += 1;
-                f.last = r.time;
-            }
-            if first_nonzero.is_none() && (r.target_dedicated > 0 || r.target_low_priority > 0) {
-                first_nonzero = Some(TimeInterval(r.time.0 - start.0));
-            }
-            for (s, v) in [(&mut dedicated, r.target_dedicated), (&mut low_priority, r.target_low_priority)] {
-                s.min = s.min.min(v);
-                s.max = s.max.max(v);
-                s.mean += v as f64;
+        SummaryBuilder {
+            start,
+            evaluations: 0,
+            failures: BTreeMap::new(),
+            first_nonzero: None,
+            sums: [0.0; 2],
+            stats: [zero.clone(), zero],
+        }
+    }
+
+    /// Count one more evaluation.
+    pub(crate) fn add(&mut self, r: &ReplayRow) {
+        self.evaluations += 1;
+        if let Some(code) = &r.error {
+            match self.failures.get_mut(code) {
+                Some(f) => {
+                    f.count += 1;
+                    f.last = r.time;
+                }
+                None => {
+                    self.failures.insert(
+                        code.clone(),
+                        FailureSummary {
+                            count: 1,
+                            first: r.time,
+                            last: r.time,
+                        },
+                    );
+                }
             }
         }
-        for s in [&mut dedicated, &mut low_priority] {
-            if evaluations == 0 {
+        if self.first_nonzero.is_none() && (r.target_dedicated > 0 || r.target_low_priority > 0) {
+            self.first_nonzero = Some(TimeInterval(r.time.0 - self.start.0));
+        }
+        for (k, v) in [r.target_dedicated, r.target_low_priority].into_iter().enumerate() {
+            let s = &mut self.stats[k];
+            s.min = s.min.min(v);
+            s.max = s.max.max(v);
+            self.sums[k] += v as f64;
+        }
+    }
+
+    /// The summary, with the given node-hours.
+    pub(crate) fn finish(self, node_hours: (f64, f64)) -> ReplaySummary {
+        let [mut dedicated, mut low_priority] = self.stats;
+        for (s, sum) in [(&mut dedicated, self.sums[0]), (&mut low_priority, self.sums[1])] {
+            if self.evaluations == 0 {
                 s.min = 0;
             } else {
-                s.mean /= evaluations as f64;
+                s.mean = sum / self.evaluations as f64;
             }
         }
         ReplaySummary {
-            evaluations,
-            failures,
-            time_to_first_nonzero: first_nonzero,
+            evaluations: self.evaluations,
+            failures: self.failures,
+            time_to_first_nonzero: self.first_nonzero,
             dedicated,
             low_priority,
             dedicated_node_hours: node_hours.0,
@@ -383,8 +439,37 @@ impl ReplaySummary {
     }
 }
 
+impl ReplayConfig {
+    /// The number of evaluations and the time of the last one, or why the schedule is refused
+    /// (as [`replay`] would refuse it).
+    pub fn schedule(&self) -> Result<(u64, Timestamp), ReplayError> {
+        let count = check_schedule(self.start, self.end, self.interval)?;
+        Ok((count, last_evaluation(self.start, self.interval, count)))
+    }
+}
+
+/// The time of evaluation `count - 1`.
+pub(crate) fn last_evaluation(start: Timestamp, interval: TimeInterval, count: u64) -> Timestamp {
+    Timestamp(start.0 + (count.saturating_sub(1) as i64) * interval.0)
+}
+
 /// Replay `formula` over `data` as `config` says.
 pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Result<Replay, ReplayError> {
+    let mut rows = Vec::new();
+    let mut replay = replay_streaming(formula, data, config, &mut |row| rows.push(row))?;
+    replay.rows = rows;
+    Ok(replay)
+}
+
+/// Replay as [`replay`] does, handing each row to `on_row` as soon as it is evaluated instead
+/// of keeping it: memory stays flat however many evaluations there are. The result has the
+/// summary and no rows.
+pub fn replay_streaming(
+    formula: &Formula,
+    data: &MetricData,
+    config: &ReplayConfig,
+    on_row: &mut dyn FnMut(ReplayRow),
+) -> Result<Replay, ReplayError> {
     let count = check_schedule(config.start, config.end, config.interval)?;
     check_columns(formula, &config.columns)?;
     let scalar = |s: PoolScalar| data.scalar(s);
@@ -400,7 +485,7 @@ pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Re
         pending: Default::default(),
         current: (pool.current_dedicated_nodes, pool.current_low_priority_nodes),
     };
-    let mut rows = Vec::with_capacity(count.min(1 << 20) as usize);
+    let mut summary = SummaryBuilder::new(config.start);
     let (mut node_hours_d, mut node_hours_l) = (0.0, 0.0);
     let hours = config.interval.0 as f64 / 3600e7;
     for k in 0..count {
@@ -438,12 +523,14 @@ pub fn replay(formula: &Formula, data: &MetricData, config: &ReplayConfig) -> Re
             node_hours_d += pool.current_dedicated_nodes * hours;
             node_hours_l += pool.current_low_priority_nodes * hours;
         }
-        rows.push(tick.into_row(t, &pool, deallocation));
+        let row = tick.into_row(t, &pool, deallocation);
+        summary.add(&row);
+        on_row(row);
     }
-    let summary = ReplaySummary::from_rows(rows.iter(), config.start, (node_hours_d, node_hours_l));
     Ok(Replay {
         columns: config.columns.clone(),
-        rows,
-        summary,
+        rows: Vec::new(),
+        summary: summary.finish((node_hours_d, node_hours_l)),
+        plot: None,
     })
 }

@@ -21,22 +21,29 @@ impl Table {
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
         for row in std::iter::once(&self.header).chain(&self.rows) {
-            for (i, cell) in row.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                if cell.contains([',', '"', '\n', '\r']) {
-                    out.push('"');
-                    out.push_str(&cell.replace('"', "\"\""));
-                    out.push('"');
-                } else {
-                    out.push_str(cell);
-                }
-            }
-            out.push('\n');
+            out.push_str(&csv_line(row));
         }
         out
     }
+}
+
+/// One CSV line (with its newline) of these cells, RFC 4180 quoting where a cell needs it.
+pub fn csv_line(cells: &[String]) -> String {
+    let mut out = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if cell.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(cell);
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// One line of a summary.

@@ -7,9 +7,13 @@ use crate::builtins::Deallocation;
 use crate::eval::{EvalContext, Formula, MetricStore, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
 
-use super::pool::{Kind, PoolModel, PoolSettings, SIMULATED_METRICS};
-use super::replay::{check_columns, check_schedule, evaluate_tick, timeline_table, ReplayError, ReplayRow, ReplaySummary};
+use super::pool::{Kind, PoolModel, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
+use super::replay::{
+    check_columns, check_schedule, evaluate_tick, last_evaluation, row_cells, timeline_header, timeline_table, ReplayError, ReplayRow,
+    ReplaySummary, SummaryBuilder,
+};
 use super::report::Table;
+use super::svg::TimelinePlot;
 use super::workload::Workload;
 
 /// Samples are taken every 30 seconds (§6.3).
@@ -93,6 +97,16 @@ pub enum SimulationError {
     /// Supplied samples of a metric the simulation produces, e.g. `$PendingTasks`.
     #[error("{0} is simulated; supplied samples may only be of metrics the simulation does not produce")]
     SimulatedMetricSupplied(&'static str),
+    /// More nodes at the start than the quota allows, e.g. 4,000,000,000 dedicated nodes.
+    #[error("{initial} initial {kind} nodes is more than the {kind} quota of {quota} nodes (at most {MAX_POOL_NODES} nodes of a kind)")]
+    InitialOverQuota {
+        /// `dedicated` or `low-priority`.
+        kind: &'static str,
+        /// The nodes asked for.
+        initial: u32,
+        /// The quota.
+        quota: u32,
+    },
     /// A period too long to sample (more than about two years).
     #[error("the period is too long to simulate at one sample every 30 s (at most about two years); shorten it")]
     TooLong,
@@ -209,6 +223,10 @@ pub struct Simulation {
     /// Every sample taken (and supplied), for plots or a later replay.
     #[serde(skip)]
     pub metrics: MetricStore,
+    /// The plot of the rows, when it was built while they streamed by (the rows are then not
+    /// kept; see [`run_variants`](super::run_variants)).
+    #[serde(skip)]
+    pub plot: Option<Box<TimelinePlot>>,
 }
 
 fn hours(ticks: i128) -> f64 {
@@ -258,9 +276,34 @@ fn hours(ticks: i128) -> f64 {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn simulate(formula: &Formula, workload: &Workload, config: &SimulationConfig) -> Result<Simulation, SimulationError> {
+    let mut rows = Vec::new();
+    let mut sim = simulate_streaming(formula, workload, config, &mut |row| rows.push(row))?;
+    sim.rows = rows;
+    Ok(sim)
+}
+
+/// Simulate as [`simulate`] does, handing each row to `on_row` as soon as it is evaluated
+/// instead of keeping it: memory stays flat in the number of evaluations (the samples the
+/// formula reads are kept, at most about two years of them). The result has the summary and
+/// the samples, and no rows.
+pub fn simulate_streaming(
+    formula: &Formula,
+    workload: &Workload,
+    config: &SimulationConfig,
+    on_row: &mut dyn FnMut(SimulationRow),
+) -> Result<Simulation, SimulationError> {
     let count = check_schedule(config.start, config.end, config.interval)?;
     check_columns(formula, &config.columns)?;
     config.pool.validate().map_err(SimulationError::Pool)?;
+    let (dedicated_quota, low_priority_quota) = config.pool.quotas();
+    for (kind, initial, quota) in [
+        ("dedicated", config.initial_dedicated, dedicated_quota),
+        ("low-priority", config.initial_low_priority, low_priority_quota),
+    ] {
+        if initial > quota {
+            return Err(SimulationError::InitialOverQuota { kind, initial, quota });
+        }
+    }
     if config.publication_delay.0 < 0 {
         return Err(SimulationError::Delay);
     }
@@ -295,7 +338,7 @@ pub fn simulate(formula: &Formula, workload: &Workload, config: &SimulationConfi
         ..PoolState::default()
     };
     let mut deallocation = Deallocation::Requeue;
-    let mut rows = Vec::with_capacity(count.min(1 << 20) as usize);
+    let mut targets = SummaryBuilder::new(config.start);
     let mut next_sample = config.start.0 + SAMPLE_PERIOD.0;
     let mut k: u64 = 0;
     loop {
@@ -336,7 +379,7 @@ pub fn simulate(formula: &Formula, workload: &Workload, config: &SimulationConfi
             model.resize(applied.dedicated, applied.low_priority, applied.deallocation);
             model.advance_to(t); // nodes with no allocation latency are ready at once
         }
-        rows.push(SimulationRow {
+        let row = SimulationRow {
             evaluation: tick.into_row(Timestamp(t), &pool, deallocation),
             active_tasks: active,
             running_tasks: running,
@@ -344,20 +387,23 @@ pub fn simulate(formula: &Formula, workload: &Workload, config: &SimulationConfi
             preempted_nodes: census.preempted,
             succeeded_tasks: succeeded,
             failed_tasks: failed,
-        });
+        };
+        targets.add(&row.evaluation);
+        on_row(row);
         k += 1;
     }
     model.advance_to(config.end.0);
-    let summary = summarize(&model, workload, config, &rows);
+    let summary = summarize(&model, workload, config, targets);
     Ok(Simulation {
         columns: config.columns.clone(),
-        rows,
+        rows: Vec::new(),
         summary,
         metrics: store,
+        plot: None,
     })
 }
 
-fn summarize(model: &PoolModel<'_>, workload: &Workload, config: &SimulationConfig, rows: &[SimulationRow]) -> SimulationSummary {
+fn summarize(model: &PoolModel<'_>, workload: &Workload, config: &SimulationConfig, targets: SummaryBuilder) -> SimulationSummary {
     let i = &model.integrals;
     let c = &model.counters;
     let settings = model.settings();
@@ -386,11 +432,7 @@ fn summarize(model: &PoolModel<'_>, workload: &Workload, config: &SimulationConf
         total: dedicated_hours * settings.dedicated_price + low_priority_hours * settings.low_priority_price,
     };
     SimulationSummary {
-        targets: ReplaySummary::from_rows(
-            rows.iter().map(|r| &r.evaluation),
-            config.start,
-            (dedicated_hours, low_priority_hours),
-        ),
+        targets: targets.finish((dedicated_hours, low_priority_hours)),
         start: config.start,
         end: config.end,
         idle_node_hours: hours(i.idle),
@@ -435,22 +477,48 @@ impl Simulation {
         timeline_table(
             &SIMULATION_HEADER,
             &self.columns,
-            self.rows.iter().map(|r| {
-                let extra = [
-                    r.active_tasks as u64,
-                    r.running_tasks as u64,
-                    r.usable_nodes as u64,
-                    r.preempted_nodes as u64,
-                    r.succeeded_tasks,
-                    r.failed_tasks,
-                ];
-                (&r.evaluation, extra.map(|n| n.to_string()).to_vec())
-            }),
+            self.rows.iter().map(|r| (&r.evaluation, r.extra_cells())),
         )
     }
 
     /// The timeline as CSV (the [`table`](Simulation::table)).
     pub fn to_csv(&self) -> String {
         self.table().to_csv()
+    }
+
+    /// The header of the CSV timeline with these user-variable `columns`.
+    pub fn csv_header(columns: &[String]) -> Vec<String> {
+        timeline_header(&SIMULATION_HEADER, columns)
+    }
+}
+
+impl SimulationRow {
+    fn extra_cells(&self) -> Vec<String> {
+        [
+            self.active_tasks as u64,
+            self.running_tasks as u64,
+            self.usable_nodes as u64,
+            self.preempted_nodes as u64,
+            self.succeeded_tasks,
+            self.failed_tasks,
+        ]
+        .map(|n| n.to_string())
+        .to_vec()
+    }
+
+    /// The cells of this row in the CSV timeline (see [`Simulation::csv_header`]).
+    pub fn cells(&self) -> Vec<String> {
+        let mut cells = row_cells(&self.evaluation);
+        cells.extend(self.extra_cells());
+        cells.extend(self.evaluation.columns.iter().map(|v| v.clone().unwrap_or_default()));
+        cells
+    }
+}
+
+impl SimulationConfig {
+    /// The number of evaluations and the time of the last one, or why the schedule is refused.
+    pub fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
+        let count = check_schedule(self.start, self.end, self.interval)?;
+        Ok((count, last_evaluation(self.start, self.interval, count)))
     }
 }

@@ -9,6 +9,8 @@ use crate::builtins::Metric;
 use crate::data::MetricData;
 use crate::eval::MetricStore;
 
+use crate::time::Timestamp;
+
 use super::replay::{Replay, ReplayRow};
 use super::simulate::Simulation;
 
@@ -21,14 +23,155 @@ const BOTTOM: f64 = 80.0;
 
 /// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
 pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
-    let rows: Vec<&ReplayRow> = replay.rows.iter().collect();
-    draw(&rows, &data.metrics, title)
+    match &replay.plot {
+        Some(plot) => plot.svg(&data.metrics, title),
+        None => plot_rows(replay.rows.iter()).svg(&data.metrics, title),
+    }
 }
 
 /// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
 pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
-    let rows: Vec<&ReplayRow> = simulation.rows.iter().map(|r| &r.evaluation).collect();
-    draw(&rows, &simulation.metrics, title)
+    match &simulation.plot {
+        Some(plot) => plot.svg(&simulation.metrics, title),
+        None => plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title),
+    }
+}
+
+fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
+    let mut times = rows.clone().map(|r| r.time);
+    let first = times.next();
+    let last = times.last().or(first);
+    let mut plot = TimelinePlot::new(first.unwrap_or(Timestamp(0)), last.unwrap_or(Timestamp(0)));
+    for r in rows {
+        plot.add(r);
+    }
+    plot
+}
+
+/// The plotted series of a row: both targets and both current node counts.
+const SERIES: usize = 4;
+
+fn series(r: &ReplayRow) -> [f64; SERIES] {
+    [
+        r.target_dedicated as f64,
+        r.target_low_priority as f64,
+        r.current_dedicated,
+        r.current_low_priority,
+    ]
+}
+
+/// The evaluations that fall in one pixel column of the plot.
+#[derive(Debug, Clone)]
+struct Bucket {
+    index: usize,
+    first_time: f64,
+    last_time: f64,
+    rows: u64,
+    /// The values of the row before the bucket's first one (the step up or down into it).
+    before: Option<[f64; SERIES]>,
+    first: [f64; SERIES],
+    min: [f64; SERIES],
+    max: [f64; SERIES],
+    last: [f64; SERIES],
+    failures: u64,
+    first_failure: Option<(Timestamp, String)>,
+    last_failure: Option<Timestamp>,
+}
+
+/// A timeline plot built one evaluation at a time, in constant memory: per pixel column it
+/// keeps the first, smallest, largest and last value of each line and the failures, so a
+/// replay of millions of evaluations draws the same picture as the rows would, without
+/// holding them. Rows must come in time order, between the `first` and `last` given to
+/// [`TimelinePlot::new`].
+#[derive(Debug, Clone)]
+pub struct TimelinePlot {
+    t0: f64,
+    t1: f64,
+    buckets: Vec<Bucket>,
+    previous: Option<[f64; SERIES]>,
+    nodes_max: f64,
+    show_low_current: bool,
+}
+
+impl TimelinePlot {
+    /// A plot of evaluations from `first` to `last`.
+    pub fn new(first: Timestamp, last: Timestamp) -> TimelinePlot {
+        let t0 = first.0 as f64;
+        TimelinePlot {
+            t0,
+            t1: (last.0 as f64).max(t0 + 1.0),
+            buckets: Vec::new(),
+            previous: None,
+            nodes_max: 1.0,
+            show_low_current: false,
+        }
+    }
+
+    /// Add the next evaluation.
+    pub fn add(&mut self, r: &ReplayRow) {
+        let t = r.time.0 as f64;
+        let v = series(r);
+        let columns = (WIDTH - LEFT - RIGHT) as usize;
+        let index = (((t - self.t0) / (self.t1 - self.t0)).clamp(0.0, 1.0) * columns as f64) as usize;
+        self.nodes_max = v.iter().fold(self.nodes_max, |m, &x| m.max(x));
+        self.show_low_current |= r.current_low_priority > 0.0;
+        let fresh = self.buckets.last().is_none_or(|b| b.index != index);
+        if fresh {
+            self.buckets.push(Bucket {
+                index,
+                first_time: t,
+                last_time: t,
+                rows: 0,
+                before: self.previous,
+                first: v,
+                min: v,
+                max: v,
+                last: v,
+                failures: 0,
+                first_failure: None,
+                last_failure: None,
+            });
+        }
+        if let Some(b) = self.buckets.last_mut() {
+            b.rows += 1;
+            b.last_time = t;
+            b.last = v;
+            for (k, &x) in v.iter().enumerate() {
+                b.min[k] = b.min[k].min(x);
+                b.max[k] = b.max[k].max(x);
+            }
+            if let Some(code) = &r.error {
+                b.failures += 1;
+                if b.first_failure.is_none() {
+                    b.first_failure = Some((r.time, code.clone()));
+                }
+                b.last_failure = Some(r.time);
+            }
+        }
+        self.previous = Some(v);
+    }
+
+    /// The step line of series `k`: the points the rows would give, at most five per column.
+    fn steps(&self, k: usize) -> Vec<(f64, f64)> {
+        let mut pts = Vec::with_capacity(self.buckets.len() * 2);
+        for b in &self.buckets {
+            if let Some(before) = b.before {
+                pts.push((b.first_time, before[k]));
+            }
+            pts.push((b.first_time, b.first[k]));
+            if b.rows > 1 {
+                pts.push((b.first_time, b.min[k]));
+                pts.push((b.first_time, b.max[k]));
+                pts.push((b.last_time, b.last[k]));
+            }
+        }
+        pts
+    }
+
+    /// The SVG document, with the demand drawn from `metrics`.
+    pub fn svg(&self, metrics: &MetricStore, title: &str) -> String {
+        draw(self, metrics, title)
+    }
 }
 
 /// A demand series from the samples in `[t0, t1]`, at most one point (the largest value) per
@@ -56,12 +199,12 @@ fn demand(metrics: &MetricStore, metric: Metric, t0: f64, t1: f64) -> Vec<(f64, 
 /// A demand series: metric name, colour, points.
 type Demand = (&'static str, &'static str, Vec<(f64, f64)>);
 
-fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
+fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
     let mut svg = String::new();
-    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+    if plot.buckets.is_empty() {
         return format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\"><text x=\"20\" y=\"40\">no evaluations</text></svg>\n");
-    };
-    let (t0, t1) = (first.time.0 as f64, (last.time.0 as f64).max(first.time.0 as f64 + 1.0));
+    }
+    let (t0, t1) = (plot.t0, plot.t1);
     let demand: Vec<Demand> = [
         (Metric::PendingTasks, "#9e9e9e"),
         (Metric::ActiveTasks, "#ff9800"),
@@ -71,18 +214,10 @@ fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
     .map(|&(m, color)| (m.name(), color, demand(metrics, m, t0, t1)))
     .filter(|(_, _, points)| !points.is_empty())
     .collect();
-    let show_low_current = rows.iter().any(|r| r.current_low_priority > 0.0);
+    let show_low_current = plot.show_low_current;
     // Tasks on the left axis, nodes on the right one (hundreds of tasks would flatten a
     // few nodes); with no task series, nodes on the left.
-    let mut nodes_max: f64 = 1.0;
-    for r in rows {
-        nodes_max = nodes_max
-            .max(r.target_dedicated as f64)
-            .max(r.target_low_priority as f64)
-            .max(r.current_dedicated)
-            .max(r.current_low_priority);
-    }
-    let nodes_max = nice(nodes_max);
+    let nodes_max = nice(plot.nodes_max);
     let tasks_max = nice(demand.iter().flat_map(|(_, _, p)| p.iter().map(|p| p.1)).fold(1.0, f64::max));
     let two_axes = !demand.is_empty();
     let x = |t: f64| LEFT + (t - t0) / (t1 - t0) * (WIDTH - LEFT - RIGHT);
@@ -155,38 +290,33 @@ fn draw(rows: &[&ReplayRow], metrics: &MetricStore, title: &str) -> String {
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.2\"/>");
     }
     // Step lines for targets and current nodes.
-    let steps = |f: &dyn Fn(&ReplayRow) -> f64| {
-        let mut pts = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            if i > 0 {
-                pts.push((r.time.0 as f64, f(rows[i - 1])));
-            }
-            pts.push((r.time.0 as f64, f(r)));
-        }
-        pts
-    };
-    type Series<'a> = (&'a dyn Fn(&ReplayRow) -> f64, &'a str, &'a str);
-    let mut lines: Vec<Series> = vec![
-        (&|r| r.target_dedicated as f64, "#1565c0", ""),
-        (&|r| r.target_low_priority as f64, "#2e7d32", ""),
-        (&|r| r.current_dedicated, "#1565c0", " stroke-dasharray=\"4 3\""),
-    ];
+    let mut lines: Vec<(usize, &str, &str)> = vec![(0, "#1565c0", ""), (1, "#2e7d32", ""), (2, "#1565c0", " stroke-dasharray=\"4 3\"")];
     if show_low_current {
-        lines.push((&|r| r.current_low_priority, "#2e7d32", " stroke-dasharray=\"4 3\""));
+        lines.push((3, "#2e7d32", " stroke-dasharray=\"4 3\""));
     }
-    for (f, color, dash) in lines {
-        let d = path(&mut steps(f).into_iter(), &y_nodes);
+    for (k, color, dash) in lines {
+        let d = path(&mut plot.steps(k).into_iter(), &y_nodes);
         let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>");
     }
-    for r in rows.iter().filter(|r| r.error.is_some()) {
+    for b in &plot.buckets {
+        let Some((time, code)) = &b.first_failure else {
+            continue;
+        };
+        let what = match (b.failures, b.last_failure) {
+            (1, _) | (_, None) => format!("{} {}", time.format_results(), escape(code)),
+            (n, Some(last)) => format!(
+                "{n} failed evaluations from {} to {} (first: {})",
+                time.format_results(),
+                last.format_results(),
+                escape(code)
+            ),
+        };
         let _ = writeln!(
             svg,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#d32f2f\" stroke-width=\"2\"><title>{} {}</title></line>",
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#d32f2f\" stroke-width=\"2\"><title>{what}</title></line>",
             HEIGHT - BOTTOM,
             HEIGHT - BOTTOM + 8.0,
-            r.time.format_results(),
-            escape(r.error.as_deref().unwrap_or("")),
-            x = x(r.time.0 as f64)
+            x = x(time.0 as f64)
         );
     }
     // Legend.

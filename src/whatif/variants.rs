@@ -32,9 +32,10 @@ use crate::eval::{Formula, MetricStore};
 use crate::syntax::ast::{ExprKind, StatementKind, UnaryOp};
 use crate::time::TimeInterval;
 
-use super::replay::{replay, Replay, ReplayConfig, ReplayError};
+use super::replay::{replay_streaming, Replay, ReplayConfig, ReplayError};
 use super::report::Report;
-use super::simulate::{simulate, Simulation, SimulationConfig, SimulationError};
+use super::simulate::{simulate_streaming, Simulation, SimulationConfig, SimulationError};
+use super::svg::TimelinePlot;
 use super::workload::Workload;
 
 /// What every variant runs on.
@@ -115,8 +116,10 @@ pub enum VariantError {
 }
 
 /// Run every variant on the scenario, in parallel; results in the order of `variants`.
-/// `details: false` keeps only the summaries (drops rows and samples: a large sweep stays
-/// small in memory). `done` is called once per finished variant (for a progress bar).
+/// No variant keeps its rows (they stream by): `details: true` keeps a plot of them
+/// ([`Simulation::plot`], [`Replay::plot`]) and the simulation's samples, `details: false`
+/// only the summaries, so a large sweep stays small in memory. `done` is called once per
+/// finished variant (for a progress bar).
 pub fn run_variants(
     scenario: &Scenario<'_>,
     variants: &[Variant],
@@ -130,23 +133,35 @@ pub fn run_variants(
                 Scenario::Simulate { workload, config } => {
                     let mut config = config.clone();
                     config.interval = v.interval.unwrap_or(config.interval);
-                    simulate(&v.formula, workload, &config).map(|mut s| {
-                        if !details {
-                            s.rows = Vec::new();
-                            s.metrics = MetricStore::new();
+                    let mut plot = match details {
+                        true => Some(TimelinePlot::new(config.start, config.schedule()?.1)),
+                        false => None,
+                    };
+                    let mut s = simulate_streaming(&v.formula, workload, &config, &mut |row| {
+                        if let Some(p) = &mut plot {
+                            p.add(&row.evaluation);
                         }
-                        Outcome::Simulation(Box::new(s))
-                    })?
+                    })?;
+                    if !details {
+                        s.metrics = MetricStore::new();
+                    }
+                    s.plot = plot.map(Box::new);
+                    Outcome::Simulation(Box::new(s))
                 }
                 Scenario::Replay { data, config } => {
                     let mut config = config.clone();
                     config.interval = v.interval.unwrap_or(config.interval);
-                    replay(&v.formula, data, &config).map(|mut r| {
-                        if !details {
-                            r.rows = Vec::new();
+                    let mut plot = match details {
+                        true => Some(TimelinePlot::new(config.start, config.schedule()?.1)),
+                        false => None,
+                    };
+                    let mut r = replay_streaming(&v.formula, data, &config, &mut |row| {
+                        if let Some(p) = &mut plot {
+                            p.add(&row);
                         }
-                        Outcome::Replay(r)
-                    })?
+                    })?;
+                    r.plot = plot.map(Box::new);
+                    Outcome::Replay(r)
                 }
             };
             done();
