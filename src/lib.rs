@@ -38,6 +38,7 @@
 pub mod builtins;
 pub mod check;
 pub mod data;
+mod deep;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use batch_autoscale::{check, LineIndex, Severity};
 
-use super::render::{display_name, json_diagnostic, read_source, render_diagnostic, ColorChoice, Format};
+use super::render::{display_name, json_diagnostic, read_source, render_diagnostics, ColorChoice, Format};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -60,12 +60,11 @@ pub fn run(args: Args) -> ExitCode {
                 }));
             }
             Format::Human => {
-                for d in &analysis.diagnostics {
-                    if args.quiet && d.severity != Severity::Error {
-                        continue;
-                    }
-                    err!("{}", render_diagnostic(&name, &src, d, color));
-                }
+                let shown = analysis
+                    .diagnostics
+                    .iter()
+                    .filter(|d| !args.quiet || d.severity == Severity::Error);
+                err!("{}", render_diagnostics(&name, &src, shown, color));
                 let verdict = if errors > 0 { "has errors" } else { "ok" };
                 errln!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
             }

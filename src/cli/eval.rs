@@ -9,7 +9,7 @@ use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
-use super::render::{display_name, read_source, render_diagnostic, ColorChoice, Format};
+use super::render::{display_name, read_source, render_diagnostics, ColorChoice, Format};
 
 /// Arguments of `eval`.
 #[derive(Debug, clap::Args)]
@@ -149,9 +149,8 @@ pub fn run(args: Args) -> ExitCode {
             if args.format == Format::Json {
                 outln!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
             }
-            for d in err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                err!("{}", render_diagnostic(&name, &src, d, color));
-            }
+            let errors = err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error);
+            err!("{}", render_diagnostics(&name, &src, errors, color));
             if args.format == Format::Human {
                 print_run_error(&run);
                 outln!("results: {}", run.results);
@@ -160,9 +159,8 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     if args.format == Format::Human {
-        for d in formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
-            err!("{}", render_diagnostic(&name, &src, d, color));
-        }
+        let warnings = formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning);
+        err!("{}", render_diagnostics(&name, &src, warnings, color));
     }
     let evaluation = if args.trace {
         formula.evaluate_traced(&ctx)

@@ -273,6 +273,104 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// How many expressions deep the tree is (1 for a literal), counted without recursion.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((e, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            e.for_each_child(|c| stack.push((c, d + 1)));
+        }
+        deepest
+    }
+}
+
+/// Dropping a tree never recurses: a chain of thousands of terms is as deep as it is long, and
+/// the derived drop would use one stack frame per level.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        if !has_grandchildren(&self.kind) {
+            return; // the children are leaves: their own drops do not recurse
+        }
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take_children(&mut e.kind, &mut stack);
+            // `e` has no children left: dropping it does not recurse.
+        }
+    }
+}
+
+/// Whether any child of `kind` has children of its own.
+fn has_grandchildren(kind: &ExprKind) -> bool {
+    let mut found = false;
+    let check = |e: &Expr| {
+        let mut any = false;
+        e.for_each_child(|_| any = true);
+        any
+    };
+    match kind {
+        ExprKind::Number { .. } | ExprKind::String { .. } | ExprKind::Name { .. } | ExprKind::Error => {}
+        ExprKind::Unary { operand, .. } => found = check(operand),
+        ExprKind::Binary { left, right, .. } => found = check(left) || check(right),
+        ExprKind::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => found = check(condition) || check(then_branch) || check(else_branch),
+        ExprKind::Call { args, .. } => found = args.iter().any(check),
+        ExprKind::Member { object, .. } => found = check(object),
+        ExprKind::MethodCall { object, args, .. } => found = check(object) || args.iter().any(check),
+        ExprKind::Paren { inner } => found = check(inner),
+    }
+    found
+}
+
+/// Move the children of `kind` onto `stack`, leaving error leaves in their place.
+fn take_children(kind: &mut ExprKind, stack: &mut Vec<Expr>) {
+    let mut take = |b: &mut Box<Expr>| {
+        stack.push(std::mem::replace(
+            &mut **b,
+            Expr {
+                kind: ExprKind::Error,
+                span: Span::default(),
+            },
+        ))
+    };
+    match kind {
+        ExprKind::Number { .. } | ExprKind::String { .. } | ExprKind::Name { .. } | ExprKind::Error => {}
+        ExprKind::Unary { operand, .. } => take(operand),
+        ExprKind::Binary { left, right, .. } => {
+            take(left);
+            take(right);
+        }
+        ExprKind::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            take(condition);
+            take(then_branch);
+            take(else_branch);
+        }
+        ExprKind::Call { args, .. } => stack.append(args),
+        ExprKind::Member { object, .. } => take(object),
+        ExprKind::MethodCall { object, args, .. } => {
+            take(object);
+            stack.append(args);
+        }
+        ExprKind::Paren { inner } => take(inner),
+    }
+}
+
+impl Formula {
+    /// The depth of the deepest statement's expression (0 when there is none).
+    pub fn depth(&self) -> usize {
+        self.statements.iter().filter_map(Statement::expr).map(Expr::depth).max().unwrap_or(0)
+    }
+}
+
 impl Statement {
     /// The expression of the statement (the value of an assignment), if any.
     pub fn expr(&self) -> Option<&Expr> {
