@@ -59,7 +59,11 @@ pub struct Name {
 }
 
 /// An expression with its span.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Cloning and dropping never recurse (a left-nested chain is as deep as it is long); the
+/// derived `Debug`, `PartialEq` and serde impls do, within the parser's depth bound
+/// ([`crate::syntax::parser::MAX_DEPTH`]).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     /// What kind of expression.
     pub kind: ExprKind,
@@ -284,6 +288,91 @@ impl Expr {
         }
         deepest
     }
+}
+
+/// Cloning builds the copy bottom-up with its own stack instead of recursing.
+impl Clone for Expr {
+    fn clone(&self) -> Expr {
+        enum Task<'a> {
+            Visit(&'a Expr),
+            Build(&'a Expr),
+        }
+        let mut tasks = vec![Task::Visit(self)];
+        let mut built: Vec<Expr> = Vec::new();
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Visit(e) => {
+                    tasks.push(Task::Build(e));
+                    let mut children = Vec::new();
+                    e.for_each_child(|c| children.push(c));
+                    tasks.extend(children.into_iter().rev().map(Task::Visit));
+                }
+                Task::Build(e) => {
+                    let mut count = 0;
+                    e.for_each_child(|_| count += 1);
+                    let children = built.split_off(built.len() - count);
+                    built.push(rebuild(e, children));
+                }
+            }
+        }
+        built.pop().unwrap_or(Expr {
+            kind: ExprKind::Error,
+            span: self.span,
+        })
+    }
+}
+
+/// A copy of `e` (its own fields cloned) with `children` (copies of its children, in order).
+fn rebuild(e: &Expr, children: Vec<Expr>) -> Expr {
+    let mut children = children.into_iter();
+    let mut next = || {
+        Box::new(children.next().unwrap_or(Expr {
+            kind: ExprKind::Error,
+            span: e.span,
+        }))
+    };
+    let kind = match &e.kind {
+        ExprKind::Number { value } => ExprKind::Number { value: *value },
+        ExprKind::String { value } => ExprKind::String { value: value.clone() },
+        ExprKind::Name { name } => ExprKind::Name { name: name.clone() },
+        ExprKind::Error => ExprKind::Error,
+        ExprKind::Unary { op, .. } => ExprKind::Unary { op: *op, operand: next() },
+        ExprKind::Binary { op, .. } => {
+            let left = next();
+            ExprKind::Binary { op: *op, left, right: next() }
+        }
+        ExprKind::Conditional { .. } => {
+            let condition = next();
+            let then_branch = next();
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch: next(),
+            }
+        }
+        ExprKind::Call { function, args, open_paren } => ExprKind::Call {
+            function: function.clone(),
+            args: (0..args.len()).map(|_| *next()).collect(),
+            open_paren: *open_paren,
+        },
+        ExprKind::Member { member, .. } => ExprKind::Member {
+            object: next(),
+            member: member.clone(),
+        },
+        ExprKind::MethodCall {
+            method, args, open_paren, ..
+        } => {
+            let object = next();
+            ExprKind::MethodCall {
+                object,
+                method: method.clone(),
+                args: (0..args.len()).map(|_| *next()).collect(),
+                open_paren: *open_paren,
+            }
+        }
+        ExprKind::Paren { .. } => ExprKind::Paren { inner: next() },
+    };
+    Expr { kind, span: e.span }
 }
 
 /// Dropping a tree never recurses: a chain of thousands of terms is as deep as it is long, and
