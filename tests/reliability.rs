@@ -50,7 +50,10 @@ fn fmt_refuses_a_long_sum_instead_of_overflowing_the_stack() {
             no_crash(&out);
             assert_eq!(out.status.code(), Some(1), "{args:?}");
             let stderr = text(&out.stderr);
-            assert!(stderr.contains("not formatted, it is") && stderr.contains("over the limit of 8192"), "{stderr}");
+            assert!(
+                stderr.contains("not formatted, it is") && stderr.contains("over the limit of 8192"),
+                "{stderr}"
+            );
             assert!(stderr.len() < 4000, "{} bytes of diagnostics", stderr.len());
             assert!(out.stdout.is_empty());
         }
@@ -118,7 +121,11 @@ fn check_output_is_bounded_for_thousands_of_diagnostics_on_one_long_line() {
     assert!(stderr.len() < 400_000, "{} bytes", stderr.len());
     assert!(stderr.lines().all(|l| l.chars().count() < 400), "a line was not elided");
     assert_eq!(stderr.matches("Warning:").count(), 200);
-    assert!(stderr.contains("… and 3878 more diagnostic(s) in"), "{}", &stderr[stderr.len() - 300..]);
+    assert!(
+        stderr.contains("… and 3878 more diagnostic(s) in"),
+        "{}",
+        &stderr[stderr.len() - 300..]
+    );
     assert!(stderr.contains("lt.formula: ok (0 error(s), 4078 warning(s))"));
     // JSON keeps every diagnostic.
     let out = run(&["check", "--format", "json", path.to_str().unwrap()]);
@@ -167,7 +174,11 @@ fn a_long_message_is_cut_in_both_outputs() {
 fn a_byte_order_mark_is_read_as_the_editor_shows_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let bom = "\u{feff}";
-    let good = write(dir.path(), "good.formula", format!("{bom}$TargetDedicatedNodes=max(1,2);").as_bytes());
+    let good = write(
+        dir.path(),
+        "good.formula",
+        format!("{bom}$TargetDedicatedNodes=max(1,2);").as_bytes(),
+    );
     let g = good.to_str().unwrap();
     let out = run(&["check", g]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

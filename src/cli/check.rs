@@ -60,10 +60,7 @@ pub fn run(args: Args) -> ExitCode {
                 }));
             }
             Format::Human => {
-                let shown = analysis
-                    .diagnostics
-                    .iter()
-                    .filter(|d| !args.quiet || d.severity == Severity::Error);
+                let shown = analysis.diagnostics.iter().filter(|d| !args.quiet || d.severity == Severity::Error);
                 err!("{}", render_diagnostics(&name, &src, shown, color));
                 let verdict = if errors > 0 { "has errors" } else { "ok" };
                 errln!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");

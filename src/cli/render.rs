@@ -107,7 +107,11 @@ fn render_with(index: &LineIndex, path: &str, src: &str, d: &Diagnostic, color: 
         .with_message(format!("{message} (at {path}:{}:{})", lc.line, lc.column))
         .with_label(Label::new((path.to_string(), at(&range))).with_message(&message).with_color(paint));
     for (l, r) in d.labels.iter().zip(&ranges[1..]) {
-        report = report.with_label(Label::new((path.to_string(), at(r))).with_message(bounded(&l.message)).with_color(Color::Blue));
+        report = report.with_label(
+            Label::new((path.to_string(), at(r)))
+                .with_message(bounded(&l.message))
+                .with_color(Color::Blue),
+        );
     }
     for n in &d.notes {
         report = report.with_note(bounded(n));
@@ -116,7 +120,11 @@ fn render_with(index: &LineIndex, path: &str, src: &str, d: &Diagnostic, color: 
         report = report.with_help(bounded(&fix.message));
     }
     let mut out = Vec::new();
-    if report.finish().write((path.to_string(), Source::from(excerpt.text.as_ref())), &mut out).is_err() {
+    if report
+        .finish()
+        .write((path.to_string(), Source::from(excerpt.text.as_ref())), &mut out)
+        .is_err()
+    {
         return format!("{path}:{}:{}: {message}\n", lc.line, lc.column);
     }
     let mut rendered = String::from_utf8_lossy(&out).into_owned();

@@ -139,12 +139,10 @@ impl Server {
                 let include = p.context.include_declaration;
                 with_uri(self.at(at, |d, o| features::references(d, o, include)), &at.text_document.uri)
             }),
-            "textDocument/formatting" => {
-                params::<DocumentFormattingParams>(p).and_then(|p| match self.document(&p.text_document.uri) {
-                    Some(doc) => features::formatting(doc).map_err(|message| (ErrorCode::RequestFailed, message)),
-                    None => Ok(Value::Null),
-                })
-            }
+            "textDocument/formatting" => params::<DocumentFormattingParams>(p).and_then(|p| match self.document(&p.text_document.uri) {
+                Some(doc) => features::formatting(doc).map_err(|message| (ErrorCode::RequestFailed, message)),
+                None => Ok(Value::Null),
+            }),
             "textDocument/codeAction" => params::<CodeActionParams>(p).map(|p| match self.document(&p.text_document.uri) {
                 Some(doc) => {
                     let offset = |p: lsp_types::Position| {

@@ -339,7 +339,11 @@ fn rebuild(e: &Expr, children: Vec<Expr>) -> Expr {
         ExprKind::Unary { op, .. } => ExprKind::Unary { op: *op, operand: next() },
         ExprKind::Binary { op, .. } => {
             let left = next();
-            ExprKind::Binary { op: *op, left, right: next() }
+            ExprKind::Binary {
+                op: *op,
+                left,
+                right: next(),
+            }
         }
         ExprKind::Conditional { .. } => {
             let condition = next();
@@ -350,7 +354,11 @@ fn rebuild(e: &Expr, children: Vec<Expr>) -> Expr {
                 else_branch: next(),
             }
         }
-        ExprKind::Call { function, args, open_paren } => ExprKind::Call {
+        ExprKind::Call {
+            function,
+            args,
+            open_paren,
+        } => ExprKind::Call {
             function: function.clone(),
             args: (0..args.len()).map(|_| *next()).collect(),
             open_paren: *open_paren,
@@ -456,7 +464,12 @@ fn take_children(kind: &mut ExprKind, stack: &mut Vec<Expr>) {
 impl Formula {
     /// The depth of the deepest statement's expression (0 when there is none).
     pub fn depth(&self) -> usize {
-        self.statements.iter().filter_map(Statement::expr).map(Expr::depth).max().unwrap_or(0)
+        self.statements
+            .iter()
+            .filter_map(Statement::expr)
+            .map(Expr::depth)
+            .max()
+            .unwrap_or(0)
     }
 }
 
