@@ -204,6 +204,9 @@ mod tests {
                 "$t = (time()).hour;\n$v = $X.GetSample(1);\n",
             ),
             ("$n = -2 * !0 + 0.50;", "$n = -2 * !0 + 0.50;\n"),
+            // Found by fuzzing: `10.x` would lex as the malformed number `10.`.
+            ("$a = 10 . TimeInterval_Second;", "$a = 10 .TimeInterval_Second;\n"),
+            ("$a = 1.5 .GetSample(1);", "$a = 1.5 .GetSample(1);\n"),
             ("// only\n$a=1;\r\n// crlf\r\n$b=2;", "// only\n$a = 1;\n// crlf\n$b = 2;\n"),
         ];
         for (src, want) in cases {

@@ -204,3 +204,17 @@ fn a_byte_order_mark_is_read_as_the_editor_shows_the_file() {
     assert!(stderr.contains("bad.formula:1:6"), "{stderr}");
     assert!(!stderr.contains("E108"), "{stderr}");
 }
+
+#[test]
+fn fmt_keeps_a_member_of_a_number_parseable() {
+    // Found by fuzzing: printed as `10.TimeInterval_Second`, the text no longer parsed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "n.formula", b"$x = $Running * a.GetSample(10 . TimeInterval_Second);");
+    let out = run(&["fmt", "--stdout", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let formatted = text(&out.stdout);
+    assert_eq!(formatted, "$x = $Running * a.GetSample(10 .TimeInterval_Second);\n");
+    let again = write(dir.path(), "again.formula", formatted.as_bytes());
+    let out = run(&["fmt", "--stdout", again.to_str().unwrap()]);
+    assert_eq!(text(&out.stdout), formatted);
+}

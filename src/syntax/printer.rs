@@ -74,13 +74,13 @@ fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mu
             }
             ExprKind::Member { object, member } => {
                 steps.push(Step::Text(&member.text));
-                steps.push(Step::Text("."));
+                steps.push(Step::Text(dot_after(object)));
                 steps.push(Step::Expr(object));
             }
             ExprKind::MethodCall { object, method, args, .. } => {
                 push_args(args, &mut steps);
                 steps.push(Step::Text(&method.text));
-                steps.push(Step::Text("."));
+                steps.push(Step::Text(dot_after(object)));
                 steps.push(Step::Expr(object));
             }
             ExprKind::Paren { inner } => {
@@ -94,6 +94,16 @@ fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mu
                 }
             }
         }
+    }
+}
+
+/// The `.` after a member's object: ` .` after a number, which `10.hour` would glue into the
+/// malformed number `10.` (found by fuzzing: formatting must not break a formula that parses).
+fn dot_after(object: &Expr) -> &'static str {
+    if matches!(object.kind, ExprKind::Number { .. }) {
+        " ."
+    } else {
+        "."
     }
 }
 
