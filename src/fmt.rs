@@ -48,7 +48,7 @@ pub enum FormatError {
     },
 }
 
-/// Format `src` in the canonical layout, or `None` when it cannot be (see [`format`]).
+/// Format `src` in the canonical layout, or `None` when it cannot be (see [`format()`]).
 pub fn format_source(src: &str) -> Option<String> {
     format(src).ok()
 }
