@@ -329,16 +329,16 @@ pub struct JsonDiagnostic<'a> {
     pub name: &'a str,
     /// `error`, `warning` or `note`.
     pub severity: Severity,
-    /// The message.
-    pub message: &'a str,
+    /// The message (cut after [`MAX_MESSAGE_CHARS`] characters).
+    pub message: std::borrow::Cow<'a, str>,
     /// Byte offsets `[start, end)`.
     pub span: Span,
     /// 1-based start position.
     pub start: LineCol,
     /// 1-based end position.
     pub end: LineCol,
-    /// Notes.
-    pub notes: &'a [String],
+    /// Notes (each cut after [`MAX_MESSAGE_CHARS`] characters).
+    pub notes: Vec<std::borrow::Cow<'a, str>>,
     /// The fix, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<&'a Fix>,
@@ -347,17 +347,35 @@ pub struct JsonDiagnostic<'a> {
     pub service_code: Option<&'static str>,
 }
 
+/// Messages, notes and label texts are cut after this many characters where they are shown
+/// (rendered by the CLI and in JSON), so that output stays linear in the input.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `text`, cut after [`MAX_MESSAGE_CHARS`] characters (with `…` marking the cut).
+///
+/// ```
+/// use batch_autoscale::diagnostic::bounded;
+/// assert_eq!(bounded("short"), "short");
+/// assert_eq!(bounded(&"x".repeat(1500)).chars().count(), 1001);
+/// ```
+pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
 /// The JSON form of a diagnostic, positions from `index` (the [`LineIndex`] of its source).
 pub fn json_diagnostic<'a>(index: &LineIndex, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     JsonDiagnostic {
         code: d.code.as_str(),
         name: d.code.name(),
         severity: d.severity,
-        message: &d.message,
+        message: bounded(&d.message),
         span: d.span,
         start: index.line_col(d.span.start as usize),
         end: index.line_col(d.span.end as usize),
-        notes: &d.notes,
+        notes: d.notes.iter().map(|n| bounded(n)).collect(),
         fix: d.fix.as_ref(),
         service_code: d.code.service_error().map(|k| k.code()),
     }

@@ -9,19 +9,83 @@
 //! end of a line stays at the end of that line). A comment between the last operand and the
 //! `;` goes after the statement. One blank line is kept where the source had blank lines.
 //! Formatting never changes what a formula means and is idempotent.
+//!
+//! A formula over the size limits of the language (8192 characters, 100 statements; D3) is not
+//! formatted, and neither is one whose formatted text would be over 8192 characters: the
+//! formatter never turns a valid formula into one the service rejects ([`FormatError`]). A
+//! leading byte order mark is kept.
 
+use crate::limits::{MAX_FORMULA_LENGTH, MAX_STATEMENTS};
+use crate::syntax::line_index::utf16_len;
 use crate::syntax::printer::print_statement_with;
 
 /// How the lines of a statement broken by a comment are indented.
 const CONTINUATION: &str = "    ";
 use crate::syntax::Span;
 
-/// Format `src` in the canonical layout, or `None` when it has syntax errors (a formula that
-/// does not parse is left as it is).
+/// Why a formula is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The formula does not parse (the checker's diagnostics say why).
+    #[error("it has syntax errors")]
+    Syntax,
+    /// The formula is longer than the service accepts (D3); it is not parsed.
+    #[error("it is {length} characters long, over the limit of {MAX_FORMULA_LENGTH} (counted in UTF-16 code units)")]
+    TooLong {
+        /// Its length in UTF-16 code units.
+        length: usize,
+    },
+    /// The formula has more statements than the service accepts (D3).
+    #[error("it has more than {MAX_STATEMENTS} statements")]
+    TooManyStatements,
+    /// Formatted, the formula would be longer than the service accepts: formatting it would
+    /// turn a valid formula into an invalid one.
+    #[error("its formatted text would be {length} characters long, over the limit of {MAX_FORMULA_LENGTH} (counted in UTF-16 code units)")]
+    ResultTooLong {
+        /// The length the formatted text would have, in UTF-16 code units.
+        length: usize,
+    },
+}
+
+/// Format `src` in the canonical layout, or `None` when it cannot be (see [`format()`]).
 pub fn format_source(src: &str) -> Option<String> {
+    format(src).ok()
+}
+
+/// Format `src` in the canonical layout, or say why it is left as it is: it has syntax
+/// errors, it is over the size limits (D3), or its formatted text would be.
+pub fn format(src: &str) -> Result<String, FormatError> {
+    let (bom, body) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", src),
+    };
+    // Like `check`: a text over the limit is refused without being parsed (or even counted
+    // exactly when it is far over).
+    let length = if body.len() > MAX_FORMULA_LENGTH * 4 {
+        body.len()
+    } else {
+        utf16_len(body)
+    };
+    if length > MAX_FORMULA_LENGTH {
+        return Err(FormatError::TooLong { length });
+    }
+    let out = layout(body)?;
+    let length = utf16_len(&out);
+    if length > MAX_FORMULA_LENGTH {
+        return Err(FormatError::ResultTooLong { length });
+    }
+    Ok(format!("{bom}{out}"))
+}
+
+/// The canonical layout of a formula within the size limit.
+fn layout(src: &str) -> Result<String, FormatError> {
     let parsed = crate::parse(src);
     if parsed.has_errors() {
-        return None;
+        if parsed.diagnostics.iter().any(|d| d.code == crate::Code::TooManyStatements) {
+            return Err(FormatError::TooManyStatements);
+        }
+        return Err(FormatError::Syntax);
     }
     let formula = parsed.formula;
     let mut out = String::with_capacity(src.len() + 16);
@@ -114,7 +178,7 @@ pub fn format_source(src: &str) -> Option<String> {
     if line_open {
         out.push('\n');
     }
-    Some(out)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -140,6 +204,9 @@ mod tests {
                 "$t = (time()).hour;\n$v = $X.GetSample(1);\n",
             ),
             ("$n = -2 * !0 + 0.50;", "$n = -2 * !0 + 0.50;\n"),
+            // Found by fuzzing: `10.x` would lex as the malformed number `10.`.
+            ("$a = 10 . TimeInterval_Second;", "$a = 10 .TimeInterval_Second;\n"),
+            ("$a = 1.5 .GetSample(1);", "$a = 1.5 .GetSample(1);\n"),
             ("// only\n$a=1;\r\n// crlf\r\n$b=2;", "// only\n$a = 1;\n// crlf\n$b = 2;\n"),
         ];
         for (src, want) in cases {

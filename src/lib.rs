@@ -53,6 +53,7 @@ pub mod builtins;
 pub mod check;
 #[cfg(feature = "data")]
 pub mod data;
+mod deep;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;

@@ -147,3 +147,66 @@ fn long_tokens_need_no_stack() {
         assert!(handle.join().is_ok());
     }
 }
+
+/// Run `f` on a thread with a small stack (256 KiB, far less than any real thread has).
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow, no panic");
+}
+
+#[test]
+fn the_deepest_formulas_within_the_limits_work_on_a_small_stack() {
+    on_small_stack(|| {
+        let shapes = [
+            format!("a = 1; $TargetDedicatedNodes = {};", vec!["a"; 4_080].join("+")),
+            format!("$TargetDedicatedNodes = {};", vec!["1"; 4_080].join("*")),
+            format!("a = 1; $TargetDedicatedNodes = {};", vec!["-a"; 2_700].join("+")),
+            format!("$TargetDedicatedNodes = (time(){}) * 0 + 1;", ".hour".repeat(1_600)),
+        ];
+        for src in &shapes {
+            assert!(src.len() <= 8192, "{}", src.len());
+            let analysis = check(src);
+            assert!(!analysis.diagnostics.iter().any(|d| d.code == Code::NestingTooDeep));
+            let _ = batch_autoscale::fmt::format(src);
+            if let Ok(formula) = Formula::compile(src) {
+                let metrics = MetricStore::new();
+                let run = formula.evaluate(&EvalContext::new(Timestamp(0), &metrics)).run;
+                assert!(run.results.starts_with("$TargetDedicatedNodes="), "{}", run.results);
+                let clone = formula.clone();
+                drop(formula);
+                drop(clone);
+            }
+        }
+    });
+}
+
+#[test]
+fn a_tree_deeper_than_any_formula_within_the_limits_is_refused_by_the_parser() {
+    on_small_stack(|| {
+        // 200,000 terms: only `parse` sees it (check refuses the size first).
+        let src = format!("$TargetDedicatedNodes = {};", vec!["1"; 200_000].join("+"));
+        let parsed = parse(&src);
+        let d = parsed.diagnostics.iter().find(|d| d.code == Code::NestingTooDeep).expect("refused");
+        assert!(d.message.contains("200000 expressions deep"), "{}", d.message);
+        assert_eq!(codes(&src), vec![Code::FormulaTooLong]);
+        assert!(batch_autoscale::fmt::format(&src).is_err());
+        // Just under the bound: kept (and dropped without recursion).
+        let src = format!("$x = {};", vec!["1"; batch_autoscale::syntax::parser::MAX_DEPTH].join("+"));
+        let parsed = parse(&src);
+        assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics.first());
+        assert_eq!(parsed.formula.depth(), batch_autoscale::syntax::parser::MAX_DEPTH);
+    });
+}
+
+#[test]
+fn a_cloned_tree_is_equal_to_the_original() {
+    let src = "$x = -max(1, $PendingTasks.GetSample(TimeInterval_Minute * 5, 70)) + (time().hour > 3 ? 1 : !0);\n$y = f();";
+    let formula = parse(src).formula;
+    assert_eq!(formula.clone(), formula);
+    let deep = parse(&format!("$x = {};", vec!["(1 + 2).x"; 500].join(" - "))).formula;
+    assert_eq!(deep.clone(), deep);
+}

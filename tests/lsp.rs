@@ -319,7 +319,9 @@ fn the_server_survives_what_editors_throw_at_it() {
         "textDocument/formatting",
         json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
     );
-    assert!(f["error"].is_null(), "{f}");
+    // Over the size limit (D3): formatting refuses with a message, and the server goes on.
+    assert_eq!(f["error"]["code"], -32803, "{f}");
+    assert!(f["error"]["message"].as_str().unwrap().contains("over the limit of 8192"), "{f}");
     // Garbage only.
     c.notify(
         "textDocument/didChange",
@@ -615,4 +617,120 @@ fn exit_status_follows_the_protocol() {
     let Client { mut child, stdin, .. } = c;
     drop(stdin);
     assert_eq!(wait(&mut child).code(), Some(1));
+}
+
+/// The server's peak resident size, in KiB (Linux), or `None` where it cannot be read.
+fn peak_rss_kib(child: &Child) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn broken_framing_is_answered_and_the_reader_finds_the_next_message() {
+    let mut c = Client::start();
+    c.initialize();
+    c.open(URI, "$TargetDedicatedNodes = 1;");
+    let hover = json!({"jsonrpc": "2.0", "id": 500, "method": "textDocument/hover", "params": pos(0, 3)}).to_string();
+    let framed = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes();
+
+    // A header line with a byte that is not UTF-8.
+    let mut bytes = b"X-Junk: \xff\xfe\r\n".to_vec();
+    bytes.extend(framed(&hover));
+    c.send_bytes(&bytes);
+    let e = c.next();
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    assert!(c.hover_text(0, 3).contains("$TargetDedicatedNodes"));
+
+    // A Content-Length that cuts a two-byte character: the message is a parse error and the
+    // continuation byte left over is glued before the next header.
+    let body = json!({"jsonrpc": "2.0", "method": "$/note", "params": {"text": "é"}}).to_string();
+    let cut = body.find('é').unwrap() + 1;
+    let mut bytes = format!("Content-Length: {cut}\r\n\r\n").into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    c.send_bytes(&bytes);
+    assert_eq!(c.next()["error"]["code"], -32700);
+    assert!(c.hover_text(0, 3).contains("$TargetDedicatedNodes"));
+
+    // A body that is not UTF-8, with a right length.
+    c.send_bytes(b"Content-Length: 4\r\n\r\n\"\xc3\x28\"");
+    assert_eq!(c.next()["error"]["code"], -32700);
+
+    // A huge Content-Length is refused at once, without waiting for the bytes.
+    let started = std::time::Instant::now();
+    let mut bytes = b"Content-Length: 99999999999\r\n\r\n{\"jsonrpc\": \"2.0\"}".to_vec();
+    bytes.extend(framed(&hover));
+    c.send_bytes(&bytes);
+    let e = c.next();
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("too large"), "{e}");
+    let answer = c.next();
+    assert_eq!(answer["id"], 500, "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // A 32 MiB header line without a newline is not buffered.
+    let before = peak_rss_kib(&c.child);
+    let mut bytes = vec![b'x'; 32 << 20];
+    bytes.extend(framed(&hover));
+    c.send_bytes(&bytes);
+    assert_eq!(c.next()["error"]["code"], -32700);
+    assert_eq!(c.next()["id"], 500);
+    if let (Some(before), Some(after)) = (before, peak_rss_kib(&c.child)) {
+        assert!(after < before + 16 * 1024, "peak RSS grew from {before} KiB to {after} KiB");
+    }
+    c.finish();
+}
+
+#[test]
+fn formatting_deep_and_oversized_documents() {
+    let mut c = Client::start();
+    c.initialize();
+    let format = |c: &mut Client| {
+        c.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        )
+    };
+    // 50,000 terms (100 kB): over the limit; refused with a message, no stack overflow.
+    let sum = format!("$TargetDedicatedNodes = {};", vec!["1"; 50_000].join("+"));
+    assert_eq!(c.open(URI, &sum)[0]["code"], "E100");
+    let f = format(&mut c);
+    assert_eq!(f["error"]["code"], -32803, "{f}");
+    // Within the limit and already formatted, 2,000 terms deep: no edit.
+    let sum = format!("$TargetDedicatedNodes = {};\n", vec!["1"; 2_040].join(" + "));
+    assert!(sum.len() <= 8192);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": sum}]}),
+    );
+    assert!(c.diagnostics(URI).iter().all(|d| d["severity"] != 1));
+    let f = format(&mut c);
+    assert_eq!(f["result"], json!([]), "{f}");
+    // Valid, but its formatted text would pass 8192 characters: refused, the text is kept.
+    let lt = format!("$TargetDedicatedNodes = {};", vec!["1"; 4_000].join("<"));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [{"text": lt}]}),
+    );
+    assert!(c.diagnostics(URI).iter().all(|d| d["severity"] != 1));
+    let f = format(&mut c);
+    assert_eq!(f["error"]["code"], -32803, "{f}");
+    assert!(f["error"]["message"].as_str().unwrap().contains("would be"), "{f}");
+    c.finish();
+}
+
+#[test]
+fn a_document_that_starts_with_a_byte_order_mark() {
+    let mut c = Client::start();
+    c.initialize();
+    let diags = c.open(URI, "\u{feff}$TargetDedicatedNodes = max(1, 2);");
+    assert!(diags.iter().all(|d| d["severity"] != 1), "{diags:?}");
+    // The mark is one UTF-16 unit of the client's text: positions count it.
+    assert!(c.hover_text(0, 3).contains("$TargetDedicatedNodes"));
+    let f = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(f["result"][0]["newText"], "\u{feff}$TargetDedicatedNodes = max(1, 2);\n", "{f}");
+    c.finish();
 }

@@ -79,10 +79,12 @@ impl Analysis {
 /// A formula over the size limit (8192 UTF-16 code units, D3) is not parsed: the one
 /// diagnostic says so, so even a 10 MB input is answered at once.
 pub fn check(src: &str) -> Analysis {
-    let length = if src.len() > MAX_FORMULA_LENGTH * 4 {
-        src.len()
+    // A leading byte order mark is not part of the formula (the lexer skips it too).
+    let body = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let length = if body.len() > MAX_FORMULA_LENGTH * 4 {
+        body.len()
     } else {
-        utf16_len(src)
+        utf16_len(body)
     };
     if length > MAX_FORMULA_LENGTH {
         let d = Diagnostic::new(
@@ -104,17 +106,20 @@ pub fn check(src: &str) -> Analysis {
         };
     }
     let parsed = parse(src);
-    let mut checker = Checker::new();
-    checker.diagnostics = parsed.diagnostics;
-    checker.check_formula(&parsed.formula);
-    lints::run(&parsed.formula, &mut checker.diagnostics, &checker.variables);
-    let mut diagnostics = checker.diagnostics;
+    let formula = parsed.formula;
+    let (mut diagnostics, variables) = crate::deep::with_stack_for(formula.depth(), || {
+        let mut checker = Checker::new();
+        checker.diagnostics = parsed.diagnostics;
+        checker.check_formula(&formula);
+        lints::run(&formula, &mut checker.diagnostics, &checker.variables);
+        (checker.diagnostics, checker.variables)
+    });
     sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
     Analysis {
-        formula: parsed.formula,
+        formula,
         diagnostics,
-        variables: checker.variables,
+        variables,
     }
 }
 

@@ -12,7 +12,7 @@ use batch_autoscale::{Code, Diagnostic, LineIndex, Severity};
 use super::ci::{self, Finding};
 use super::fix;
 use super::host::{self, HostArgs, HostErrorDisplay};
-use super::render::{display_name, json_diagnostic, read_source, render_diagnostic, ColorChoice};
+use super::render::{display_name, json_diagnostic, read_source, render_diagnostics, ColorChoice};
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -247,12 +247,8 @@ pub fn run(args: Args) -> ExitCode {
                     json_files.push(entry);
                 }
                 CheckFormat::Human => {
-                    for d in &c.diagnostics {
-                        if args.quiet && d.severity != Severity::Error {
-                            continue;
-                        }
-                        err!("{}", render_diagnostic(&name, &text, d, color));
-                    }
+                    let shown = c.diagnostics.iter().filter(|d| !args.quiet || d.severity == Severity::Error);
+                    err!("{}", render_diagnostics(&name, &text, shown, color));
                     let verdict = if errors > 0 { "has errors" } else { "ok" };
                     let label = match &c.name {
                         Some(formula) => format!("{name} [{formula}]"),

@@ -197,9 +197,8 @@ pub fn run(args: Args) -> ExitCode {
             if args.format == Format::Json {
                 outln!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
             }
-            for d in err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                err!("{}", source.render(d, color));
-            }
+            let errors = err.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error);
+            err!("{}", source.render_all(errors, color));
             if args.format == Format::Human {
                 print_run_error(&run);
                 outln!("results: {}", run.results);
@@ -208,9 +207,8 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     if args.format == Format::Human {
-        for d in formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
-            err!("{}", source.render(d, color));
-        }
+        let warnings = formula.analysis().diagnostics.iter().filter(|d| d.severity == Severity::Warning);
+        err!("{}", source.render_all(warnings, color));
     }
     let evaluation = if args.trace {
         formula.evaluate_traced(&ctx)

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use batch_autoscale::{check, fmt::format_source, Severity};
+use batch_autoscale::{check, fmt::format, Severity};
 
-use super::render::{display_name, read_source, render_diagnostic, ColorChoice};
+use super::render::{display_name, read_source_bom, render_diagnostics, ColorChoice};
 
 /// Arguments of `fmt`.
 #[derive(Debug, clap::Args)]
@@ -23,13 +23,13 @@ pub struct Args {
     color: ColorChoice,
 }
 
-/// Run `fmt`: 0 done (or nothing to change), 1 a file has syntax errors or (with `--check`)
-/// would change, 2 I/O errors.
+/// Run `fmt`: 0 done (or nothing to change), 1 a file has syntax errors, is over the size
+/// limits or would be once formatted, or (with `--check`) would change, 2 I/O errors.
 pub fn run(args: Args) -> ExitCode {
     let mut status = 0u8;
     for path in &args.files {
         let name = display_name(path);
-        let src = match read_source(path) {
+        let (src, bom) = match read_source_bom(path) {
             Ok(s) => s,
             Err(message) => {
                 errln!("error: {message}");
@@ -37,14 +37,24 @@ pub fn run(args: Args) -> ExitCode {
                 continue;
             }
         };
-        let Some(formatted) = format_source(&src) else {
-            let analysis = check(&src);
-            for d in analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                err!("{}", render_diagnostic(&name, &src, d, args.color.stderr()));
+        // Not formatted: syntax errors, over the size limits (D3), or a result that would be
+        // over them (formatting never makes a valid formula invalid).
+        let formatted = match format(&src) {
+            Ok(formatted) => formatted,
+            Err(reason) => {
+                let analysis = check(&src);
+                let errors = analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error);
+                err!("{}", render_diagnostics(&name, &src, errors, args.color.stderr()));
+                errln!("{name}: not formatted, {reason}");
+                status = status.max(1);
+                continue;
             }
-            errln!("{name}: not formatted, it has syntax errors");
-            status = status.max(1);
-            continue;
+        };
+        // A byte order mark the file had is kept.
+        let (formatted, src) = if bom {
+            (format!("\u{feff}{formatted}"), format!("\u{feff}{src}"))
+        } else {
+            (formatted, src)
         };
         if args.check {
             if formatted != src {

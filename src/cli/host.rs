@@ -62,6 +62,16 @@ impl Source {
         let d = batch_autoscale::hosts::map_diagnostic(&self.resolved.map, self.hosted.quoting, d.clone());
         render_diagnostic(&self.name, &self.host_text, &d, color)
     }
+
+    /// Render diagnostics of the formula text at their positions in the file, at most
+    /// [`super::render::MAX_RENDERED`] of them (the others counted).
+    pub fn render_all<'a>(&self, diagnostics: impl IntoIterator<Item = &'a batch_autoscale::Diagnostic>, color: bool) -> String {
+        let mapped: Vec<_> = diagnostics
+            .into_iter()
+            .map(|d| batch_autoscale::hosts::map_diagnostic(&self.resolved.map, self.hosted.quoting, d.clone()))
+            .collect();
+        super::render::render_diagnostics(&self.name, &self.host_text, &mapped, color)
+    }
 }
 
 /// The label of a formula of `path`: the path alone for a plain formula file.

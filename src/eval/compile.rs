@@ -177,6 +177,9 @@ pub struct Formula {
     pub(crate) result_order: Vec<usize>,
     pub(crate) analysis: Analysis,
     pub(crate) line_index: std::sync::OnceLock<LineIndex>,
+    /// The depth of the deepest statement: evaluating deeper than `deep::SHALLOW` runs on a
+    /// thread with enough stack.
+    pub(crate) depth: usize,
 }
 
 /// Why a formula could not be compiled: it has errors. Holds the full analysis.
@@ -206,58 +209,62 @@ impl Formula {
                 text: src.to_string(),
             });
         }
-        let mut compiler = Compiler {
-            slots: HashMap::new(),
-            names: Vec::new(),
-            num_slots: Vec::new(),
-            constants: Vec::new(),
-            num_targets: [true; 2],
-        };
-        let mut statements = Vec::new();
-        let mut lowering = Lowering::default();
-        for statement in &analysis.formula.statements {
-            match &statement.kind {
-                StatementKind::Assign { target, value } => {
-                    let node = compiler.expr(value);
-                    let destination = match builtins::lookup_variable(&target.text).map(|v| (v.kind, v.alias_of.is_some())) {
-                        Some((VariableKind::Target(t), alias)) => {
-                            // Reads see this write from here on, through either name (D51).
-                            compiler.num_targets[t as usize] = node.is_num();
-                            Destination::Target(t, alias)
-                        }
-                        Some((VariableKind::DeallocationOption, _)) => Destination::Deallocation,
-                        _ => {
-                            let slot = compiler.slot(&target.text);
-                            // Statements run in order and assign unconditionally, so from
-                            // here on the variable holds this statement's kind of value.
-                            compiler.num_slots[slot] = node.is_num();
-                            compiler.constants[slot] = match node {
-                                Node::Number(_) | Node::Interval(_) => Some(node.clone()),
-                                _ => None,
-                            };
-                            Destination::Var(slot)
-                        }
-                    };
-                    statements.push(CompiledStatement {
-                        destination,
-                        code: lowering.lower(node),
-                        value_pos: value.span.start,
+        let depth = analysis.formula.depth();
+        let (compiler, statements, lowering) = crate::deep::with_stack_for(depth, || {
+            let mut compiler = Compiler {
+                slots: HashMap::new(),
+                names: Vec::new(),
+                num_slots: Vec::new(),
+                constants: Vec::new(),
+                num_targets: [true; 2],
+            };
+            let mut statements = Vec::new();
+            let mut lowering = Lowering::default();
+            for statement in &analysis.formula.statements {
+                match &statement.kind {
+                    StatementKind::Assign { target, value } => {
+                        let node = compiler.expr(value);
+                        let destination = match builtins::lookup_variable(&target.text).map(|v| (v.kind, v.alias_of.is_some())) {
+                            Some((VariableKind::Target(t), alias)) => {
+                                // Reads see this write from here on, through either name (D51).
+                                compiler.num_targets[t as usize] = node.is_num();
+                                Destination::Target(t, alias)
+                            }
+                            Some((VariableKind::DeallocationOption, _)) => Destination::Deallocation,
+                            _ => {
+                                let slot = compiler.slot(&target.text);
+                                // Statements run in order and assign unconditionally, so from
+                                // here on the variable holds this statement's kind of value.
+                                compiler.num_slots[slot] = node.is_num();
+                                compiler.constants[slot] = match node {
+                                    Node::Number(_) | Node::Interval(_) => Some(node.clone()),
+                                    _ => None,
+                                };
+                                Destination::Var(slot)
+                            }
+                        };
+                        statements.push(CompiledStatement {
+                            destination,
+                            code: lowering.lower(node),
+                            value_pos: value.span.start,
+                            span: statement.span,
+                        });
+                    }
+                    StatementKind::Expr { expr } => statements.push(CompiledStatement {
+                        destination: Destination::Discard,
+                        code: lowering.lower(if is_metric_name(expr) {
+                            Node::Nothing // D39: a bare metric name reads no sample.
+                        } else {
+                            compiler.expr(expr)
+                        }),
+                        value_pos: expr.span.start,
                         span: statement.span,
-                    });
-                }
-                StatementKind::Expr { expr } => statements.push(CompiledStatement {
-                    destination: Destination::Discard,
-                    code: lowering.lower(if is_metric_name(expr) {
-                        Node::Nothing // D39: a bare metric name reads no sample.
-                    } else {
-                        compiler.expr(expr)
                     }),
-                    value_pos: expr.span.start,
-                    span: statement.span,
-                }),
-                StatementKind::Error => {}
+                    StatementKind::Error => {}
+                }
             }
-        }
+            (compiler, statements, lowering)
+        });
         let mut result_order: Vec<usize> = (0..compiler.names.len()).collect();
         result_order.sort_by(|&a, &b| compiler.names[a].as_bytes().cmp(compiler.names[b].as_bytes()));
         Ok(Formula {
@@ -268,6 +275,7 @@ impl Formula {
             result_order,
             analysis,
             line_index: std::sync::OnceLock::new(),
+            depth,
         })
     }
 

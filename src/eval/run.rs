@@ -269,6 +269,10 @@ impl Formula {
 
     /// Evaluate once and return only the applied targets (the fast path for replay).
     pub fn evaluate_targets(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
+        crate::deep::with_stack_for(self.depth, || self.evaluate_targets_here(ctx))
+    }
+
+    fn evaluate_targets_here(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
         let mut m = Machine::new(self, ctx, false);
         m.run(self)?;
         let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
@@ -280,6 +284,10 @@ impl Formula {
     }
 
     fn evaluate_with(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
+        crate::deep::with_stack_for(self.depth, || self.evaluate_here(ctx, trace))
+    }
+
+    fn evaluate_here(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
         let timestamp = ctx.now.format_rfc3339_7();
         let mut m = Machine::new(self, ctx, trace);
         let mut warnings = Vec::new();

@@ -475,17 +475,18 @@ pub(crate) fn references(doc: &Document, offset: usize, include_declaration: boo
         .collect::<Vec<_>>())
 }
 
-/// Formatting: one edit replacing the whole document, or none when it has syntax errors.
-pub(crate) fn formatting(doc: &Document) -> Value {
+/// Formatting: one edit replacing the whole document, none when it has syntax errors (its
+/// diagnostics say why) or is a host file (the host language's formatter owns it), or an error
+/// message when it is over the size limits (D3) or would be once formatted.
+pub(crate) fn formatting(doc: &Document) -> Result<Value, String> {
     if doc.host.is_some() {
-        return Value::Null; // the host language's formatter owns the file
+        return Ok(Value::Null);
     }
-    match crate::fmt::format_source(&doc.text) {
-        Some(formatted) if formatted != doc.text => {
-            json!([{"range": doc.range(Span::new(0, doc.text.len())), "newText": formatted}])
-        }
-        Some(_) => json!([]),
-        None => Value::Null,
+    match crate::fmt::format(&doc.text) {
+        Ok(formatted) if formatted != doc.text => Ok(json!([{"range": doc.range(Span::new(0, doc.text.len())), "newText": formatted}])),
+        Ok(_) => Ok(json!([])),
+        Err(crate::fmt::FormatError::Syntax) => Ok(Value::Null),
+        Err(e) => Err(format!("not formatted: {e}")),
     }
 }
 

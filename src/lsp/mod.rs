@@ -10,5 +10,6 @@
 
 mod features;
 mod server;
+pub mod transport;
 
-pub use server::{serve_stdio, LspError, Server, SessionEnd};
+pub use server::{serve, serve_stdio, LspError, Server, SessionEnd};

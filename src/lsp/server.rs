@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::features::{self, Document};
+use super::transport::{Frame, Reader};
 
 /// Why the language server stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -138,9 +139,10 @@ impl Server {
                 let include = p.context.include_declaration;
                 with_uri(self.at(at, |d, o| features::references(d, o, include)), &at.text_document.uri)
             }),
-            "textDocument/formatting" => {
-                params::<DocumentFormattingParams>(p).map(|p| self.document(&p.text_document.uri).map_or(Value::Null, features::formatting))
-            }
+            "textDocument/formatting" => params::<DocumentFormattingParams>(p).and_then(|p| match self.document(&p.text_document.uri) {
+                Some(doc) => features::formatting(doc).map_err(|message| (ErrorCode::RequestFailed, message)),
+                None => Ok(Value::Null),
+            }),
             "textDocument/codeAction" => params::<CodeActionParams>(p).map(|p| match self.document(&p.text_document.uri) {
                 Some(doc) => {
                     let offset = |p: lsp_types::Position| {
@@ -301,66 +303,29 @@ fn initialize_result() -> Value {
     })
 }
 
-/// Largest message body the server reads; a bigger one is skipped with an error.
-const MAX_BODY: usize = 64 * 1024 * 1024;
-
-/// Read one Content-Length framed body; `Ok(None)` at end of input, `Err` inside for a message
-/// that cannot be read (no or bad `Content-Length`, too large, not UTF-8), which is answered
-/// with a parse error. A framing mistake never ends the session: a header line that has text
-/// glued before `Content-Length:` (the rest of a message sent without one) still counts.
-fn read_body(input: &mut impl BufRead) -> std::io::Result<Option<Result<String, String>>> {
-    let mut length: Option<Result<usize, String>> = None;
-    let mut other_headers = false;
-    let mut line = String::new();
-    let length = loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
-        let trimmed = line.trim_end_matches(['\r', '\n']);
-        if trimmed.is_empty() {
-            match length.take() {
-                Some(Ok(n)) => break n,
-                Some(Err(e)) => return Ok(Some(Err(e))),
-                None if other_headers => return Ok(Some(Err("a message without a Content-Length header".into()))),
-                None => continue,
-            }
-        }
-        match trimmed.to_ascii_lowercase().rfind("content-length:") {
-            Some(at) => {
-                let value = trimmed[at + "content-length:".len()..].trim();
-                length = Some(value.parse().map_err(|_| format!("bad Content-Length {value:?}")));
-            }
-            None => other_headers = true,
-        }
-    };
-    if length > MAX_BODY {
-        std::io::copy(&mut std::io::Read::take(&mut *input, length as u64), &mut std::io::sink())?;
-        return Ok(Some(Err(format!("a message of {length} bytes is too large (at most {MAX_BODY})"))));
-    }
-    let mut body = vec![0u8; length];
-    input.read_exact(&mut body)?;
-    Ok(Some(String::from_utf8(body).map_err(|_| "the message is not UTF-8".to_string())))
-}
-
 /// Serve LSP over standard input and output until the client sends `exit` or the input ends.
 pub fn serve_stdio() -> Result<SessionEnd, LspError> {
     let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let stdout = std::io::stdout();
+    serve(stdin.lock(), std::io::stdout())
+}
+
+/// Serve LSP from any byte stream to any writer until the client sends `exit` or the input
+/// ends. Whatever the bytes, the session goes on: a message that cannot be read is answered
+/// with a parse error (see [`super::transport`]); only failing I/O ends it early.
+pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<SessionEnd, LspError> {
+    let mut reader = Reader::new(input);
     let mut server = Server::new();
-    while let Some(body) = read_body(&mut input)? {
-        let replies = match body {
-            Ok(body) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.handle(&body))).unwrap_or_else(|_| {
+    while let Some(frame) = reader.next_frame()? {
+        let replies = match frame {
+            Frame::Body(body) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.handle(&body))).unwrap_or_else(|_| {
                 vec![json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32603, "message": "internal error"}}).to_string()]
             }),
-            Err(message) => vec![json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": message}}).to_string()],
+            Frame::Bad(message) => vec![json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": message}}).to_string()],
         };
-        let mut out = stdout.lock();
         for reply in replies {
-            write!(out, "Content-Length: {}\r\n\r\n{reply}", reply.len())?;
+            write!(output, "Content-Length: {}\r\n\r\n{reply}", reply.len())?;
         }
-        out.flush()?;
+        output.flush()?;
         if server.exited() {
             break;
         }

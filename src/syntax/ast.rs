@@ -59,7 +59,11 @@ pub struct Name {
 }
 
 /// An expression with its span.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Cloning and dropping never recurse (a left-nested chain is as deep as it is long); the
+/// derived `Debug`, `PartialEq` and serde impls do, within the parser's depth bound
+/// ([`crate::syntax::parser::MAX_DEPTH`]).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     /// What kind of expression.
     pub kind: ExprKind,
@@ -270,6 +274,202 @@ impl Expr {
             }
             ExprKind::Paren { inner } => f(inner),
         }
+    }
+}
+
+impl Expr {
+    /// How many expressions deep the tree is (1 for a literal), counted without recursion.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((e, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            e.for_each_child(|c| stack.push((c, d + 1)));
+        }
+        deepest
+    }
+}
+
+/// Cloning builds the copy bottom-up with its own stack instead of recursing.
+impl Clone for Expr {
+    fn clone(&self) -> Expr {
+        enum Task<'a> {
+            Visit(&'a Expr),
+            Build(&'a Expr),
+        }
+        let mut tasks = vec![Task::Visit(self)];
+        let mut built: Vec<Expr> = Vec::new();
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Visit(e) => {
+                    tasks.push(Task::Build(e));
+                    let mut children = Vec::new();
+                    e.for_each_child(|c| children.push(c));
+                    tasks.extend(children.into_iter().rev().map(Task::Visit));
+                }
+                Task::Build(e) => {
+                    let mut count = 0;
+                    e.for_each_child(|_| count += 1);
+                    let children = built.split_off(built.len() - count);
+                    built.push(rebuild(e, children));
+                }
+            }
+        }
+        built.pop().unwrap_or(Expr {
+            kind: ExprKind::Error,
+            span: self.span,
+        })
+    }
+}
+
+/// A copy of `e` (its own fields cloned) with `children` (copies of its children, in order).
+fn rebuild(e: &Expr, children: Vec<Expr>) -> Expr {
+    let mut children = children.into_iter();
+    let mut next = || {
+        Box::new(children.next().unwrap_or(Expr {
+            kind: ExprKind::Error,
+            span: e.span,
+        }))
+    };
+    let kind = match &e.kind {
+        ExprKind::Number { value } => ExprKind::Number { value: *value },
+        ExprKind::String { value } => ExprKind::String { value: value.clone() },
+        ExprKind::Name { name } => ExprKind::Name { name: name.clone() },
+        ExprKind::Error => ExprKind::Error,
+        ExprKind::Unary { op, .. } => ExprKind::Unary { op: *op, operand: next() },
+        ExprKind::Binary { op, .. } => {
+            let left = next();
+            ExprKind::Binary {
+                op: *op,
+                left,
+                right: next(),
+            }
+        }
+        ExprKind::Conditional { .. } => {
+            let condition = next();
+            let then_branch = next();
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch: next(),
+            }
+        }
+        ExprKind::Call {
+            function,
+            args,
+            open_paren,
+        } => ExprKind::Call {
+            function: function.clone(),
+            args: (0..args.len()).map(|_| *next()).collect(),
+            open_paren: *open_paren,
+        },
+        ExprKind::Member { member, .. } => ExprKind::Member {
+            object: next(),
+            member: member.clone(),
+        },
+        ExprKind::MethodCall {
+            method, args, open_paren, ..
+        } => {
+            let object = next();
+            ExprKind::MethodCall {
+                object,
+                method: method.clone(),
+                args: (0..args.len()).map(|_| *next()).collect(),
+                open_paren: *open_paren,
+            }
+        }
+        ExprKind::Paren { .. } => ExprKind::Paren { inner: next() },
+    };
+    Expr { kind, span: e.span }
+}
+
+/// Dropping a tree never recurses: a chain of thousands of terms is as deep as it is long, and
+/// the derived drop would use one stack frame per level.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        if !has_grandchildren(&self.kind) {
+            return; // the children are leaves: their own drops do not recurse
+        }
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take_children(&mut e.kind, &mut stack);
+            // `e` has no children left: dropping it does not recurse.
+        }
+    }
+}
+
+/// Whether any child of `kind` has children of its own.
+fn has_grandchildren(kind: &ExprKind) -> bool {
+    let mut found = false;
+    let check = |e: &Expr| {
+        let mut any = false;
+        e.for_each_child(|_| any = true);
+        any
+    };
+    match kind {
+        ExprKind::Number { .. } | ExprKind::String { .. } | ExprKind::Name { .. } | ExprKind::Error => {}
+        ExprKind::Unary { operand, .. } => found = check(operand),
+        ExprKind::Binary { left, right, .. } => found = check(left) || check(right),
+        ExprKind::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => found = check(condition) || check(then_branch) || check(else_branch),
+        ExprKind::Call { args, .. } => found = args.iter().any(check),
+        ExprKind::Member { object, .. } => found = check(object),
+        ExprKind::MethodCall { object, args, .. } => found = check(object) || args.iter().any(check),
+        ExprKind::Paren { inner } => found = check(inner),
+    }
+    found
+}
+
+/// Move the children of `kind` onto `stack`, leaving error leaves in their place.
+fn take_children(kind: &mut ExprKind, stack: &mut Vec<Expr>) {
+    let mut take = |b: &mut Box<Expr>| {
+        stack.push(std::mem::replace(
+            &mut **b,
+            Expr {
+                kind: ExprKind::Error,
+                span: Span::default(),
+            },
+        ))
+    };
+    match kind {
+        ExprKind::Number { .. } | ExprKind::String { .. } | ExprKind::Name { .. } | ExprKind::Error => {}
+        ExprKind::Unary { operand, .. } => take(operand),
+        ExprKind::Binary { left, right, .. } => {
+            take(left);
+            take(right);
+        }
+        ExprKind::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            take(condition);
+            take(then_branch);
+            take(else_branch);
+        }
+        ExprKind::Call { args, .. } => stack.append(args),
+        ExprKind::Member { object, .. } => take(object),
+        ExprKind::MethodCall { object, args, .. } => {
+            take(object);
+            stack.append(args);
+        }
+        ExprKind::Paren { inner } => take(inner),
+    }
+}
+
+impl Formula {
+    /// The depth of the deepest statement's expression (0 when there is none).
+    pub fn depth(&self) -> usize {
+        self.statements
+            .iter()
+            .filter_map(Statement::expr)
+            .map(Expr::depth)
+            .max()
+            .unwrap_or(0)
     }
 }
 

@@ -148,9 +148,12 @@ pub struct Token {
 /// become [`TokenKind::Error`] tokens.
 pub fn lex(src: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(src.len() / 3 + 1);
-    let mut lexer = TokenKind::lexer(src);
+    // A byte order mark at the very start is not part of the text (editors hide it).
+    let skip = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let mut lexer = TokenKind::lexer(&src[skip..]);
     while let Some(result) = lexer.next() {
         let range = lexer.span();
+        let range = range.start + skip..range.end + skip;
         let mut kind = result.unwrap_or(TokenKind::Error);
         if kind == TokenKind::String {
             let text = &src.as_bytes()[range.clone()];

@@ -21,6 +21,14 @@ use crate::diagnostic::{Code, Diagnostic};
 /// stay below 10; the limit keeps the recursive parser far from the end of the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// How deep the tree of one statement may be. A left-nested chain such as `1+1+…+1` or
+/// `time().hour.hour…` is as deep as it is long; each level of such a chain costs at least
+/// two characters, and only prefix operators (at most [`MAX_NESTING`] in a row between two
+/// parentheses) cost one, so no formula within the size limit (8192 characters, D3) comes
+/// near this depth. Deeper trees (only possible in longer text, which `check` refuses
+/// unparsed) are refused here, so that every walk of a tree has a known bound.
+pub const MAX_DEPTH: usize = 5000;
+
 /// The result of parsing: always a tree, plus every syntax diagnostic.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Parsed {
@@ -313,7 +321,7 @@ fn parse_chunk<'src, F, P>(
     let input = || chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
     if let Ok(parsed) = fast.parse(input()).into_result() {
         if parsed.len() == 1 {
-            statements.extend(parsed);
+            push_bounded(parsed, statements, diagnostics);
             return;
         }
     }
@@ -348,12 +356,33 @@ fn parse_chunk<'src, F, P>(
                     );
                 }
             }
-            statements.extend(parsed);
+            push_bounded(parsed, statements, diagnostics);
         }
         _ => statements.push(Statement {
             kind: StatementKind::Error,
             span: chunk_span,
         }),
+    }
+}
+
+/// Keep the parsed statements, replacing any deeper than [`MAX_DEPTH`] by an error statement
+/// (its tree is dropped without recursion, see `ast`).
+fn push_bounded(parsed: Vec<Statement>, statements: &mut Vec<Statement>, diagnostics: &mut Vec<Diagnostic>) {
+    for statement in parsed {
+        let depth = statement.expr().map_or(0, Expr::depth);
+        if depth <= MAX_DEPTH {
+            statements.push(statement);
+            continue;
+        }
+        diagnostics.push(Diagnostic::new(
+            Code::NestingTooDeep,
+            statement.span,
+            format!("this statement is {depth} expressions deep; at most {MAX_DEPTH} are allowed: split it into several statements"),
+        ));
+        statements.push(Statement {
+            kind: StatementKind::Error,
+            span: statement.span,
+        });
     }
 }
 

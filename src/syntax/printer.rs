@@ -15,78 +15,108 @@ pub fn print_expr(expr: &Expr, src: Option<&str>, out: &mut String) {
 /// can place comments that come before it (see `fmt`).
 pub type BeforeHook<'h> = dyn FnMut(u32, &mut String) + 'h;
 
+/// One step of printing: an expression still to print, or text to append.
+enum Step<'a> {
+    Expr(&'a Expr),
+    Text(&'a str),
+}
+
+/// Print without recursion: a left-nested sum of thousands of terms is as deep as it is long,
+/// so the printer keeps its own stack of steps instead of using the thread's.
 fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
-    before(expr.span.start, out);
-    match &expr.kind {
-        ExprKind::Number { value } => match src.map(|s| expr.span.text(s)).filter(|t| !t.is_empty()) {
-            Some(text) => out.push_str(text),
-            None => out.push_str(&number_literal(*value)),
-        },
-        ExprKind::String { value } => {
-            out.push('"');
-            out.push_str(value);
-            out.push('"');
-        }
-        ExprKind::Name { name } => out.push_str(name),
-        ExprKind::Unary { op, operand } => {
-            out.push_str(op.symbol());
-            print_expr_with(operand, src, out, before);
-        }
-        ExprKind::Binary { op, left, right } => {
-            print_expr_with(left, src, out, before);
-            out.push(' ');
-            out.push_str(op.symbol());
-            out.push(' ');
-            print_expr_with(right, src, out, before);
-        }
-        ExprKind::Conditional {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            print_expr_with(condition, src, out, before);
-            out.push_str(" ? ");
-            print_expr_with(then_branch, src, out, before);
-            out.push_str(" : ");
-            print_expr_with(else_branch, src, out, before);
-        }
-        ExprKind::Call { function, args, .. } => {
-            out.push_str(&function.text);
-            print_args(args, src, out, before);
-        }
-        ExprKind::Member { object, member } => {
-            print_expr_with(object, src, out, before);
-            out.push('.');
-            out.push_str(&member.text);
-        }
-        ExprKind::MethodCall { object, method, args, .. } => {
-            print_expr_with(object, src, out, before);
-            out.push('.');
-            out.push_str(&method.text);
-            print_args(args, src, out, before);
-        }
-        ExprKind::Paren { inner } => {
-            out.push('(');
-            print_expr_with(inner, src, out, before);
-            out.push(')');
-        }
-        ExprKind::Error => {
-            if let Some(s) = src {
-                out.push_str(expr.span.text(s));
+    let mut steps = vec![Step::Expr(expr)];
+    while let Some(step) = steps.pop() {
+        let expr = match step {
+            Step::Text(text) => {
+                out.push_str(text);
+                continue;
+            }
+            Step::Expr(expr) => expr,
+        };
+        before(expr.span.start, out);
+        // Steps are pushed in reverse: the last pushed is printed first.
+        match &expr.kind {
+            ExprKind::Number { value } => match src.map(|s| expr.span.text(s)).filter(|t| !t.is_empty()) {
+                Some(text) => out.push_str(text),
+                None => out.push_str(&number_literal(*value)),
+            },
+            ExprKind::String { value } => {
+                out.push('"');
+                out.push_str(value);
+                out.push('"');
+            }
+            ExprKind::Name { name } => out.push_str(name),
+            ExprKind::Unary { op, operand } => {
+                out.push_str(op.symbol());
+                steps.push(Step::Expr(operand));
+            }
+            ExprKind::Binary { op, left, right } => {
+                steps.push(Step::Expr(right));
+                steps.push(Step::Text(" "));
+                steps.push(Step::Text(op.symbol()));
+                steps.push(Step::Text(" "));
+                steps.push(Step::Expr(left));
+            }
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                steps.push(Step::Expr(else_branch));
+                steps.push(Step::Text(" : "));
+                steps.push(Step::Expr(then_branch));
+                steps.push(Step::Text(" ? "));
+                steps.push(Step::Expr(condition));
+            }
+            ExprKind::Call { function, args, .. } => {
+                push_args(args, &mut steps);
+                steps.push(Step::Text(&function.text));
+            }
+            ExprKind::Member { object, member } => {
+                steps.push(Step::Text(&member.text));
+                steps.push(Step::Text(dot_after(object)));
+                steps.push(Step::Expr(object));
+            }
+            ExprKind::MethodCall { object, method, args, .. } => {
+                push_args(args, &mut steps);
+                steps.push(Step::Text(&method.text));
+                steps.push(Step::Text(dot_after(object)));
+                steps.push(Step::Expr(object));
+            }
+            ExprKind::Paren { inner } => {
+                out.push('(');
+                steps.push(Step::Text(")"));
+                steps.push(Step::Expr(inner));
+            }
+            ExprKind::Error => {
+                if let Some(s) = src {
+                    out.push_str(expr.span.text(s));
+                }
             }
         }
     }
 }
 
-fn print_args(args: &[Expr], src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
-    out.push('(');
-    for (i, arg) in args.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        print_expr_with(arg, src, out, before);
+/// The `.` after a member's object: ` .` after a number, which `10.hour` would glue into the
+/// malformed number `10.` (found by fuzzing: formatting must not break a formula that parses).
+fn dot_after(object: &Expr) -> &'static str {
+    if matches!(object.kind, ExprKind::Number { .. }) {
+        " ."
+    } else {
+        "."
     }
-    out.push(')');
+}
+
+/// Push the steps that print `(a, b, …)`, in reverse.
+fn push_args<'a>(args: &'a [Expr], steps: &mut Vec<Step<'a>>) {
+    steps.push(Step::Text(")"));
+    for (i, arg) in args.iter().enumerate().rev() {
+        steps.push(Step::Expr(arg));
+        if i > 0 {
+            steps.push(Step::Text(", "));
+        }
+    }
+    steps.push(Step::Text("("));
 }
 
 /// Append `statement` (without `;`) to `out`.
