@@ -601,6 +601,65 @@ fn eval_pool_show_uses_the_pools_own_state() {
 }
 
 #[test]
+fn pool_show_output_is_a_context_for_any_formula() {
+    let show = r#"{
+  "id": "farm",
+  "allocationState": "steady",
+  "enableAutoScale": false,
+  "currentDedicatedNodes": 3,
+  "currentLowPriorityNodes": 1,
+  "targetDedicatedNodes": 5,
+  "targetLowPriorityNodes": 2,
+  "maxTasksPerNode": 4
+}
+"#;
+    let (dir, context) = file("show.json", show);
+    let formula = dir.path().join("f.formula");
+    std::fs::write(
+        &formula,
+        "$TargetDedicatedNodes = $CurrentDedicatedNodes * 100 + $CurrentLowPriorityNodes * 10 + $TaskSlotsPerNode;\n\
+         $TargetLowPriorityNodes = $TargetLowPriorityNodes;",
+    )
+    .unwrap();
+    let args = [
+        "eval",
+        formula.to_str().unwrap(),
+        "--context",
+        context.to_str().unwrap(),
+        "--now",
+        "2026-11-23T12:00:00Z",
+        "--format",
+        "json",
+    ];
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["results"]
+            .as_str()
+            .unwrap()
+            .starts_with("$TargetDedicatedNodes=314;$TargetLowPriorityNodes=2;"),
+        "{doc}"
+    );
+    // A plain context file is still read as one, and a broken one names its position.
+    let (_d2, plain) = file("ctx.json", r#"{"pool": {"currentDedicatedNodes": 7}}"#);
+    let out = run(&[
+        "eval",
+        formula.to_str().unwrap(),
+        "--context",
+        plain.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["results"].as_str().unwrap().starts_with("$TargetDedicatedNodes=701;"), "{doc}");
+    let (_d3, broken) = file("bad.json", "{\n  \"pool\": [}\n");
+    let out = run(&["eval", formula.to_str().unwrap(), "--context", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("bad.json:2:"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn eval_errors_point_into_the_host_file_and_several_formulas_need_select() {
     let (_d, path) = file("main.tf", TERRAFORM);
     let p = path.to_str().unwrap();

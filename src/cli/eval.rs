@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use batch_autoscale::builtins::{self, Metric, Target, VariableKind};
-use batch_autoscale::data::{load_context, ContextFile};
+use batch_autoscale::data::{parse_context_file, read_text, ContextFile};
 use batch_autoscale::eval::run_for_errors;
+use batch_autoscale::hosts::{pool_state, PoolCounts};
 use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
@@ -95,16 +96,22 @@ pub fn run(args: Args) -> ExitCode {
     };
     let name = source.label.clone();
     let src = source.resolved.text.clone();
-    let mut file = match &args.context {
-        Some(path) => match load_context(path) {
+    // A context file, or `az batch pool show` output whose pool state is the context.
+    let (mut file, context_pool) = match &args.context {
+        Some(path) => match load_context_or_pool(path) {
             Ok(f) => f,
-            Err(e) => return usage_error(e.to_string()),
+            Err(m) => return usage_error(m),
         },
-        None => ContextFile::default(),
+        None => (ContextFile::default(), None),
     };
     let spec = &mut file.spec;
-    // `az batch pool show` output: the pool's own state, unless a context file gives one.
-    if let (Some(counts), None) = (&source.hosted.pool, &args.context) {
+    // The pool's own state: from `--context POOL-SHOW.json`, or from the formula's own file
+    // when that is `az batch pool show` output and no context file is given.
+    let counts = match &args.context {
+        Some(_) => context_pool.as_ref(),
+        None => source.hosted.pool.as_ref(),
+    };
+    if let Some(counts) = counts {
         let pool = &mut spec.pool;
         for (value, field) in [
             (counts.current_dedicated, &mut pool.current_dedicated_nodes),
@@ -351,4 +358,14 @@ fn print_trace(src: &str, host_text: &str, map: &batch_autoscale::hosts::SourceM
             TraceEvent::Stop { statement } => outln!("  stop() in statement {}", statement + 1),
         }
     }
+}
+
+/// A context file, or `az batch pool show` output (then an empty context and the pool's state).
+fn load_context_or_pool(path: &std::path::Path) -> Result<(ContextFile, Option<PoolCounts>), String> {
+    let shown = path.display().to_string();
+    let text = read_text(path).map_err(|e| e.to_string())?;
+    if let Ok(Some(counts)) = pool_state(&shown, &text) {
+        return Ok((ContextFile::default(), Some(counts)));
+    }
+    parse_context_file(text, &shown).map_err(|e| e.to_string()).map(|f| (f, None))
 }

@@ -235,6 +235,19 @@ impl HostError {
     }
 }
 
+/// The pool's own state in `az batch pool show` output (current and target node counts, task
+/// slots), for use as an evaluation context; `None` when `text` is JSON of another shape.
+///
+/// ```
+/// let show = r#"{"id": "p", "allocationState": "steady", "currentDedicatedNodes": 3, "taskSlotsPerNode": 4}"#;
+/// let state = batch_autoscale::hosts::pool_state("pool.json", show).unwrap().unwrap();
+/// assert_eq!((state.current_dedicated, state.task_slots_per_node), (Some(3.0), Some(4.0)));
+/// assert!(batch_autoscale::hosts::pool_state("ctx.json", r#"{"now": "2026-11-23T12:00:00Z"}"#).unwrap().is_none());
+/// ```
+pub fn pool_state(path: &str, text: &str) -> Result<Option<PoolCounts>, HostError> {
+    pool_json::pool_state(text).map_err(|(offset, message)| HostError::at(path, text, offset, message))
+}
+
 /// Values for template placeholders, `NAME=VALUE` as `--var` gives them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vars {

@@ -86,14 +86,7 @@ fn pool_formula(node: &Node, value: &Node, s: &json::Str, trail: &[(&str, &Node)
         .get("enableAutoScale")
         .and_then(|e| e.bool().map(|b| Located { value: b, span: e.span }));
     if show {
-        let n = |key: &str| node.get(key).and_then(Node::number);
-        f.pool = Some(PoolCounts {
-            current_dedicated: n("currentDedicatedNodes"),
-            current_low_priority: n("currentLowPriorityNodes"),
-            target_dedicated: n("targetDedicatedNodes"),
-            target_low_priority: n("targetLowPriorityNodes"),
-            task_slots_per_node: n("taskSlotsPerNode").or_else(|| n("maxTasksPerNode")),
-        });
+        f.pool = Some(counts(node));
     } else if f.autoscale.as_ref().is_none_or(|a| a.value) {
         f.fixed_scale = node
             .get("targetDedicatedNodes")
@@ -102,4 +95,24 @@ fn pool_formula(node: &Node, value: &Node, s: &json::Str, trail: &[(&str, &Node)
             .map(|n| n.span);
     }
     f
+}
+
+/// The pool's state written in a pool object of `az batch pool show` output.
+fn counts(node: &Node) -> PoolCounts {
+    let n = |key: &str| node.get(key).and_then(Node::number);
+    PoolCounts {
+        current_dedicated: n("currentDedicatedNodes"),
+        current_low_priority: n("currentLowPriorityNodes"),
+        target_dedicated: n("targetDedicatedNodes"),
+        target_low_priority: n("targetLowPriorityNodes"),
+        task_slots_per_node: n("taskSlotsPerNode").or_else(|| n("maxTasksPerNode")),
+    }
+}
+
+/// The pool state of `az batch pool show` output (a pool object with `allocationState` or
+/// `currentDedicatedNodes`), whether or not it has a formula; `None` for any other JSON.
+pub(crate) fn pool_state(text: &str) -> Result<Option<PoolCounts>, (usize, String)> {
+    let root = super::json::parse(text)?;
+    let show = root.get("allocationState").is_some() || root.get("currentDedicatedNodes").is_some();
+    Ok(show.then(|| counts(&root)))
 }
