@@ -337,7 +337,7 @@ fn every_template_checks_clean_and_scales_up_then_down() {
         assert!(source.starts_with("// "), "{kind}: commented");
         let check = ok(&["check", &formula]);
         let said = text(&check.stdout) + &text(&check.stderr);
-        assert!(said.contains("ok (0 error(s), 0 warning(s))"), "{kind}: {said}\n{source}");
+        assert!(said.contains("ok (0 errors, 0 warnings)"), "{kind}: {said}\n{source}");
         let timeline = path(&dir, &format!("{kind}.csv"));
         let out = ok(&[
             "simulate",

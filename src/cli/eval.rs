@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use batch_autoscale::builtins::{self, Metric, Target, VariableKind};
 use batch_autoscale::data::{load_context, ContextFile};
 use batch_autoscale::eval::run_for_errors;
-use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
+use batch_autoscale::time::{parse_zoned_time, TICKS_PER_SECOND};
 use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
 use super::render::{ColorChoice, Format};
@@ -116,7 +116,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if let Some(now) = &args.now {
-        if let Err(e) = parse_rfc3339(now) {
+        if let Err(e) = parse_zoned_time(now) {
             return usage_error(format!("--now {now}: {e}"));
         }
         spec.now = Some(now.clone());

@@ -51,6 +51,17 @@ mod sweep;
 
 use std::process::ExitCode;
 
+/// `n` and the noun, singular for 1 (`1 error`, `2 errors`); `noun` is the singular, and the
+/// plural adds `s`.
+pub(crate) fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 use clap::{Parser, Subcommand};
 
 /// Check, evaluate, format and simulate Azure Batch autoscale formulas offline.

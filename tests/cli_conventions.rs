@@ -1,0 +1,103 @@
+//! The command line as people expect it (issue 13): the time forms the messages name, failure
+//! verdicts that say why, plurals, messages in the user's terms, completions and a man page.
+//! Every test runs the built binary.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_batch-autoscale"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, content: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const FORMULA: &str = "$TargetDedicatedNodes = time().hour;\n";
+
+/// `--now` and a context file's `now` take RFC 3339 and the RFC 1123 form of D31, and agree.
+#[test]
+fn now_takes_rfc1123_and_rfc3339() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "f.formula", FORMULA);
+    for now in ["Mon, 06 Oct 2014 10:20:00 GMT", "2014-10-06T10:20:00Z", "2014-10-06T12:20:00+02:00"] {
+        let out = run(&["eval", &f, "--now", now]);
+        assert_eq!(out.status.code(), Some(0), "{now}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("at 2014-10-06T10:20:00.0000000Z"), "{now}: {stdout}");
+        assert!(stdout.contains("$TargetDedicatedNodes=10;"), "{now}: {stdout}");
+
+        let context = write(&dir, "c.json", &format!(r#"{{"now": "{now}"}}"#));
+        let out = run(&["eval", &f, "--context", &context]);
+        assert_eq!(out.status.code(), Some(0), "{now}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("at 2014-10-06T10:20:00.0000000Z"), "{now}");
+    }
+    // A wrong day of the week or another zone is still refused, with the reason.
+    let out = run(&["eval", &f, "--now", "Tue, 06 Oct 2014 10:20:00 GMT"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("day of the week"), "{}", text(&out.stderr));
+    let out = run(&["eval", &f, "--now", "Mon, 06 Oct 2014 10:20:00 UTC"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("must end in `GMT`"), "{}", text(&out.stderr));
+}
+
+/// `check --deny-warnings` on warnings only says it failed and why, with `--quiet` too.
+#[test]
+fn deny_warnings_says_it_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "spot.formula", "$unused = 1;\n$TargetDedicatedNodes = 1;\n");
+    for quiet in [false, true] {
+        let mut args = vec!["check", "--deny-warnings", &f];
+        if quiet {
+            args.push("--quiet");
+        }
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.ends_with("spot.formula: failed: --deny-warnings and 0 errors, 1 warning"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(": ok"), "{stderr}");
+        if quiet {
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        }
+    }
+    // Without the flag the same file is ok, in singular and plural.
+    let out = run(&["check", &f]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).ends_with("spot.formula: ok (0 errors, 1 warning)\n"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Counts are in words: `1 task`, `1 slot per node`, `1 error`, never `(s)`.
+#[test]
+fn plurals() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "f.formula", "$TargetDedicatedNodes = 1\n$x = 2;\n");
+    let g = write(&dir, "g.formula", "$TargetDedicatedNodes = 1;\n");
+    let out = run(&["check", &f, &g]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("f.formula: has errors (1 error, 1 warning)"), "{stderr}");
+    assert!(stderr.contains("checked 2 formulas in 2 files: 1 error, 1 warning"), "{stderr}");
+    assert!(!stderr.contains("(s)"), "{stderr}");
+
+    let workload = write(&dir, "w.csv", "submit,duration,slots\n2026-11-23T10:00:00Z,PT10M,1\n");
+    let out = run(&["simulate", &g, "--workload", &workload, "--slots", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 task; pool: 1 slot per node, allocation"), "{stdout}");
+}
