@@ -101,3 +101,65 @@ fn plurals() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("1 task; pool: 1 slot per node, allocation"), "{stdout}");
 }
+
+/// Messages in the user's terms, never Rust's or clap's.
+#[test]
+fn messages_without_rust() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "f.formula", "$pending = 1;\n$TargetDedicatedNodes = $pending;\n");
+    let one_line_error = |out: &Output, needle: &str| {
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(needle), "expected {needle:?} in {stderr:?}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        for rust in ["f64", "u32", "invalid type", "tip:", "-- -"] {
+            assert!(!stderr.contains(rust), "{rust} in {stderr}");
+        }
+    };
+    let context = write(&dir, "c.json", r#"{"pool": {"targetDedicatedNodes": "two"}}"#);
+    one_line_error(
+        &run(&["eval", &f, "--context", &context]),
+        ":1:39: expected a number, found string \"two\"",
+    );
+
+    one_line_error(
+        &run(&["eval", &f, "--pool-dedicated", "-3"]),
+        "--pool-dedicated <POOL_DEDICATED>': must be at least 0",
+    );
+    one_line_error(&run(&["eval", &f, "--current-dedicated=-1"]), "must be at least 0");
+    one_line_error(&run(&["replay", &f, "--pool-dedicated", "-3"]), "must be at least 0");
+    one_line_error(&run(&["eval", &f, "--task-slots", "0"]), "a node has 1 to 256 task slots");
+    one_line_error(&run(&["eval", &f, "--task-slots", "257"]), "a node has 1 to 256 task slots");
+    let out = run(&["eval", &f, "--task-slots", "4", "--pool-dedicated", "0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let out = run(&[
+        "replay",
+        &f,
+        "--start",
+        "2026-11-23T10:00:00Z",
+        "--end",
+        "2026-11-23T11:00:00Z",
+        "--columns",
+        "$pendng",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("`$pendng` is not a variable of the formula; did you mean `$pending`?"),
+        "{stderr}"
+    );
+}
+
+/// Control characters in a message are escaped, not printed raw.
+#[test]
+fn control_characters_are_escaped_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "f.formula", "$TargetDedicatedNodes = 1 @\u{1}\u{2};\n");
+    let out = run(&["check", "--format", "json", &f]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let message = doc["files"][0]["diagnostics"][0]["message"].as_str().unwrap().to_string();
+    assert_eq!(message, "unexpected character `@\\u{1}\\u{2}`");
+}

@@ -32,28 +32,28 @@ pub struct Args {
     #[arg(long)]
     now: Option<String>,
     /// Initial `$TargetDedicatedNodes` (the pool's current dedicated target).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
     pool_dedicated: Option<f64>,
     /// Initial `$TargetLowPriorityNodes`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
     pool_low_priority: Option<f64>,
     /// `$CurrentDedicatedNodes`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
     current_dedicated: Option<f64>,
     /// `$CurrentLowPriorityNodes`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
     current_low_priority: Option<f64>,
     /// `$TaskSlotsPerNode`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::task_slots)]
     task_slots: Option<f64>,
     /// `$UsableNodeCount`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
     usable_nodes: Option<f64>,
     /// Seed for `rand()` (instead of the context's `random` list).
     #[arg(long)]
     seed: Option<u64>,
     /// Sample publication delay in seconds (D22).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
     delay: Option<f64>,
     /// Output format: a readable table, or the `AutoScaleRun` JSON of the REST API.
     #[arg(long, value_enum, default_value = "human")]

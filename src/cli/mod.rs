@@ -51,6 +51,29 @@ mod sweep;
 
 use std::process::ExitCode;
 
+/// Value parser for amounts that cannot be negative (`--pool-dedicated 3`): a negative value is
+/// refused with "must be at least 0" (with `allow_negative_numbers`, so clap does not take `-3`
+/// for a flag).
+pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| "expected a number".to_string())?;
+    if !v.is_finite() {
+        return Err("expected a finite number".into());
+    }
+    if v < 0.0 {
+        return Err("must be at least 0".into());
+    }
+    Ok(v)
+}
+
+/// Value parser for `$TaskSlotsPerNode`: a whole number from 1 to 256, as `simulate --slots`.
+pub(crate) fn task_slots(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n as f64),
+        Ok(_) => Err("a node has 1 to 256 task slots".into()),
+        Err(_) => Err("expected a whole number of task slots, 1 to 256".into()),
+    }
+}
+
 /// `n` and the noun, singular for 1 (`1 error`, `2 errors`); `noun` is the singular, and the
 /// plural adds `s`.
 pub(crate) fn counted(n: impl std::fmt::Display, noun: &str) -> String {
