@@ -163,3 +163,57 @@ fn control_characters_are_escaped_in_messages() {
     let message = doc["files"][0]["diagnostics"][0]["message"].as_str().unwrap().to_string();
     assert_eq!(message, "unexpected character `@\\u{1}\\u{2}`");
 }
+
+const SUBCOMMANDS: [&str; 10] = [
+    "check", "eval", "fmt", "replay", "simulate", "compare", "sweep", "lsp", "history", "new",
+];
+
+/// `completions SHELL` writes a script for each shell that names every subcommand; bash's parses.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.len() > 1000, "{shell}: {script}");
+        for sub in SUBCOMMANDS {
+            assert!(script.contains(sub), "{shell}: no {sub}");
+        }
+        assert!(
+            script.contains("deny-warnings") && script.contains("pool-dedicated"),
+            "{shell}: options"
+        );
+    }
+    let bash = run(&["completions", "bash"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "batch-autoscale.bash", &text(&bash.stdout));
+    if let Ok(status) = Command::new("bash").args(["-n", &path]).status() {
+        assert!(status.success(), "bash -n refuses the completion script");
+    }
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("possible values: bash"), "{}", text(&out.stderr));
+}
+
+/// `man` writes a roff page listing every subcommand; `man SUBCOMMAND` that subcommand's options.
+#[test]
+fn man_page() {
+    let out = run(&["man"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH batch-autoscale 1"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for sub in SUBCOMMANDS {
+        assert!(page.contains(&format!("batch\\-autoscale\\-{sub}(1)")), "no {sub} in {page}");
+    }
+    let out = run(&["man", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(
+        page.contains(".TH batch-autoscale-check 1") && page.contains("\\-\\-deny\\-warnings"),
+        "{page}"
+    );
+    let out = run(&["man", "chek"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `check`?"), "{}", text(&out.stderr));
+}
