@@ -112,6 +112,7 @@ fn messages_without_rust() {
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(needle), "expected {needle:?} in {stderr:?}");
         assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
         for rust in ["f64", "u32", "invalid type", "tip:", "-- -"] {
             assert!(!stderr.contains(rust), "{rust} in {stderr}");
         }
@@ -124,12 +125,20 @@ fn messages_without_rust() {
 
     one_line_error(
         &run(&["eval", &f, "--pool-dedicated", "-3"]),
-        "--pool-dedicated <POOL_DEDICATED>': must be at least 0",
+        "error: --pool-dedicated -3: must be at least 0",
     );
     one_line_error(&run(&["eval", &f, "--current-dedicated=-1"]), "must be at least 0");
     one_line_error(&run(&["replay", &f, "--pool-dedicated", "-3"]), "must be at least 0");
     one_line_error(&run(&["eval", &f, "--task-slots", "0"]), "a node has 1 to 256 task slots");
     one_line_error(&run(&["eval", &f, "--task-slots", "257"]), "a node has 1 to 256 task slots");
+    one_line_error(
+        &run(&["eval", &f, "--task-slots", "1.5"]),
+        "--task-slots 1.5: expected a whole number of task slots",
+    );
+    one_line_error(
+        &run(&["eval", &f, "--delay", "-1"]),
+        "--delay -1: must be a non-negative number of seconds",
+    );
     let out = run(&["eval", &f, "--task-slots", "4", "--pool-dedicated", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 

@@ -241,7 +241,7 @@ fn bad_task_lists_name_file_line_column_and_field() {
         ),
         (
             original.replacen("\"retryCount\": 0", "\"retryCount\": \"none\"", 1),
-            "task 1: invalid type",
+            "task 1: expected a whole number, found string \"none\"",
         ),
         (
             original.replacen("\"endTime\": \"2026-11-23T10:04:45", "\"endTime\": \"2026-11-23T09:04:45", 1),

@@ -32,28 +32,28 @@ pub struct Args {
     #[arg(long)]
     now: Option<String>,
     /// Initial `$TargetDedicatedNodes` (the pool's current dedicated target).
-    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, allow_negative_numbers = true)]
     pool_dedicated: Option<f64>,
     /// Initial `$TargetLowPriorityNodes`.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, allow_negative_numbers = true)]
     pool_low_priority: Option<f64>,
     /// `$CurrentDedicatedNodes`.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, allow_negative_numbers = true)]
     current_dedicated: Option<f64>,
     /// `$CurrentLowPriorityNodes`.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, allow_negative_numbers = true)]
     current_low_priority: Option<f64>,
     /// `$TaskSlotsPerNode`.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::task_slots)]
+    #[arg(long, allow_negative_numbers = true)]
     task_slots: Option<f64>,
     /// `$UsableNodeCount`.
-    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, allow_negative_numbers = true)]
     usable_nodes: Option<f64>,
     /// Seed for `rand()` (instead of the context's `random` list).
     #[arg(long)]
     seed: Option<u64>,
     /// Sample publication delay in seconds (D22).
-    #[arg(long, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, allow_negative_numbers = true)]
     delay: Option<f64>,
     /// Output format: a readable table, or the `AutoScaleRun` JSON of the REST API.
     #[arg(long, value_enum, default_value = "human")]
@@ -135,8 +135,12 @@ pub fn run(args: Args) -> ExitCode {
         ("--usable-nodes", args.usable_nodes, &mut pool.usable_node_count),
     ] {
         if let Some(v) = value {
-            if !(v.is_finite() && v >= 0.0) {
-                return usage_error(format!("{flag} {v}: must be a non-negative number"));
+            let checked = match flag {
+                "--task-slots" => super::task_slots(&v.to_string()),
+                _ => super::non_negative(&v.to_string()),
+            };
+            if let Err(e) = checked {
+                return usage_error(format!("{flag} {v}: {e}"));
             }
             *field = v;
         }
