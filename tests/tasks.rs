@@ -277,7 +277,7 @@ fn bad_task_lists_name_file_line_column_and_field() {
                     .unwrap();
                 let at = content.lines().nth(line - 1).unwrap();
                 assert!(
-                    at.contains(&format!("\"{field}\"")) || (field.starts_with("invalid") && at.contains("retryCount")),
+                    at.contains(&format!("\"{field}\"")) || (field.starts_with("expected") && at.contains("retryCount")),
                     "{err} points at line {line}: {at:?}"
                 );
                 assert!(column > 1);
