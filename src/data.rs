@@ -458,7 +458,7 @@ fn json_error(path: &str, text: &str, e: &serde_json::Error) -> DataError {
         path: path.into(),
         line: e.line().max(1) as u64,
         column: column.max(1) as u64,
-        message: message.strip_suffix(&location).unwrap_or(&message).to_string(),
+        message: plain_message(message.strip_suffix(&location).unwrap_or(&message)),
     }
 }
 
@@ -474,6 +474,26 @@ pub(crate) fn json_column(text: &str, line: usize, column: usize) -> usize {
     }
     // A column inside a multi-byte character counts that character.
     row[..end].chars().count() + usize::from(end < column.min(row.len()))
+}
+
+/// serde's message in the user's terms: `invalid type: string "two", expected f64` becomes
+/// `expected a number, found string "two"` (Rust type names never reach the user).
+fn plain_message(message: &str) -> String {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((found, expected)) = rest.and_then(|r| r.rsplit_once(", expected ")) else {
+        return message.to_string();
+    };
+    let expected = match expected {
+        "f64" | "f32" => "a number",
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "a boolean" | "bool" => "true or false",
+        "a sequence" => "a list",
+        e if e.starts_with("struct ") || e == "a map" => "an object",
+        e => e,
+    };
+    format!("expected {expected}, found {found}")
 }
 
 /// Locate a [`ContextError`] in the JSON it came from: the key path it names, under

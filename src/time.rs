@@ -401,6 +401,17 @@ pub fn parse_rfc3339(s: &str) -> Result<Timestamp, TimeParseError> {
     parse_iso(s.trim(), 9, true)
 }
 
+/// Read a time with a zone in either form the error messages name: RFC 3339
+/// (`2026-11-23T12:00:00Z`) or the RFC 1123 form of D31 (`Mon, 06 Oct 2014 10:20:00 GMT`).
+/// Used for evaluation times (`eval --now`, a context file's `now`).
+pub fn parse_zoned_time(s: &str) -> Result<Timestamp, TimeParseError> {
+    let t = s.trim();
+    if t.ends_with(" GMT") || looks_like_rfc1123(t) {
+        return parse_time_literal(t);
+    }
+    parse_rfc3339(s)
+}
+
 /// The longest duration read: about 29,000 years (well inside the range of a tick count).
 const MAX_DURATION_SECONDS: f64 = 9.0e11;
 
@@ -483,6 +494,18 @@ mod tests {
         assert_eq!(TimeInterval(5).checked_div_f64(2.0), Some(TimeInterval(2)));
         assert_eq!(TimeInterval(1).checked_mul_f64(1e30), None);
         assert_eq!(TimeInterval(1).checked_div_f64(0.0), None);
+    }
+
+    /// Evaluation times take both forms the messages name.
+    #[test]
+    fn zoned_time_takes_rfc3339_and_rfc1123() {
+        let a = parse_zoned_time("Mon, 06 Oct 2014 10:20:00 GMT").unwrap();
+        assert_eq!(a, parse_zoned_time("2014-10-06T10:20:00Z").unwrap());
+        assert_eq!(a, parse_zoned_time("2014-10-06T12:20:00+02:00").unwrap());
+        assert!(parse_zoned_time("Tue, 06 Oct 2014 10:20:00 GMT").is_err());
+        assert!(parse_zoned_time("Mon, 06 Oct 2014 10:20:00 UTC").is_err());
+        assert!(parse_zoned_time("2014-10-06T10:20:00").is_err());
+        assert!(parse_zoned_time("2014-10-06").is_err());
     }
 
     /// D31: RFC 1123 only as .NET writes it, with `GMT`.

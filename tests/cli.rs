@@ -241,7 +241,7 @@ fn bad_input_gives_one_clear_message_and_exit_2() {
         (eval("--metrics", p("missing.csv")), "missing.csv"),
         (
             eval("--metrics", p("metrics-bad-value.json")),
-            "metrics-bad-value.json:2:20: invalid type: string \"two\"",
+            "metrics-bad-value.json:2:20: expected a number, found string \"two\"",
         ),
         (
             eval("--metrics", p("metrics-nozone.json")),

@@ -540,10 +540,10 @@ fn check_walks_a_directory_and_totals() {
         !stderr.contains("bad.formula") && !stderr.contains("package.json") && !stderr.contains("broken.json"),
         "{stderr}"
     );
-    assert!(stderr.contains("scale.formula: ok (0 error(s), 0 warning(s))"), "{stderr}");
+    assert!(stderr.contains("scale.formula: ok (0 errors, 0 warnings)"), "{stderr}");
     assert!(stderr.contains("main.tf [azurerm_batch_pool.heredoc]: has errors"), "{stderr}");
     let last = stderr.lines().last().unwrap();
-    assert!(last.starts_with("checked 4 formula(s) in 2 file(s): "), "{last}");
+    assert!(last.starts_with("checked 4 formulas in 2 files: "), "{last}");
 }
 
 #[test]
@@ -731,7 +731,7 @@ fn the_shipped_examples_check_as_the_readme_says() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.lines().last().unwrap().starts_with("checked 11 formula(s) in 7 file(s): "),
+        stderr.lines().last().unwrap().starts_with("checked 11 formulas in 7 files: "),
         "{stderr}"
     );
     let out = bin()

@@ -356,7 +356,7 @@ fn bad_settings_are_refused_with_the_reason() {
     c.columns = vec!["$nope".into()];
     assert!(matches!(
         simulate(&f, &w, &c),
-        Err(SimulationError::Schedule(ReplayError::UnknownColumn(_)))
+        Err(SimulationError::Schedule(ReplayError::UnknownColumn(..)))
     ));
     let mut c = ok;
     c.end = Timestamp(c.start.0 + 20 * 365 * 86_400 * 10_000_000);

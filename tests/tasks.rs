@@ -241,7 +241,7 @@ fn bad_task_lists_name_file_line_column_and_field() {
         ),
         (
             original.replacen("\"retryCount\": 0", "\"retryCount\": \"none\"", 1),
-            "task 1: invalid type",
+            "task 1: expected a whole number, found string \"none\"",
         ),
         (
             original.replacen("\"endTime\": \"2026-11-23T10:04:45", "\"endTime\": \"2026-11-23T09:04:45", 1),
@@ -277,7 +277,7 @@ fn bad_task_lists_name_file_line_column_and_field() {
                     .unwrap();
                 let at = content.lines().nth(line - 1).unwrap();
                 assert!(
-                    at.contains(&format!("\"{field}\"")) || (field.starts_with("invalid") && at.contains("retryCount")),
+                    at.contains(&format!("\"{field}\"")) || (field.starts_with("expected") && at.contains("retryCount")),
                     "{err} points at line {line}: {at:?}"
                 );
                 assert!(column > 1);
@@ -337,7 +337,7 @@ fn every_template_checks_clean_and_scales_up_then_down() {
         assert!(source.starts_with("// "), "{kind}: commented");
         let check = ok(&["check", &formula]);
         let said = text(&check.stdout) + &text(&check.stderr);
-        assert!(said.contains("ok (0 error(s), 0 warning(s))"), "{kind}: {said}\n{source}");
+        assert!(said.contains("ok (0 errors, 0 warnings)"), "{kind}: {said}\n{source}");
         let timeline = path(&dir, &format!("{kind}.csv"));
         let out = ok(&[
             "simulate",

@@ -10,6 +10,7 @@ use batch_autoscale::hosts::{detect_kind, find_formulas, HostKind};
 use batch_autoscale::{Code, Diagnostic, LineIndex, Severity};
 
 use super::ci::{self, Finding};
+use super::counted;
 use super::fix;
 use super::host::{self, HostArgs, HostErrorDisplay};
 use super::render::{display_name, json_diagnostic, read_source, render_diagnostics, ColorChoice};
@@ -249,12 +250,18 @@ pub fn run(args: Args) -> ExitCode {
                 CheckFormat::Human => {
                     let shown = c.diagnostics.iter().filter(|d| !args.quiet || d.severity == Severity::Error);
                     err!("{}", render_diagnostics(&name, &text, shown, color));
-                    let verdict = if errors > 0 { "has errors" } else { "ok" };
                     let label = match &c.name {
                         Some(formula) => format!("{name} [{formula}]"),
                         None => name.clone(),
                     };
-                    errln!("{label}: {verdict} ({errors} error(s), {warnings} warning(s))");
+                    let counts = format!("{}, {}", counted(errors, "error"), counted(warnings, "warning"));
+                    if errors > 0 {
+                        errln!("{label}: has errors ({counts})");
+                    } else if args.deny_warnings && warnings > 0 {
+                        errln!("{label}: failed: --deny-warnings and {counts}");
+                    } else {
+                        errln!("{label}: ok ({counts})");
+                    }
                 }
                 CheckFormat::Sarif | CheckFormat::Github => {}
             }
@@ -278,9 +285,11 @@ pub fn run(args: Args) -> ExitCode {
             if walked_any || formulas > 1 {
                 let files = findings_storage.len();
                 errln!(
-                    "checked {formulas} formula(s) in {files} file(s): {} error(s), {} warning(s)",
-                    count(Severity::Error),
-                    count(Severity::Warning)
+                    "checked {} in {}: {}, {}",
+                    counted(formulas, "formula"),
+                    counted(files, "file"),
+                    counted(count(Severity::Error), "error"),
+                    counted(count(Severity::Warning), "warning")
                 );
             }
         }

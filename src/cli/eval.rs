@@ -7,7 +7,7 @@ use batch_autoscale::builtins::{self, Metric, Target, VariableKind};
 use batch_autoscale::data::{parse_context_file, read_text, ContextFile};
 use batch_autoscale::eval::run_for_errors;
 use batch_autoscale::hosts::{pool_state, PoolCounts};
-use batch_autoscale::time::{parse_rfc3339, TICKS_PER_SECOND};
+use batch_autoscale::time::{parse_zoned_time, TICKS_PER_SECOND};
 use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
 use super::render::{ColorChoice, Format};
@@ -33,28 +33,28 @@ pub struct Args {
     #[arg(long)]
     now: Option<String>,
     /// Initial `$TargetDedicatedNodes` (the pool's current dedicated target).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pool_dedicated: Option<f64>,
     /// Initial `$TargetLowPriorityNodes`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pool_low_priority: Option<f64>,
     /// `$CurrentDedicatedNodes`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     current_dedicated: Option<f64>,
     /// `$CurrentLowPriorityNodes`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     current_low_priority: Option<f64>,
     /// `$TaskSlotsPerNode`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     task_slots: Option<f64>,
     /// `$UsableNodeCount`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     usable_nodes: Option<f64>,
     /// Seed for `rand()` (instead of the context's `random` list).
     #[arg(long)]
     seed: Option<u64>,
     /// Sample publication delay in seconds (D22).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     delay: Option<f64>,
     /// Output format: a readable table, or the `AutoScaleRun` JSON of the REST API.
     #[arg(long, value_enum, default_value = "human")]
@@ -126,43 +126,31 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if let Some(now) = &args.now {
-        if let Err(e) = parse_rfc3339(now) {
+        if let Err(e) = parse_zoned_time(now) {
             return usage_error(format!("--now {now}: {e}"));
         }
         spec.now = Some(now.clone());
     }
     let pool = &mut spec.pool;
-    for (flag, name, value, field) in [
-        (
-            "--pool-dedicated",
-            "targetDedicatedNodes",
-            args.pool_dedicated,
-            &mut pool.target_dedicated_nodes,
-        ),
-        (
-            "--pool-low-priority",
-            "targetLowPriorityNodes",
-            args.pool_low_priority,
-            &mut pool.target_low_priority_nodes,
-        ),
-        (
-            "--current-dedicated",
-            "currentDedicatedNodes",
-            args.current_dedicated,
-            &mut pool.current_dedicated_nodes,
-        ),
+    for (flag, value, field) in [
+        ("--pool-dedicated", args.pool_dedicated, &mut pool.target_dedicated_nodes),
+        ("--pool-low-priority", args.pool_low_priority, &mut pool.target_low_priority_nodes),
+        ("--current-dedicated", args.current_dedicated, &mut pool.current_dedicated_nodes),
         (
             "--current-low-priority",
-            "currentLowPriorityNodes",
             args.current_low_priority,
             &mut pool.current_low_priority_nodes,
         ),
-        ("--task-slots", "taskSlotsPerNode", args.task_slots, &mut pool.task_slots_per_node),
-        ("--usable-nodes", "usableNodeCount", args.usable_nodes, &mut pool.usable_node_count),
+        ("--task-slots", args.task_slots, &mut pool.task_slots_per_node),
+        ("--usable-nodes", args.usable_nodes, &mut pool.usable_node_count),
     ] {
         if let Some(v) = value {
-            if let Err(m) = batch_autoscale::data::check_pool_value(name, v) {
-                return usage_error(format!("{flag} {v}: {m}"));
+            let checked = match flag {
+                "--task-slots" => super::task_slots(&v.to_string()),
+                _ => super::non_negative(&v.to_string()),
+            };
+            if let Err(e) = checked {
+                return usage_error(format!("{flag} {v}: {e}"));
             }
             *field = v;
         }

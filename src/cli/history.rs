@@ -31,8 +31,8 @@ pub fn load_history(path: &Path, end: Option<Timestamp>) -> Result<(MetricData, 
         Some(list) => {
             let s = list.states();
             let note = format!(
-                "history derived from {} tasks on the 30-second grid: {} completed, {} running, {} not started at {}",
-                list.tasks.len(),
+                "history derived from {} on the 30-second grid: {} completed, {} running, {} not started at {}",
+                super::counted(list.tasks.len(), "task"),
                 s.completed,
                 s.running,
                 s.not_started,

@@ -36,6 +36,7 @@ macro_rules! errln {
 mod check;
 mod ci;
 mod compare;
+mod completions;
 mod eval;
 mod fix;
 mod fmt;
@@ -85,6 +86,10 @@ enum Command {
     History(history::HistoryArgs),
     /// Write a commented formula for a common need (task-based, time-of-day, …).
     New(new::NewArgs),
+    /// Write the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    Completions(completions::CompletionsArgs),
+    /// Write the manual page (roff) of the tool and its subcommands.
+    Man(completions::ManArgs),
 }
 
 /// Run a parsed command line.
@@ -100,5 +105,41 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lsp(a) => lsp::run(a),
         Command::History(a) => history::run(a),
         Command::New(a) => new::run(a),
+        Command::Completions(a) => completions::run_completions(a),
+        Command::Man(a) => completions::run_man(a),
+    }
+}
+
+/// Value parser for amounts that cannot be negative (`--pool-dedicated 3`): a negative value is
+/// refused with "must be at least 0" (with `allow_negative_numbers`, so clap does not take `-3`
+/// for a flag).
+pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| "expected a number".to_string())?;
+    if !v.is_finite() {
+        return Err("expected a finite number".into());
+    }
+    if v < 0.0 {
+        return Err("must be at least 0".into());
+    }
+    Ok(v)
+}
+
+/// Value parser for `$TaskSlotsPerNode`: a whole number from 1 to 256, as `simulate --slots`.
+pub(crate) fn task_slots(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n as f64),
+        Ok(_) => Err("a node has 1 to 256 task slots".into()),
+        Err(_) => Err("expected a whole number of task slots, 1 to 256".into()),
+    }
+}
+
+/// `n` and the noun, singular for 1 (`1 error`, `2 errors`); `noun` is the singular, and the
+/// plural adds `s`.
+pub(crate) fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

@@ -46,16 +46,16 @@ pub struct ReplayArgs {
     #[arg(long)]
     end: Option<String>,
     /// Dedicated target before the first evaluation.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::non_negative)]
     pool_dedicated: f64,
     /// Low-priority target before the first evaluation.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::non_negative)]
     pool_low_priority: f64,
     /// `$TaskSlotsPerNode` (when the data has none).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::task_slots)]
     task_slots: f64,
     /// Sample publication delay in seconds (D22).
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 30.0, allow_negative_numbers = true, value_parser = super::non_negative)]
     delay: f64,
     /// How long new nodes take to arrive, when the data has no current node counts.
     #[arg(long, default_value = "PT5M")]

@@ -143,9 +143,9 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         SummaryFormat::Table => {
             outln!("simulated {title}");
             outln!(
-                "{} tasks; pool: {} slots per node, allocation {}",
-                setup.workload.len(),
-                config.pool.task_slots_per_node,
+                "{}; pool: {} per node, allocation {}",
+                super::counted(setup.workload.len(), "task"),
+                super::counted(config.pool.task_slots_per_node, "slot"),
                 iso8601(config.pool.allocation_latency)
             );
             for note in &setup.notes {

@@ -184,7 +184,7 @@ pub struct Formula {
 
 /// Why a formula could not be compiled: it has errors. Holds the full analysis.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("the formula has {} error(s); the first: {}", self.errors().count(), self.errors().next().map(|d| d.message.as_str()).unwrap_or(""))]
+#[error("the formula has {}; the first: {}", match self.errors().count() { 1 => "1 error".to_string(), n => format!("{n} errors") }, self.errors().next().map(|d| d.message.as_str()).unwrap_or(""))]
 pub struct CompileError {
     /// The analysis with every diagnostic.
     pub analysis: Box<Analysis>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::builtins::Metric;
-use crate::time::{parse_rfc3339, TimeInterval, Timestamp, TICKS_PER_SECOND};
+use crate::time::{parse_rfc3339, parse_zoned_time, TimeInterval, Timestamp, TICKS_PER_SECOND};
 
 /// The pool state a formula sees (§5.1, §5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -451,7 +451,7 @@ impl ContextSpec {
     /// Build the context; `default_now` is used when `now` is absent.
     pub fn build(&self, default_now: Timestamp) -> Result<OwnedContext, ContextError> {
         let now = match &self.now {
-            Some(s) => parse_rfc3339(s).map_err(|e| ContextError::BadTime {
+            Some(s) => parse_zoned_time(s).map_err(|e| ContextError::BadTime {
                 field: "now".into(),
                 message: e.to_string(),
             })?,

@@ -226,7 +226,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                         "the character U+{:04X} is not allowed: only space, tab, CR and LF may separate tokens (D44)",
                         c as u32
                     ),
-                    _ => format!("unexpected character `{}`", bad.chars().take(8).collect::<String>()),
+                    _ => format!("unexpected character `{}`", bad.chars().take(8).map(visible).collect::<String>()),
                 };
                 diagnostics.push(Diagnostic::new(Code::InvalidCharacter, span, message));
             }
@@ -235,6 +235,15 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
         i += 1;
     }
     out
+}
+
+/// A character as a message shows it: control and other invisible characters as `\u{1}`.
+fn visible(c: char) -> String {
+    if c.is_control() || (c.is_whitespace() && c != ' ') || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{FEFF}') {
+        c.escape_unicode().to_string()
+    } else {
+        c.to_string()
+    }
 }
 
 fn suggest_number(text: &str) -> Option<String> {

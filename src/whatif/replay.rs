@@ -73,9 +73,10 @@ pub enum ReplayError {
     /// More evaluations than this tool will run in one replay (10 million).
     #[error("{0} evaluations is too many for one replay; shorten the period or lengthen the interval")]
     TooManyEvaluations(u64),
-    /// A requested column is not a user variable of the formula, e.g. `--columns $taks`.
-    #[error("`{0}` is not a variable of the formula")]
-    UnknownColumn(String),
+    /// A requested column is not a user variable of the formula, e.g. `--columns $taks`, with
+    /// the closest variable name if one is close.
+    #[error("`{0}` is not a variable of the formula{hint}", hint = .1.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownColumn(String, Option<String>),
 }
 
 /// One evaluation of the replay.
@@ -281,7 +282,10 @@ pub(crate) fn check_schedule(start: Timestamp, end: Timestamp, interval: TimeInt
 pub(crate) fn check_columns(formula: &Formula, columns: &[String]) -> Result<(), ReplayError> {
     let names: Vec<&str> = formula.variable_names().collect();
     match columns.iter().find(|c| !names.contains(&c.as_str())) {
-        Some(c) => Err(ReplayError::UnknownColumn(c.clone())),
+        Some(c) => Err(ReplayError::UnknownColumn(
+            c.clone(),
+            crate::builtins::closest(c, names.iter().copied()).map(str::to_string),
+        )),
         None => Ok(()),
     }
 }

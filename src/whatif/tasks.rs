@@ -38,7 +38,8 @@ pub fn workload_from_tasks(list: &TaskList) -> WorkloadSpec {
 /// One line for a report: how many tasks the list has and which are taken as they stand.
 pub fn describe_tasks(list: &TaskList) -> String {
     let s = list.states();
-    let mut line = format!("{} tasks from a task list: {} completed", list.tasks.len(), s.completed);
+    let noun = if list.tasks.len() == 1 { "task" } else { "tasks" };
+    let mut line = format!("{} {noun} from a task list: {} completed", list.tasks.len(), s.completed);
     if s.failed > 0 {
         line.push_str(&format!(" ({} failed)", s.failed));
     }
