@@ -383,7 +383,7 @@ pub fn parse_context(text: &str, path: &str) -> Result<ContextSpec, DataError> {
         ("taskSlotsPerNode", p.task_slots_per_node),
         ("usableNodeCount", p.usable_node_count),
     ] {
-        check_pool_value(field, value).map_err(|m| at_key(&["pool", field], format!("pool.{field}: {m}")))?;
+        check_pool_value(field, value).map_err(|m| at_key(&["pool", field], format!("pool.{field}: {value}: {m}")))?;
     }
     if let Some(d) = spec.sample_publication_delay_seconds {
         if !(0.0..=MAX_SECONDS_FIELD).contains(&d) {
@@ -436,15 +436,19 @@ fn check_periods(text: &str, path: &str, metrics: &BTreeMap<String, MetricSpec>,
 /// limit), the node counts and targets are finite and not negative.
 pub fn check_pool_value(field: &str, value: f64) -> Result<(), String> {
     if field == "taskSlotsPerNode" {
-        if !(value.fract() == 0.0 && (1.0..=256.0).contains(&value)) {
-            return Err(format!("{value} is not a number of task slots; a node has 1 to 256"));
+        if value.fract() != 0.0 || !value.is_finite() {
+            return Err("expected a whole number of task slots, 1 to 256".into());
+        }
+        if !(1.0..=256.0).contains(&value) {
+            return Err("a node has 1 to 256 task slots".into());
         }
         return Ok(());
     }
-    if !(value.is_finite() && value >= 0.0) {
-        return Err(format!(
-            "{value} is not a node count; expected a finite number that is not negative"
-        ));
+    if !value.is_finite() {
+        return Err("expected a finite number".into());
+    }
+    if value < 0.0 {
+        return Err("must be at least 0".into());
     }
     Ok(())
 }

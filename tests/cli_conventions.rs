@@ -137,7 +137,7 @@ fn messages_without_rust() {
     );
     one_line_error(
         &run(&["eval", &f, "--delay", "-1"]),
-        "--delay -1: must be a non-negative number of seconds",
+        "--delay -1: must be a number of seconds from 0 to 31536000 (a year)",
     );
     let out = run(&["eval", &f, "--task-slots", "4", "--pool-dedicated", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

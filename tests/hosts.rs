@@ -454,7 +454,7 @@ fn fix_rewrites_host_files_in_place_and_diff_writes_nothing() {
         after.contains("        $TargetDedicatedNodes = $x * 2 + TimeInterval_Minute / TimeInterval_Minute;\n    EOT"),
         "{after}"
     );
-    assert!(text(&fixed.stderr).contains("applied 3 fix(es)"), "{}", text(&fixed.stderr));
+    assert!(text(&fixed.stderr).contains("applied 3 fixes"), "{}", text(&fixed.stderr));
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 1, "a temporary file was left: {leftovers:?}");
 }

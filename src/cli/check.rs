@@ -212,7 +212,7 @@ pub fn run(args: Args) -> ExitCode {
                         io_error = true;
                         continue;
                     }
-                    errln!("{name}: applied {count} fix(es)");
+                    errln!("{name}: applied {}", counted(count, "fix"));
                     text = fixed;
                     match check_text(path, &text, &args, &vars, &levels) {
                         Ok(c) => checked = c,

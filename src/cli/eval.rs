@@ -162,7 +162,8 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(delay) = args.delay {
         if !(delay.is_finite() && (0.0..=MAX_DELAY_SECONDS).contains(&delay)) {
             return usage_error(format!(
-                "--delay {delay:?}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)"
+                "--delay {}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)",
+                super::shown_number(delay)
             ));
         }
         spec.sample_publication_delay_seconds = Some(delay);

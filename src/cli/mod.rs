@@ -115,21 +115,25 @@ pub fn run(cli: Cli) -> ExitCode {
 /// for a flag).
 pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
     let v: f64 = s.trim().parse().map_err(|_| "expected a number".to_string())?;
-    if !v.is_finite() {
-        return Err("expected a finite number".into());
-    }
-    if v < 0.0 {
-        return Err("must be at least 0".into());
-    }
-    Ok(v)
+    batch_autoscale::data::check_pool_value("targetDedicatedNodes", v).map(|()| v)
 }
 
 /// Value parser for `$TaskSlotsPerNode`: a whole number from 1 to 256, as `simulate --slots`.
 pub(crate) fn task_slots(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<i64>() {
-        Ok(n) if (1..=256).contains(&n) => Ok(n as f64),
-        Ok(_) => Err("a node has 1 to 256 task slots".into()),
-        Err(_) => Err("expected a whole number of task slots, 1 to 256".into()),
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "expected a whole number of task slots, 1 to 256".to_string())?;
+    batch_autoscale::data::check_pool_value("taskSlotsPerNode", v).map(|()| v)
+}
+
+/// A number from a flag as the user would write it: `-1` for -1.0, `1e300` rather than its 301
+/// digits, `0.5` as `0.5`.
+pub(crate) fn shown_number(v: f64) -> String {
+    if v.is_finite() && v == v.trunc() && v.abs() < 1e16 {
+        format!("{v}")
+    } else {
+        format!("{v:?}")
     }
 }
 
@@ -139,6 +143,8 @@ pub(crate) fn counted(n: impl std::fmt::Display, noun: &str) -> String {
     let n = n.to_string();
     if n == "1" {
         format!("{n} {noun}")
+    } else if noun.ends_with(['s', 'x']) || noun.ends_with("ch") || noun.ends_with("sh") {
+        format!("{n} {noun}es")
     } else {
         format!("{n} {noun}s")
     }

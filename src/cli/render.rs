@@ -60,7 +60,8 @@ pub fn render_diagnostics<'a>(path: &str, src: &str, diagnostics: impl IntoItera
         }
     }
     if more > 0 {
-        out.push_str(&format!("… and {more} more diagnostic(s) in {path}\n"));
+        let noun = if more == 1 { "diagnostic" } else { "diagnostics" };
+        out.push_str(&format!("… and {more} more {noun} in {path}\n"));
     }
     out
 }

@@ -46,16 +46,16 @@ pub struct ReplayArgs {
     #[arg(long)]
     end: Option<String>,
     /// Dedicated target before the first evaluation.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pool_dedicated: f64,
     /// Low-priority target before the first evaluation.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pool_low_priority: f64,
     /// `$TaskSlotsPerNode` (when the data has none).
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::task_slots)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     task_slots: f64,
     /// Sample publication delay in seconds (D22).
-    #[arg(long, default_value_t = 30.0, allow_negative_numbers = true, value_parser = super::non_negative)]
+    #[arg(long, default_value_t = 30.0, allow_negative_numbers = true)]
     delay: f64,
     /// How long new nodes take to arrive, when the data has no current node counts.
     #[arg(long, default_value = "PT5M")]
@@ -228,6 +228,14 @@ pub fn run(args: ReplayArgs) -> ExitCode {
 
 /// The replay settings from the flags, each checked.
 fn config(args: &ReplayArgs, data: &MetricData, host_interval: Option<TimeInterval>) -> Result<ReplayConfig, String> {
+    // The flags first: they need no data.
+    for (flag, field, value) in [
+        ("--pool-dedicated", "targetDedicatedNodes", args.pool_dedicated),
+        ("--pool-low-priority", "targetLowPriorityNodes", args.pool_low_priority),
+        ("--task-slots", "taskSlotsPerNode", args.task_slots),
+    ] {
+        check_pool_value(field, value).map_err(|m| format!("{flag} {}: {m}", super::shown_number(value)))?;
+    }
     let source = args
         .metrics
         .as_ref()
@@ -243,18 +251,11 @@ fn config(args: &ReplayArgs, data: &MetricData, host_interval: Option<TimeInterv
         parse_iso8601_duration(&args.allocation_delay).map_err(|e| format!("--allocation-delay {}: {e}", args.allocation_delay))?;
     if !(args.delay.is_finite() && (0.0..=MAX_DELAY_SECONDS).contains(&args.delay)) {
         return Err(format!(
-            "--delay {:?}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)",
-            args.delay
+            "--delay {}: must be a number of seconds from 0 to {MAX_DELAY_SECONDS} (a year)",
+            super::shown_number(args.delay)
         ));
     }
     config.publication_delay = batch_autoscale::TimeInterval((args.delay * 1e7).round() as i64);
-    for (flag, field, value) in [
-        ("--pool-dedicated", "targetDedicatedNodes", args.pool_dedicated),
-        ("--pool-low-priority", "targetLowPriorityNodes", args.pool_low_priority),
-        ("--task-slots", "taskSlotsPerNode", args.task_slots),
-    ] {
-        check_pool_value(field, value).map_err(|m| format!("{flag} {value}: {m}"))?;
-    }
     config.initial_pool.target_dedicated_nodes = args.pool_dedicated;
     config.initial_pool.target_low_priority_nodes = args.pool_low_priority;
     config.initial_pool.task_slots_per_node = args.task_slots;
