@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::builtins::{self, Method, Metric, Target, VariableKind};
+use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
 use crate::syntax::Span;
@@ -181,7 +181,7 @@ fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
             if let Some(m) = metric_of(object) {
                 receivers.insert(object.unparenthesized().span.start);
-                let only_last = method.text == "GetSample" && args.len() == 1 && constant_number(&args[0]) == Some(1.0);
+                let only_last = method_is(&method.text, Method::GetSample) && args.len() == 1 && constant_number(&args[0]) == Some(1.0);
                 looks.entry(m).or_default().push((e.span, only_last));
                 let is_window = matches!(
                     builtins::lookup_method(&method.text).map(|i| i.method),
@@ -250,7 +250,11 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 return;
             }
             match &e.kind {
-                ExprKind::MethodCall { method, .. } if method.text == "GetSamplePercent" || method.text == "Count" => *found = true,
+                ExprKind::MethodCall { method, .. }
+                    if method_is(&method.text, Method::GetSamplePercent) || method_is(&method.text, Method::Count) =>
+                {
+                    *found = true
+                }
                 ExprKind::Name { name } if vars.contains(name.as_str()) => *found = true,
                 _ => e.for_each_child(|c| go(c, vars, found)),
             }
@@ -279,7 +283,7 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 visit(right, guarded || mentions_percent(left, vars), vars, out);
             }
             ExprKind::MethodCall { method, args, .. } => {
-                let window_without_percent = method.text == "GetSample"
+                let window_without_percent = method_is(&method.text, Method::GetSample)
                     && match args.len() {
                         1 => constant_number(&args[0]).is_none() && !is_count_like(&args[0]),
                         2 => constant_number(&args[1]).is_none() && constant_interval(&args[1]).is_some(),
@@ -395,7 +399,7 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        ExprKind::Name { name } if name == "retaineddata" => {
+        ExprKind::Name { name } if builtins::lookup_keyword(name).map(|k| k.value) == Some(Deallocation::RetainedData) => {
             out.push(Diagnostic::new(
                 Code::RetainedData,
                 e.span,
@@ -410,7 +414,7 @@ fn mentions_cpu(e: &Expr) -> bool {
     let mut found = false;
     fn go(e: &Expr, found: &mut bool) {
         if let ExprKind::Name { name } = &e.kind {
-            if name == "$CPUPercent" {
+            if builtins::lookup_variable(name).map(|v| v.kind) == Some(VariableKind::Metric(Metric::CpuPercent)) {
                 *found = true;
             }
         }
@@ -427,7 +431,14 @@ fn no_effect(formula: &Formula, out: &mut Vec<Diagnostic>) {
         fn go(e: &Expr, found: &mut bool) {
             match &e.kind {
                 ExprKind::MethodCall { .. } => *found = true,
-                ExprKind::Call { function, .. } if function.text == "stop" || function.text == "rand" => *found = true,
+                ExprKind::Call { function, .. }
+                    if matches!(
+                        builtins::lookup_function(&function.text).map(|f| f.function),
+                        Some(Function::Stop | Function::Rand)
+                    ) =>
+                {
+                    *found = true
+                }
                 _ => {}
             }
             e.for_each_child(|c| go(c, found));
@@ -505,4 +516,8 @@ fn unused_variables(variables: &[VariableInfo], out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+/// Whether `name` is the sample method `method` (names are case-sensitive, as the table's).
+fn method_is(name: &str, method: Method) -> bool {
+    builtins::lookup_method(name).map(|m| m.method) == Some(method)
 }

@@ -249,9 +249,9 @@ fn apply_unusual(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<Str
 /// the printed double and the applied count.
 fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
     let (value, pos) = m.targets[Target::Dedicated as usize].final_value();
-    let dedicated = apply(value, "$TargetDedicatedNodes", pos, warnings)?;
+    let dedicated = apply(value, Target::Dedicated.name(), pos, warnings)?;
     let (value, pos) = m.targets[Target::LowPriority as usize].final_value();
-    let low_priority = apply(value, "$TargetLowPriorityNodes", pos, warnings)?;
+    let low_priority = apply(value, Target::LowPriority.name(), pos, warnings)?;
     Ok([dedicated, low_priority])
 }
 
