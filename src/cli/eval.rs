@@ -301,50 +301,13 @@ fn print_trace(src: &str, host_text: &str, map: &batch_autoscale::hosts::SourceM
     outln!();
     outln!("trace:");
     for event in trace {
-        match event {
-            TraceEvent::Statement { span, value, .. } => {
-                let lc = index.line_col(span.start as usize);
-                let text: String = span.text(src).split_whitespace().collect::<Vec<_>>().join(" ");
-                let short: String = text.chars().take(70).collect();
-                let ellipsis = if text.chars().count() > 70 { "…" } else { "" };
-                outln!("  line {:>3}  {short}{ellipsis}\n             => {value}", lc.line);
-            }
-            TraceEvent::Branch { pos, taken_then } => {
-                let lc = index.line_col(*pos as usize);
-                outln!(
-                    "  {}:{}  ?: took the {} branch",
-                    lc.line,
-                    lc.column,
-                    if *taken_then { "first (true)" } else { "second (false)" }
-                );
-            }
-            TraceEvent::Samples {
-                pos,
-                metric,
-                returned,
-                requested,
-                expected,
-                percent,
-            } => {
-                let lc = index.line_col(*pos as usize);
-                match (expected, percent) {
-                    (Some(e), Some(p)) => outln!(
-                        "  {}:{}  {} window: {returned} of {e} expected samples ({}%)",
-                        lc.line,
-                        lc.column,
-                        metric.name(),
-                        batch_autoscale::format::format_double(*p)
-                    ),
-                    _ => outln!(
-                        "  {}:{}  {} last samples: {returned} of {} asked for",
-                        lc.line,
-                        lc.column,
-                        metric.name(),
-                        requested.unwrap_or(*returned)
-                    ),
-                }
-            }
-            TraceEvent::Stop { statement } => outln!("  stop() in statement {}", statement + 1),
+        let text = event.describe(src, |offset| index.line_col(offset));
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            outln!("  {first}");
+        }
+        for rest in lines {
+            outln!("             {rest}");
         }
     }
 }

@@ -142,6 +142,64 @@ pub enum TraceEvent {
     },
 }
 
+impl TraceEvent {
+    /// The event as `eval --trace` shows it, positions given as line and column by `at` (the
+    /// formula's own [`LineIndex`], or a map into the file the formula came from). A statement
+    /// gives two lines: its text (cut after 70 characters) and `=> value`.
+    ///
+    /// ```
+    /// use batch_autoscale::{LineIndex, TraceEvent, Span};
+    /// let src = "x = 1 + 2;";
+    /// let index = LineIndex::new(src);
+    /// let event = TraceEvent::Statement { statement: 0, span: Span::new(0, 9), value: "3".into() };
+    /// assert_eq!(event.describe(src, |o| index.line_col(o)), "line   1  x = 1 + 2\n=> 3");
+    /// ```
+    pub fn describe(&self, src: &str, at: impl Fn(usize) -> crate::syntax::LineCol) -> String {
+        match self {
+            TraceEvent::Statement { span, value, .. } => {
+                let line = at(span.start as usize).line;
+                let text = src.get(span.start as usize..span.end as usize).unwrap_or("");
+                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let short: String = text.chars().take(70).collect();
+                let ellipsis = if text.chars().count() > 70 { "…" } else { "" };
+                format!("line {line:>3}  {short}{ellipsis}\n=> {value}")
+            }
+            TraceEvent::Branch { pos, taken_then } => {
+                let lc = at(*pos as usize);
+                let which = if *taken_then { "first (true)" } else { "second (false)" };
+                format!("{}:{}  ?: took the {which} branch", lc.line, lc.column)
+            }
+            TraceEvent::Samples {
+                pos,
+                metric,
+                returned,
+                requested,
+                expected,
+                percent,
+            } => {
+                let lc = at(*pos as usize);
+                match (expected, percent) {
+                    (Some(e), Some(p)) => format!(
+                        "{}:{}  {} window: {returned} of {e} expected samples ({}%)",
+                        lc.line,
+                        lc.column,
+                        metric.name(),
+                        crate::format::format_double(*p)
+                    ),
+                    _ => format!(
+                        "{}:{}  {} last samples: {returned} of {} asked for",
+                        lc.line,
+                        lc.column,
+                        metric.name(),
+                        requested.unwrap_or(*returned)
+                    ),
+                }
+            }
+            TraceEvent::Stop { statement } => format!("stop() in statement {}", statement + 1),
+        }
+    }
+}
+
 /// A user variable's final value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VariableValue {

@@ -273,61 +273,13 @@ pub fn evaluate(src: &str, context_json: &str, now_ms: f64) -> JsEvaluation {
     }
 }
 
-fn format_percent(p: f64) -> String {
-    let s = format!("{:.4}", p);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
-}
-
 /// The trace as `eval --trace` prints it, one line per event.
 pub fn render_trace(src: &str, trace: &[TraceEvent]) -> Vec<String> {
     let index = LineIndex::new(src);
-    let mut out = Vec::new();
-    for event in trace {
-        match event {
-            TraceEvent::Statement { span, value, .. } => {
-                let lc = index.line_col(span.start as usize);
-                let text = src.get(span.start as usize..span.end as usize).unwrap_or("");
-                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                let short: String = text.chars().take(70).collect();
-                let ellipsis = if text.chars().count() > 70 { "…" } else { "" };
-                out.push(format!("line {:>3}  {short}{ellipsis}  => {value}", lc.line));
-            }
-            TraceEvent::Branch { pos, taken_then } => {
-                let lc = index.line_col(*pos as usize);
-                let which = if *taken_then { "first (true)" } else { "second (false)" };
-                out.push(format!("{}:{}  ?: took the {which} branch", lc.line, lc.column));
-            }
-            TraceEvent::Samples {
-                pos,
-                metric,
-                returned,
-                requested,
-                expected,
-                percent,
-            } => {
-                let lc = index.line_col(*pos as usize);
-                out.push(match (expected, percent) {
-                    (Some(e), Some(p)) => format!(
-                        "{}:{}  {} window: {returned} of {e} expected samples ({}%)",
-                        lc.line,
-                        lc.column,
-                        metric.name(),
-                        format_percent(*p)
-                    ),
-                    _ => format!(
-                        "{}:{}  {} last samples: {returned} of {} asked for",
-                        lc.line,
-                        lc.column,
-                        metric.name(),
-                        requested.unwrap_or(*returned)
-                    ),
-                });
-            }
-            TraceEvent::Stop { statement } => out.push(format!("stop() in statement {}", statement + 1)),
-        }
-    }
-    out
+    trace
+        .iter()
+        .map(|e| e.describe(src, |offset| index.line_col(offset)).replace('\n', "  "))
+        .collect()
 }
 
 /// One evaluation of a replay.
