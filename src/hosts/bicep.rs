@@ -7,25 +7,19 @@
 use std::collections::HashMap;
 
 use super::map::{Quoting, SourceMap};
+use super::scan::{Decoder, Lexical, Scanned, Str, Token};
 use super::{hosted, HostKind, HostedFormula, Located, Reference};
 use crate::syntax::Span;
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Word(Span),
-    Str {
-        span: Span,
-        text: String,
-        map: SourceMap,
-        multi: bool,
-    },
-    Open,
-    Close,
-    Colon,
-    Eq,
-    Newline,
-    Other,
-}
+/// Bicep's tokens; a string's kind says whether it is a `'''…'''` (multi-line, verbatim) string.
+type Tok = Token<bool>;
+
+const LEXICAL: Lexical = Lexical {
+    hash_comments: false,
+    semicolon_ends_line: false,
+    colon: true,
+    dash_in_words: false,
+};
 
 #[derive(Debug)]
 struct Frame {
@@ -35,7 +29,7 @@ struct Frame {
 
 /// Every pool formula of a Bicep file.
 pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
-    let toks = tokens(src)?;
+    let toks = super::scan::tokens(src, &LEXICAL, string_at)?;
     // `param NAME TYPE = 'text'` and `var NAME = 'text'`: defaults a formula may refer to.
     let mut defaults: HashMap<String, (Span, String, SourceMap, bool)> = HashMap::new();
     let mut scalars = std::collections::BTreeMap::new();
@@ -49,7 +43,12 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                 let rest = &toks[i + 2..toks.len().min(i + 5)];
                 if let Some(pos) = rest.iter().position(|t| *t == Tok::Eq) {
                     match rest.get(pos + 1) {
-                        Some(Tok::Str { span, text, map, multi }) => {
+                        Some(Tok::Str(Str {
+                            span,
+                            text,
+                            map,
+                            kind: multi,
+                        })) => {
                             defaults.insert(name.text(src).to_string(), (*span, text.clone(), map.clone(), *multi));
                             scalars.insert(name.text(src).to_string(), text.clone());
                         }
@@ -70,7 +69,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
             Tok::Open => {
                 let words: Vec<&Tok> = line.iter().map(|&j| &toks[j]).collect();
                 let mut frame = Frame { key: None, resource: None };
-                if let [Tok::Word(kw), Tok::Word(symbol), Tok::Str { text: ty, .. }, ..] = words.as_slice() {
+                if let [Tok::Word(kw), Tok::Word(symbol), Tok::Str(Str { text: ty, .. }), ..] = words.as_slice() {
                     if kw.text(src) == "resource" {
                         let ty = ty.to_ascii_lowercase();
                         let base = ty.split('@').next().unwrap_or("");
@@ -79,7 +78,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                         }
                     }
                 } else if let [key, Tok::Colon, ..] = words.as_slice() {
-                    frame.key = key_text(src, key);
+                    frame.key = key.key_text(src);
                 }
                 frames.push(frame);
                 line.clear();
@@ -98,7 +97,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                     continue;
                 };
                 let keys: Vec<&str> = frames[r + 1..].iter().map(|f| f.key.as_deref().unwrap_or("")).collect();
-                let Some(key) = key_text(src, &toks[line[0]]) else {
+                let Some(key) = toks[line[0]].key_text(src) else {
                     continue;
                 };
                 let symbol = frames[r].resource.clone().unwrap_or_default();
@@ -111,7 +110,15 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                     continue;
                 }
                 match (key.as_str(), tok) {
-                    ("formula", Tok::Str { span, text, map, multi }) => {
+                    (
+                        "formula",
+                        Tok::Str(Str {
+                            span,
+                            text,
+                            map,
+                            kind: multi,
+                        }),
+                    ) => {
                         let f = pool(&mut out, &symbol);
                         f.text = text.clone();
                         f.map = map.clone();
@@ -134,7 +141,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                         };
                         f.reference = Some(Reference { name, written });
                     }
-                    ("evaluationInterval", Tok::Str { span, text, .. }) => {
+                    ("evaluationInterval", Tok::Str(Str { span, text, .. })) => {
                         pool(&mut out, &symbol).interval = Some(Located {
                             value: text.clone(),
                             span: *span,
@@ -174,97 +181,40 @@ fn pool<'a>(out: &'a mut Vec<HostedFormula>, symbol: &str) -> &'a mut HostedForm
     &mut out[i]
 }
 
-fn key_text(src: &str, tok: &Tok) -> Option<String> {
-    match tok {
-        Tok::Word(s) => Some(s.text(src).to_string()),
-        Tok::Str { text, .. } => Some(text.clone()),
-        _ => None,
+/// A `'''…'''` or `'…'` string at `i`.
+fn string_at(src: &str, i: usize) -> Option<Scanned<bool>> {
+    if src[i..].starts_with("'''") {
+        Some(multi(src, i))
+    } else if src.as_bytes()[i] == b'\'' {
+        Some(single(src, i))
+    } else {
+        None
     }
 }
 
-fn tokens(src: &str) -> Result<Vec<Tok>, (usize, String)> {
-    let b = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                out.push(Tok::Newline);
-                i += 1;
-            }
-            b' ' | b'\t' | b'\r' => i += 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => i = src[i..].find('\n').map_or(src.len(), |n| i + n),
-            b'/' if b.get(i + 1) == Some(&b'*') => match src[i + 2..].find("*/") {
-                Some(n) => i += n + 4,
-                None => return Err((i, "unterminated `/*` comment".into())),
-            },
-            b'{' => {
-                out.push(Tok::Open);
-                i += 1;
-            }
-            b'}' => {
-                out.push(Tok::Close);
-                i += 1;
-            }
-            b':' => {
-                out.push(Tok::Colon);
-                i += 1;
-            }
-            b'=' if b.get(i + 1) != Some(&b'=') => {
-                out.push(Tok::Eq);
-                i += 1;
-            }
-            b'\'' if src[i..].starts_with("'''") => {
-                let body = i + 3;
-                let Some(n) = src[body..].find("'''") else {
-                    return Err((i, "unterminated `'''` string".into()));
-                };
-                let mut start = body;
-                if src[start..].starts_with("\r\n") {
-                    start += 2;
-                } else if src[start..].starts_with('\n') {
-                    start += 1;
-                }
-                let end = body + n;
-                let start = start.min(end);
-                let mut map = SourceMap::default();
-                map.push(start, end - start, end - start, true);
-                map.set_end(end);
-                out.push(Tok::Str {
-                    span: Span::new(i, end + 3),
-                    text: src[start..end].to_string(),
-                    map,
-                    multi: true,
-                });
-                out.extend(std::iter::repeat_n(Tok::Newline, src[i..end].matches('\n').count()));
-                i = end + 3;
-            }
-            b'\'' => {
-                let (tok, end) = single(src, i)?;
-                out.push(tok);
-                i = end;
-            }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.')) {
-                    i += 1;
-                }
-                out.push(Tok::Word(Span::new(start, i)));
-            }
-            _ => {
-                out.push(Tok::Other);
-                i += src[i..].chars().next().map_or(1, char::len_utf8);
-            }
-        }
+/// A `'''…'''` string at `open`: verbatim, without a line break right after the opening quotes.
+fn multi(src: &str, open: usize) -> Scanned<bool> {
+    let body = open + 3;
+    let Some(n) = src[body..].find("'''") else {
+        return Err((open, "unterminated `'''` string".into()));
+    };
+    let mut start = body;
+    if src[start..].starts_with("\r\n") {
+        start += 2;
+    } else if src[start..].starts_with('\n') {
+        start += 1;
     }
-    Ok(out)
+    let end = body + n;
+    let start = start.min(end);
+    let mut decoded = Decoder::default();
+    decoded.verbatim_run(src, start, end - start);
+    Ok(decoded.finish(open, end, end + 3, true))
 }
 
 /// A `'…'` string at `open`.
-fn single(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
+fn single(src: &str, open: usize) -> Scanned<bool> {
     let b = src.as_bytes();
-    let mut text = String::new();
-    let mut map = SourceMap::default();
+    let mut decoded = Decoder::default();
     let mut i = open + 1;
     loop {
         let Some(&c) = b.get(i) else {
@@ -272,16 +222,7 @@ fn single(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
         };
         match c {
             b'\'' => {
-                map.set_end(i);
-                return Ok((
-                    Tok::Str {
-                        span: Span::new(open, i + 1),
-                        text,
-                        map,
-                        multi: false,
-                    },
-                    i + 1,
-                ));
+                return Ok(decoded.finish(open, i, i + 1, false));
             }
             b'\n' => return Err((open, "unterminated string (use `'''` for a multi-line string)".into())),
             b'\\' => {
@@ -305,15 +246,10 @@ fn single(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
                     }
                     _ => return Err((i, "invalid escape in a string".into())),
                 };
-                text.push(ch);
-                map.push(i, len, ch.len_utf8(), false);
-                i += len;
+                i = decoded.escape(i, len, Some(ch));
             }
             _ => {
-                let ch = src[i..].chars().next().unwrap_or('\u{fffd}');
-                text.push(ch);
-                map.push(i, ch.len_utf8(), ch.len_utf8(), true);
-                i += ch.len_utf8();
+                i = decoded.verbatim(src, i);
             }
         }
     }

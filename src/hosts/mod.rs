@@ -35,6 +35,7 @@ mod map;
 mod nextflow;
 mod placeholders;
 mod pool_json;
+mod scan;
 mod shipyard;
 mod terraform;
 

@@ -8,31 +8,33 @@
 //! them here.
 
 use super::map::{Quoting, SourceMap};
+use super::scan::{Decoder, Lexical, Scanned, Str, Token};
 use super::{hosted, HostKind, HostedFormula, Located};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::Span;
 
+/// What a Groovy string is beyond its text.
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Word(Span),
-    Str {
-        span: Span,
-        text: String,
-        map: SourceMap,
-        double: bool,
-        /// `$name` interpolations Groovy would make (host offsets of the `$`, and the name).
-        interpolations: Vec<(usize, String)>,
-    },
-    Open,
-    Close,
-    Eq,
-    Newline,
-    Other,
+struct Form {
+    /// `"…"` or `"""…"""`: Groovy interpolates it.
+    double: bool,
+    /// `$name` interpolations Groovy would make (host offsets of the `$`, and the name).
+    interpolations: Vec<(usize, String)>,
 }
+
+/// Groovy's tokens, as far as a Nextflow config needs them.
+type Tok = Token<Form>;
+
+const LEXICAL: Lexical = Lexical {
+    hash_comments: false,
+    semicolon_ends_line: true,
+    colon: false,
+    dash_in_words: true,
+};
 
 /// Every pool formula of a Nextflow config.
 pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
-    let toks = tokens(src)?;
+    let toks = super::scan::tokens(src, &LEXICAL, string_at)?;
     let mut out: Vec<HostedFormula> = Vec::new();
     let mut frames: Vec<Vec<String>> = Vec::new();
     let mut line: Vec<usize> = Vec::new();
@@ -68,13 +70,12 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                 match (key, tok) {
                     (
                         "scaleFormula",
-                        Tok::Str {
+                        Tok::Str(Str {
                             span,
                             text,
                             map,
-                            double,
-                            interpolations,
-                        },
+                            kind: Form { double, interpolations },
+                        }),
                     ) => {
                         let f = entry(&mut out, &pool);
                         f.text = text.clone();
@@ -94,7 +95,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                             })
                             .collect();
                     }
-                    ("scaleInterval", Tok::Str { span, text, .. }) => {
+                    ("scaleInterval", Tok::Str(Str { span, text, .. })) => {
                         entry(&mut out, &pool).interval = Some(Located {
                             value: text.clone(),
                             span: *span,
@@ -159,86 +160,34 @@ fn entry<'a>(out: &'a mut Vec<HostedFormula>, pool: &str) -> &'a mut HostedFormu
 fn segments(src: &str, tok: &Tok) -> Vec<String> {
     match tok {
         Tok::Word(s) => s.text(src).split('.').map(str::to_string).collect(),
-        Tok::Str { text, .. } => vec![text.clone()],
+        Tok::Str(s) => vec![s.text.clone()],
         _ => Vec::new(),
     }
 }
 
-fn tokens(src: &str) -> Result<Vec<Tok>, (usize, String)> {
-    let b = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' | b';' => {
-                out.push(Tok::Newline);
-                i += 1;
-            }
-            b' ' | b'\t' | b'\r' => i += 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => i = src[i..].find('\n').map_or(src.len(), |n| i + n),
-            b'/' if b.get(i + 1) == Some(&b'*') => match src[i + 2..].find("*/") {
-                Some(n) => i += n + 4,
-                None => return Err((i, "unterminated `/*` comment".into())),
-            },
-            b'{' => {
-                out.push(Tok::Open);
-                i += 1;
-            }
-            b'}' => {
-                out.push(Tok::Close);
-                i += 1;
-            }
-            b'=' if b.get(i + 1) != Some(&b'=') => {
-                out.push(Tok::Eq);
-                i += 1;
-            }
-            q @ (b'\'' | b'"') => {
-                let (tok, end) = string(src, i, q)?;
-                let lines = src[i..end].matches('\n').count();
-                out.push(tok);
-                out.extend(std::iter::repeat_n(Tok::Newline, lines));
-                i = end;
-            }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-')) {
-                    i += 1;
-                }
-                out.push(Tok::Word(Span::new(start, i)));
-            }
-            _ => {
-                out.push(Tok::Other);
-                i += src[i..].chars().next().map_or(1, char::len_utf8);
-            }
-        }
+/// A Groovy string at `i`.
+fn string_at(src: &str, i: usize) -> Option<Scanned<Form>> {
+    match src.as_bytes()[i] {
+        q @ (b'\'' | b'"') => Some(string(src, i, q)),
+        _ => None,
     }
-    Ok(out)
 }
 
 /// A Groovy string starting at `open` with quote `q` (single or tripled).
-fn string(src: &str, open: usize, q: u8) -> Result<(Tok, usize), (usize, String)> {
+fn string(src: &str, open: usize, q: u8) -> Scanned<Form> {
     let b = src.as_bytes();
     let triple = b.get(open + 1) == Some(&q) && b.get(open + 2) == Some(&q);
     let double = q == b'"';
     let mut i = open + if triple { 3 } else { 1 };
-    let mut text = String::new();
-    let mut map = SourceMap::default();
+    let mut decoded = Decoder::default();
     let mut interpolations = Vec::new();
     loop {
         let Some(&c) = b.get(i) else {
             return Err((open, "unterminated string".into()));
         };
         if c == q && (!triple || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) {
-            map.set_end(i);
             let end = i + if triple { 3 } else { 1 };
-            let tok = Tok::Str {
-                span: Span::new(open, end),
-                text,
-                map,
-                double,
-                interpolations,
-            };
-            return Ok((tok, end));
+            return Ok(decoded.finish(open, i, end, Form { double, interpolations }));
         }
         match c {
             b'\n' if !triple => return Err((open, "unterminated string (use ''' for a multi-line string)".into())),
@@ -264,28 +213,17 @@ fn string(src: &str, open: usize, q: u8) -> Result<(Tok, usize), (usize, String)
                     }
                     _ => return Err((i, "invalid escape in a string".into())),
                 };
-                if let Some(ch) = ch {
-                    text.push(ch);
-                    map.push(i, len, ch.len_utf8(), false);
-                } else {
-                    map.push(i, len, 0, false);
-                }
-                i += len;
+                i = decoded.escape(i, len, ch);
             }
             b'$' if double && b.get(i + 1).is_some_and(|&n| n.is_ascii_alphabetic() || n == b'_') => {
                 let name_end = src[i + 1..]
                     .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
                     .map_or(src.len(), |n| i + 1 + n);
                 interpolations.push((i, src[i + 1..name_end].to_string()));
-                text.push('$');
-                map.push(i, 1, 1, true);
-                i += 1;
+                i = decoded.verbatim_run(src, i, 1);
             }
             _ => {
-                let ch = src[i..].chars().next().unwrap_or('\u{fffd}');
-                text.push(ch);
-                map.push(i, ch.len_utf8(), ch.len_utf8(), true);
-                i += ch.len_utf8();
+                i = decoded.verbatim(src, i);
             }
         }
     }

@@ -4,33 +4,30 @@
 //! reference (`var.formula`, `local.formula`) that `--var` gives.
 
 use super::map::{Quoting, SourceMap};
+use super::scan::{line_end, Decoder, Lexical, Scanned, Str, Token};
 use super::{hosted, HostKind, HostedFormula, Located, Reference};
 use crate::syntax::Span;
 
+/// The form of an HCL string: quoted, or a heredoc (with the indentation `<<-` removes).
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Word(Span),
-    Str {
-        span: Span,
-        text: String,
-        map: SourceMap,
-    },
-    Heredoc {
-        span: Span,
-        text: String,
-        map: SourceMap,
-        indent: Option<usize>,
-    },
-    Open,
-    Close,
-    Eq,
-    Newline,
-    Other(Span),
+enum Form {
+    Quoted,
+    Heredoc { indent: Option<usize> },
 }
+
+/// Terraform's tokens.
+type Tok = Token<Form>;
+
+const LEXICAL: Lexical = Lexical {
+    hash_comments: true,
+    semicolon_ends_line: false,
+    colon: false,
+    dash_in_words: true,
+};
 
 /// Every `azurerm_batch_pool` formula of a Terraform file.
 pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
-    let toks = tokens(src)?;
+    let toks = super::scan::tokens(src, &LEXICAL, string_at)?;
     let mut out = Vec::new();
     // Frames: the block kind and labels (`resource azurerm_batch_pool x`), or None for a value.
     let mut frames: Vec<Option<Vec<String>>> = Vec::new();
@@ -46,7 +43,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                 let header: Option<Vec<String>> = if line.iter().any(|&j| toks[j] == Tok::Eq) || line.is_empty() {
                     None
                 } else {
-                    Some(line.iter().filter_map(|&j| word_or_str(src, &toks[j])).collect())
+                    Some(line.iter().filter_map(|&j| toks[j].key_text(src)).collect())
                 };
                 if let Some(h) = &header {
                     if h.len() >= 3 && h[0] == "resource" && h[1] == "azurerm_batch_pool" {
@@ -94,9 +91,9 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                     if frames.len() == *depth
                         && line.len() == 3
                         && toks[line[1]] == Tok::Eq
-                        && word_or_str(src, &toks[line[0]]).as_deref() == Some("default")
+                        && toks[line[0]].key_text(src).as_deref() == Some("default")
                     {
-                        if let Some(value) = word_or_str(src, tok) {
+                        if let Some(value) = tok.key_text(src) {
                             defaults.insert(format!("var.{name}"), value);
                         }
                     }
@@ -112,13 +109,29 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                 };
                 let f = &mut out[c];
                 match (key.text(src), tok) {
-                    ("formula", Tok::Str { span, text, map }) => {
+                    (
+                        "formula",
+                        Tok::Str(Str {
+                            span,
+                            text,
+                            map,
+                            kind: Form::Quoted,
+                        }),
+                    ) => {
                         f.text = text.clone();
                         f.map = map.clone();
                         f.span = *span;
                         f.quoting = Quoting::Hcl;
                     }
-                    ("formula", Tok::Heredoc { span, text, map, indent }) => {
+                    (
+                        "formula",
+                        Tok::Str(Str {
+                            span,
+                            text,
+                            map,
+                            kind: Form::Heredoc { indent },
+                        }),
+                    ) => {
                         f.text = text.clone();
                         f.map = map.clone();
                         f.span = *span;
@@ -132,7 +145,15 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                         f.span = Span::new(span.start as usize, span.start as usize + written.len());
                         f.reference = Some(Reference { name, written });
                     }
-                    ("evaluation_interval", Tok::Str { span, text, .. }) => {
+                    (
+                        "evaluation_interval",
+                        Tok::Str(Str {
+                            span,
+                            text,
+                            kind: Form::Quoted,
+                            ..
+                        }),
+                    ) => {
                         f.interval = Some(Located {
                             value: text.clone(),
                             span: *span,
@@ -151,83 +172,20 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
     Ok(out)
 }
 
-fn word_or_str(src: &str, tok: &Tok) -> Option<String> {
-    match tok {
-        Tok::Word(span) => Some(span.text(src).to_string()),
-        Tok::Str { text, .. } => Some(text.clone()),
+/// A quoted string or a heredoc at `i`.
+fn string_at(src: &str, i: usize) -> Option<Scanned<Form>> {
+    let b = src.as_bytes();
+    match b[i] {
+        b'"' => Some(quoted(src, i)),
+        b'<' if src[i..].starts_with("<<") && b.get(i + 2).is_some_and(|&c| c == b'-' || c.is_ascii_alphabetic()) => Some(heredoc(src, i)),
         _ => None,
     }
 }
 
-fn tokens(src: &str) -> Result<Vec<Tok>, (usize, String)> {
-    let b = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                out.push(Tok::Newline);
-                i += 1;
-            }
-            b' ' | b'\t' | b'\r' => i += 1,
-            b'#' => i = line_end(src, i),
-            b'/' if b.get(i + 1) == Some(&b'/') => i = line_end(src, i),
-            b'/' if b.get(i + 1) == Some(&b'*') => match src[i + 2..].find("*/") {
-                Some(n) => {
-                    out.extend(std::iter::repeat_n(Tok::Newline, src[i..i + n + 2].matches('\n').count()));
-                    i += n + 4;
-                }
-                None => return Err((i, "unterminated `/*` comment".into())),
-            },
-            b'{' => {
-                out.push(Tok::Open);
-                i += 1;
-            }
-            b'}' => {
-                out.push(Tok::Close);
-                i += 1;
-            }
-            b'=' if b.get(i + 1) != Some(&b'=') && b.get(i + 1) != Some(&b'>') => {
-                out.push(Tok::Eq);
-                i += 1;
-            }
-            b'"' => {
-                let (tok, end) = quoted(src, i)?;
-                out.push(tok);
-                i = end;
-            }
-            b'<' if src[i..].starts_with("<<") && b.get(i + 2).is_some_and(|&c| c == b'-' || c.is_ascii_alphabetic()) => {
-                let (tok, end) = heredoc(src, i)?;
-                out.push(tok);
-                out.push(Tok::Newline);
-                i = end;
-            }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.')) {
-                    i += 1;
-                }
-                out.push(Tok::Word(Span::new(start, i)));
-            }
-            _ => {
-                let c = src[i..].chars().next().map_or(1, char::len_utf8);
-                out.push(Tok::Other(Span::new(i, i + c)));
-                i += c;
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn line_end(src: &str, i: usize) -> usize {
-    src[i..].find('\n').map_or(src.len(), |n| i + n)
-}
-
 /// A quoted template string at `open`: the token and the offset after its closing quote.
-fn quoted(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
+fn quoted(src: &str, open: usize) -> Scanned<Form> {
     let b = src.as_bytes();
-    let mut text = String::new();
-    let mut map = SourceMap::default();
+    let mut decoded = Decoder::default();
     let mut i = open + 1;
     loop {
         let Some(&c) = b.get(i) else {
@@ -235,13 +193,7 @@ fn quoted(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
         };
         match c {
             b'"' => {
-                map.set_end(i);
-                let tok = Tok::Str {
-                    span: Span::new(open, i + 1),
-                    text,
-                    map,
-                };
-                return Ok((tok, i + 1));
+                return Ok(decoded.finish(open, i, i + 1, Form::Quoted));
             }
             b'\n' => return Err((open, "unterminated string (a quoted string ends on its line; use a heredoc)".into())),
             b'\\' => {
@@ -255,28 +207,19 @@ fn quoted(src: &str, open: usize) -> Result<(Tok, usize), (usize, String)> {
                     Some(b'U') => (hex(src, i + 2, 8).ok_or((i, "invalid `\\U` escape".to_string()))?, 10),
                     _ => return Err((i, "invalid escape in a string".into())),
                 };
-                text.push(ch);
-                map.push(i, len, ch.len_utf8(), false);
-                i += len;
+                i = decoded.escape(i, len, Some(ch));
             }
             b'$' | b'%' if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&b'{') => {
                 // `$${` is a literal `${`.
-                text.push(c as char);
-                map.push(i, 2, 1, false);
-                i += 2;
+                i = decoded.escape(i, 2, Some(c as char));
             }
             b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
                 // An interpolation: kept as written (a placeholder), nested strings included.
                 let end = interpolation_end(src, i + 1).ok_or((i, "unterminated `${` interpolation".to_string()))?;
-                text.push_str(&src[i..end]);
-                map.push(i, end - i, end - i, true);
-                i = end;
+                i = decoded.verbatim_run(src, i, end - i);
             }
             _ => {
-                let ch = src[i..].chars().next().unwrap_or('\u{fffd}');
-                text.push(ch);
-                map.push(i, ch.len_utf8(), ch.len_utf8(), true);
-                i += ch.len_utf8();
+                i = decoded.verbatim(src, i);
             }
         }
     }
@@ -314,7 +257,7 @@ fn interpolation_end(src: &str, open: usize) -> Option<usize> {
 
 /// A heredoc at `start` (`<<EOF` or `<<-EOF`): the token and the offset after the closing
 /// marker's line.
-fn heredoc(src: &str, start: usize) -> Result<(Tok, usize), (usize, String)> {
+fn heredoc(src: &str, start: usize) -> Scanned<Form> {
     let strip = src[start + 2..].starts_with('-');
     let marker_start = start + 2 + usize::from(strip);
     let header_end = line_end(src, start);
@@ -352,8 +295,7 @@ fn heredoc(src: &str, start: usize) -> Result<(Tok, usize), (usize, String)> {
     } else {
         0
     };
-    let mut text = String::new();
-    let mut map = SourceMap::default();
+    let mut decoded = Decoder::default();
     for &(s, e) in &lines {
         let skip = indent.min(src[s..e].len() - src[s..e].trim_start_matches([' ', '\t']).len());
         let body = s + skip;
@@ -361,27 +303,16 @@ fn heredoc(src: &str, start: usize) -> Result<(Tok, usize), (usize, String)> {
         while i < e {
             let rest = &src[i..e];
             if rest.starts_with("$${") || rest.starts_with("%%{") {
-                text.push(rest.as_bytes()[0] as char);
-                map.push(i, 2, 1, false);
-                i += 2;
+                i = decoded.escape(i, 2, Some(rest.as_bytes()[0] as char));
             } else {
                 let n = rest.find(['$', '%']).map_or(rest.len(), |n| n.max(1));
-                text.push_str(&rest[..n]);
-                map.push(i, n, n, true);
-                i += n;
+                i = decoded.verbatim_run(src, i, n);
             }
         }
     }
     let body_end = lines.last().map_or(header_end + 1, |l| l.1);
-    map.set_end(body_end);
-    let span_end = close;
-    let tok = Tok::Heredoc {
-        span: Span::new(start, span_end),
-        text,
-        map,
-        indent: if strip && indent > 0 { Some(indent) } else { None },
-    };
-    Ok((tok, close))
+    let indent = if strip && indent > 0 { Some(indent) } else { None };
+    Ok(decoded.finish(start, body_end, close, Form::Heredoc { indent }))
 }
 
 #[cfg(test)]
