@@ -320,8 +320,10 @@ impl Diagnostic {
 }
 
 /// A diagnostic as `check --format json` writes it (and the Python package returns it): the
-/// code and name, 1-based line and column positions besides the byte span.
+/// code and name, 1-based line and column positions besides the byte span; fields in
+/// camelCase (`serviceCode`).
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsonDiagnostic<'a> {
     /// Stable code, e.g. `E201`.
     pub code: &'a str,

@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, allow_negative_numbers = true)]
     usable_nodes: Option<f64>,
     /// Seed for `rand()` (instead of the context's `random` list).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole)]
     seed: Option<u64>,
     /// Sample publication delay in seconds (D22).
     #[arg(long, allow_negative_numbers = true)]

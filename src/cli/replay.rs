@@ -61,7 +61,7 @@ pub struct ReplayArgs {
     #[arg(long, default_value = "PT5M")]
     allocation_delay: String,
     /// Seed for `rand()`.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::whole)]
     seed: u64,
     /// User variables to add to the timeline, comma-separated (e.g. `$tasks,$samples`).
     #[arg(long, value_delimiter = ',')]
