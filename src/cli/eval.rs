@@ -252,6 +252,14 @@ pub fn run(args: Args) -> ExitCode {
                     print_caret(&source.host_text, source.resolved.map.to_host(e.pos as usize));
                 }
             }
+            // A "first interval" branch on the time since a fixed date that is long past (W320).
+            let host_index = LineIndex::new(&source.host_text);
+            for age in batch_autoscale::check::fixed_date_ages(&batch_autoscale::parse(&src).formula) {
+                if let Some(note) = age.note_at(ctx.now) {
+                    let lc = host_index.line_col(source.resolved.map.to_host(age.comparison.start as usize));
+                    outln!("  note: {}:{}: {note}", lc.line, lc.column);
+                }
+            }
             outln!();
             outln!("results: {}", evaluation.run.results);
         }
