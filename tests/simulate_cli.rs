@@ -97,7 +97,7 @@ fn simulate_writes_json_timeline_svg_and_html() {
     let t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(t["rows"].as_array().unwrap().len(), 49);
     assert_eq!(t["rows"][0]["time"], "2026-11-23T09:30:00.000Z");
-    assert!(t["rows"][0]["active_tasks"].is_number());
+    assert!(t["rows"][0]["activeTasks"].is_number());
     assert_eq!(t["summary"]["tasks"]["submitted"], 500);
 }
 
@@ -120,8 +120,8 @@ fn the_seed_changes_a_random_workload_and_flags_override_the_pool() {
     assert_eq!(a, b);
     assert_ne!(a["summary"]["tasks"]["submitted"], c["summary"]["tasks"]["submitted"]);
     let capped = summary(&["--dedicated-quota", "3", "--dedicated-price", "2"]);
-    assert_eq!(capped["summary"]["peak_dedicated_nodes"], 3);
-    let hours = capped["summary"]["dedicated_node_hours"].as_f64().unwrap();
+    assert_eq!(capped["summary"]["peakDedicatedNodes"], 3);
+    let hours = capped["summary"]["dedicatedNodeHours"].as_f64().unwrap();
     assert!((capped["summary"]["cost"]["total"].as_f64().unwrap() - 2.0 * hours).abs() < 1e-6);
 }
 

@@ -65,9 +65,9 @@ def test_a_task_list_simulates_like_the_file():
 
 def test_a_quota_caps_the_pool():
     result = ba.simulate(read(TASK_BASED), ROOT / BURST, dedicated_quota=6)
-    assert result["summary"]["peak_dedicated_nodes"] == 6
-    assert max(r["current_dedicated"] for r in result["rows"]) == 6
-    assert result["summary"]["quota_capped_evaluations"] > 0
+    assert result["summary"]["peakDedicatedNodes"] == 6
+    assert max(r["currentDedicatedNodes"] for r in result["rows"]) == 6
+    assert result["summary"]["quotaCappedEvaluations"] > 0
 
 
 def test_bad_input(cli, tmp_path):
