@@ -396,9 +396,19 @@ fn lints_for_a_target_that_can_only_be_zero_and_an_age_from_a_fixed_date() {
     // Evaluated long after the date: a note says the first-interval branch can never run.
     let stdout = ok(&["eval", &age, "--now", "2026-11-23T12:00:00Z"]);
     assert!(
-        stdout.contains("note: 3:25: 2024-05-01T10:00:00.000Z is 936 days before this evaluation") && stdout.contains("always false"),
+        stdout.contains("note: 3:25: 2024-05-01T10:00:00.000Z is 936 days before 2026-11-23T12:00:00.000Z")
+            && stdout.contains("always false"),
         "{stdout}"
     );
+    // A replay or a simulation starting then says so too.
+    let out = run(&["replay", &age, "--start", "2026-11-23T00:00:00Z", "--end", "2026-11-23T01:00:00Z"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: 2024-05-01T10:00:00.000Z is 935 days before 2026-11-23T00:00:00.000Z"),
+        "{stderr}"
+    );
+    let out = run(&["replay", &age, "--start", "2024-05-01T10:00:00Z", "--end", "2024-05-01T11:00:00Z"]);
+    assert!(!text(&out.stderr).contains("note:"), "{}", text(&out.stderr));
     let stdout = ok(&["eval", &age, "--now", "2024-05-01T10:02:00Z"]);
     assert!(!stdout.contains("note:"), "within the interval: {stdout}");
 }

@@ -794,8 +794,9 @@ impl FixedDateAge {
         Some(age > interval.0)
     }
 
-    /// What an evaluation at `now` should say about it, when it is settled: the date is long
-    /// past, so the branch meant for a new pool never runs.
+    /// What an evaluation at `now` (or a replay or simulation starting then) should say about
+    /// it, when it is settled: the date is long past, so the branch meant for a new pool never
+    /// runs.
     pub fn note_at(&self, now: Timestamp) -> Option<String> {
         if self.settled_at(now) != Some(true) {
             return None;
@@ -804,9 +805,10 @@ impl FixedDateAge {
         // "age < interval" (or "interval > age") is then false for good; ">" true.
         let age_small = matches!((self.operator, self.age_on_left), ("<" | "<=", true) | (">" | ">=", false));
         Some(format!(
-            "{} is {} before this evaluation, more than the interval it is compared with: the comparison is {} from now on, so a branch meant for a pool's first interval can never run",
-            crate::time::Timestamp::format_results(&self.date),
+            "{} is {} before {}, more than the interval it is compared with: the comparison is {} from then on, so a branch meant for a pool's first interval can never run",
+            self.date.format_results(),
             if days == 1 { "1 day".to_string() } else { format!("{days} days") },
+            now.format_results(),
             if age_small { "always false" } else { "always true" }
         ))
     }

@@ -118,6 +118,15 @@ pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
     batch_autoscale::data::check_pool_value("targetDedicatedNodes", v).map(|()| v)
 }
 
+/// What to say when a run starts at `at` about a "first interval" branch on the time since a
+/// fixed `time("…")` date that is already long past (W320): it can never run.
+pub(crate) fn fixed_date_notes(source: &str, at: batch_autoscale::Timestamp) -> Vec<String> {
+    batch_autoscale::check::fixed_date_ages(&batch_autoscale::parse(source).formula)
+        .iter()
+        .filter_map(|age| age.note_at(at))
+        .collect()
+}
+
 /// Value parser for counts (`--initial-dedicated 3`, `--seed 7`): a whole number, at least 0;
 /// `-3` is refused with "must be at least 0" (with `allow_negative_numbers`, so clap does not
 /// take `-3` for a flag).

@@ -189,6 +189,9 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     if let Some(note) = &note {
         errln!("  {note}");
     }
+    for note in super::fixed_date_notes(formula.source(), start) {
+        errln!("  note: {note}");
+    }
     if let Some(z) = &zone {
         errln!("  times in {} (the formula's time() is UTC)", z.name());
         let source = super::render::read_source(&args.formula).unwrap_or_default();

@@ -154,6 +154,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         })
         .into_iter()
         .collect();
+    let fixed_date_notes = super::fixed_date_notes(formula.source(), config.start);
     match args.format {
         SummaryFormat::Table => {
             outln!("simulated {title}");
@@ -168,6 +169,9 @@ pub fn run(args: SimulateArgs) -> ExitCode {
             }
             for w in &warnings {
                 outln!("warning: {w}");
+            }
+            for note in &fixed_date_notes {
+                outln!("note: {note}");
             }
             if let Some(z) = &zone {
                 outln!("times in {} (the formula's time() is UTC)", z.name());
@@ -185,8 +189,9 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 "workload": setup.name,
                 "summary": sim.summary,
             });
-            if !setup.notes.is_empty() {
-                out["notes"] = serde_json::json!(setup.notes);
+            let notes: Vec<&String> = setup.notes.iter().chain(&fixed_date_notes).collect();
+            if !notes.is_empty() {
+                out["notes"] = serde_json::json!(notes);
             }
             if !warnings.is_empty() {
                 out["warnings"] = serde_json::json!(warnings);
