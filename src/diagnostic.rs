@@ -172,6 +172,11 @@ codes! {
     UnusedVariable = ("W316", "unused-variable", Warning, None);
     /// A sampled metric used as a number (D11).
     MetricAsNumber = ("W317", "metric-as-number", Warning, None);
+    /// A target whose value can only be applied as 0: `$TargetDedicatedNodes = min(0, $x)`.
+    TargetAlwaysZero = ("W319", "target-always-zero", Warning, None);
+    /// `time() - time("2024-05-01T10:00:00Z")` compared with an interval, as if it were the
+    /// pool's age: it is the time since a fixed date.
+    AgeFromFixedTime = ("W320", "age-from-fixed-time", Warning, None);
     /// `retaineddata` was removed from newer REST API resize options (D30).
     RetainedData = ("N401", "retaineddata", Note, None);
     /// `time().hour` or `.weekday` compared with a number: the service's clock is UTC.
@@ -320,8 +325,10 @@ impl Diagnostic {
 }
 
 /// A diagnostic as `check --format json` writes it (and the Python package returns it): the
-/// code and name, 1-based line and column positions besides the byte span.
+/// code and name, 1-based line and column positions besides the byte span; fields in
+/// camelCase (`serviceCode`).
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsonDiagnostic<'a> {
     /// Stable code, e.g. `E201`.
     pub code: &'a str,

@@ -13,7 +13,8 @@
 //! A formula over the size limits of the language (8192 characters, 100 statements; D3) is not
 //! formatted, and neither is one whose formatted text would be over 8192 characters: the
 //! formatter never turns a valid formula into one the service rejects ([`FormatError`]). A
-//! leading byte order mark is kept.
+//! leading byte order mark is kept, and so are CRLF line endings (when the first line ends in
+//! CRLF, every line of the result does).
 
 use crate::limits::{MAX_FORMULA_LENGTH, MAX_STATEMENTS};
 use crate::syntax::line_index::utf16_len;
@@ -70,7 +71,12 @@ pub fn format(src: &str) -> Result<String, FormatError> {
     if length > MAX_FORMULA_LENGTH {
         return Err(FormatError::TooLong { length });
     }
-    let out = layout(body)?;
+    let mut out = layout(body)?;
+    // The file's line endings are kept: CRLF when its first line ends in CRLF (a formula's
+    // strings and comments hold no line break, so this changes only the layout).
+    if body.find('\n').is_some_and(|i| body[..i].ends_with('\r')) {
+        out = out.replace('\n', "\r\n");
+    }
     let length = utf16_len(&out);
     if length > MAX_FORMULA_LENGTH {
         return Err(FormatError::ResultTooLong { length });

@@ -133,6 +133,16 @@ const CASES: &[(&str, Code, &str)] = &[
     ("$TargetDedicatedNode = 5;", Code::SimilarToServiceVariable, "$TargetDedicatedNode"),
     ("$TargetDedicatedNodes = $PendingTasks / 4;", Code::MetricAsNumber, "$PendingTasks"),
     (
+        "$n = $CurrentDedicatedNodes * 1.1; $TargetDedicatedNodes = min(0, $n);",
+        Code::TargetAlwaysZero,
+        "min(0, $n)",
+    ),
+    (
+        "age = time() - time(\"2024-05-01T10:00:00Z\"); $TargetDedicatedNodes = age < TimeInterval_Hour ? 1 : 0;",
+        Code::AgeFromFixedTime,
+        "time(\"2024-05-01T10:00:00Z\")",
+    ),
+    (
         "$NodeDeallocationOption = retaineddata; $TargetDedicatedNodes = 1;",
         Code::RetainedData,
         "retaineddata",

@@ -143,7 +143,7 @@ fn check_json_has_positions_codes_and_fixes() {
     assert_eq!(undefined["span"], serde_json::json!({"start": 27, "end": 29}));
     assert_eq!(undefined["severity"], "error");
     assert!(undefined["message"].as_str().unwrap().contains("$z"), "{undefined}");
-    assert_eq!(undefined["service_code"], "AutoScalingFormulaEvaluationError");
+    assert_eq!(undefined["serviceCode"], "AutoScalingFormulaEvaluationError");
     let alias = diags.iter().find(|d| d["code"] == "W303").expect("deprecated alias");
     assert_eq!(alias["fix"]["edits"][0]["replacement"], "$TargetDedicatedNodes");
 }

@@ -125,9 +125,9 @@ fn a_target_of_a_billion_is_held_to_the_quota_and_finishes_quickly() {
     assert!(took < Duration::from_secs(60), "took {took:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let summary = &v["summary"];
-    assert_eq!(summary["peak_dedicated_nodes"], 100_000);
-    assert_eq!(summary["peak_low_priority_nodes"], 100_000);
-    assert_eq!(summary["quota_capped_evaluations"], 289);
+    assert_eq!(summary["peakDedicatedNodes"], 100_000);
+    assert_eq!(summary["peakLowPriorityNodes"], 100_000);
+    assert_eq!(summary["quotaCappedEvaluations"], 289);
     assert_eq!(summary["tasks"]["completed"], 100_000);
     // A smaller quota holds the pool to it.
     let out = s.run(&[
@@ -145,8 +145,8 @@ fn a_target_of_a_billion_is_held_to_the_quota_and_finishes_quickly() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         (
-            v["summary"]["peak_dedicated_nodes"].as_u64(),
-            v["summary"]["peak_low_priority_nodes"].as_u64()
+            v["summary"]["peakDedicatedNodes"].as_u64(),
+            v["summary"]["peakLowPriorityNodes"].as_u64()
         ),
         (Some(30), Some(0))
     );

@@ -6,7 +6,7 @@ use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, Vari
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
 use crate::syntax::Span;
-use crate::time::TimeInterval;
+use crate::time::{TimeInterval, Timestamp};
 
 use super::VariableInfo;
 
@@ -18,6 +18,8 @@ pub(super) fn run(formula: &Formula, out: &mut Vec<Diagnostic>, variables: &[Var
     expression_lints(formula, out);
     no_effect(formula, out);
     target_values(formula, out);
+    target_always_zero(formula, out);
+    age_from_fixed_time(formula, out);
     unused_variables(variables, out);
 }
 
@@ -520,4 +522,391 @@ fn unused_variables(variables: &[VariableInfo], out: &mut Vec<Diagnostic>) {
 /// Whether `name` is the sample method `method` (names are case-sensitive, as the table's).
 fn method_is(name: &str, method: Method) -> bool {
     builtins::lookup_method(name).map(|m| m.method) == Some(method)
+}
+
+/// The values an expression can take, as far as literals, `min`, `max`, `?:`, comparisons and
+/// sums say (`[-inf, inf]` when they say nothing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Bounds {
+    lo: f64,
+    hi: f64,
+}
+
+impl Bounds {
+    const ANY: Bounds = Bounds {
+        lo: f64::NEG_INFINITY,
+        hi: f64::INFINITY,
+    };
+    const BOOL: Bounds = Bounds { lo: 0.0, hi: 1.0 };
+
+    fn point(v: f64) -> Bounds {
+        if v.is_nan() {
+            Bounds::ANY
+        } else {
+            Bounds { lo: v, hi: v }
+        }
+    }
+
+    fn checked(lo: f64, hi: f64) -> Bounds {
+        if lo.is_nan() || hi.is_nan() || lo > hi {
+            Bounds::ANY
+        } else {
+            Bounds { lo, hi }
+        }
+    }
+}
+
+/// The [`Bounds`] of `e`, with `known` the bounds of the variables assigned so far (targets
+/// by their canonical name, D51).
+fn bounds(e: &Expr, known: &HashMap<String, Bounds>) -> Bounds {
+    use BinaryOp::*;
+    match &e.unparenthesized().kind {
+        ExprKind::Number { value } => Bounds::point(*value),
+        ExprKind::Name { name } => known.get(&canonical_name(name)).copied().unwrap_or(Bounds::ANY),
+        ExprKind::Unary { op, operand } => match op {
+            crate::syntax::ast::UnaryOp::Neg => {
+                let b = bounds(operand, known);
+                Bounds::checked(-b.hi, -b.lo)
+            }
+            crate::syntax::ast::UnaryOp::Not => Bounds::BOOL,
+        },
+        ExprKind::Binary { op, left, right } => match op {
+            Add | Sub => {
+                let (a, b) = (bounds(left, known), bounds(right, known));
+                if *op == Add {
+                    Bounds::checked(a.lo + b.lo, a.hi + b.hi)
+                } else {
+                    Bounds::checked(a.lo - b.hi, a.hi - b.lo)
+                }
+            }
+            And | Or => Bounds::BOOL,
+            _ if op.is_comparison() => Bounds::BOOL,
+            _ => constant_number(e).map_or(Bounds::ANY, Bounds::point),
+        },
+        ExprKind::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => match constant_number(condition) {
+            Some(c) if c != 0.0 => bounds(then_branch, known),
+            Some(_) => bounds(else_branch, known),
+            None => {
+                let (a, b) = (bounds(then_branch, known), bounds(else_branch, known));
+                Bounds::checked(a.lo.min(b.lo), a.hi.max(b.hi))
+            }
+        },
+        ExprKind::Call { function, args, .. } if !args.is_empty() => {
+            let all: Vec<Bounds> = args.iter().map(|a| bounds(a, known)).collect();
+            match builtins::lookup_function(&function.text).map(|f| f.function) {
+                // Every element of every argument is a candidate (a vector's are unknown).
+                Some(Function::Min) => Bounds::checked(
+                    all.iter().map(|b| b.lo).fold(f64::INFINITY, f64::min),
+                    all.iter().map(|b| b.hi).fold(f64::INFINITY, f64::min),
+                ),
+                Some(Function::Max) => Bounds::checked(
+                    all.iter().map(|b| b.lo).fold(f64::NEG_INFINITY, f64::max),
+                    all.iter().map(|b| b.hi).fold(f64::NEG_INFINITY, f64::max),
+                ),
+                _ => Bounds::ANY,
+            }
+        }
+        _ => Bounds::ANY,
+    }
+}
+
+/// A variable's name with a target alias read as its canonical name (D51).
+fn canonical_name(name: &str) -> String {
+    match builtins::lookup_variable(name) {
+        Some(v) => v.alias_of.unwrap_or(v.name).to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// W319: the assignment that decides a target (its last one, the canonical name's when both
+/// names are assigned, D15) can only give a value below 1, which is applied as 0 whatever the
+/// pool does: `$TargetDedicatedNodes = min(0, $totalNodes)`. A plain constant (`= 0`) is meant
+/// and is not reported, nor is a variable holding one.
+fn target_always_zero(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    let mut known: HashMap<String, Bounds> = HashMap::new();
+    // Per target: the deciding assignment so far (name span, value, bounds, by its canonical name).
+    let mut deciding: Vec<(Target, bool, &Expr, Span, Bounds)> = Vec::new();
+    for s in &formula.statements {
+        if let StatementKind::Assign { target, value } = &s.kind {
+            let b = bounds(value, &known);
+            if let Some(VariableKind::Target(t)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
+                let canonical = builtins::lookup_variable(&target.text).is_some_and(|v| v.alias_of.is_none());
+                match deciding.iter_mut().find(|d| d.0 == t) {
+                    Some(d) if d.1 && !canonical => {}
+                    Some(d) => *d = (t, canonical, value, target.span, b),
+                    None => deciding.push((t, canonical, value, target.span, b)),
+                }
+            }
+            known.insert(canonical_name(&target.text), b);
+        }
+    }
+    for (t, _, value, _, b) in deciding {
+        if b.hi < 1.0 && b.lo < b.hi && constant_number(value).is_none() {
+            let mut d = Diagnostic::new(
+                Code::TargetAlwaysZero,
+                value.span,
+                format!(
+                    "`{}` can only be 0: this value is never 1 or more (it is at most {}), and a target below 1 is applied as 0",
+                    t.name(),
+                    crate::format::format_double(b.hi)
+                ),
+            );
+            if let ExprKind::Call { function, .. } = &value.unparenthesized().kind {
+                if builtins::lookup_function(&function.text).map(|f| f.function) == Some(Function::Min) {
+                    d = d.with_note("`min(0, x)` is at most 0; to keep a target from going negative, write `max(0, x)`");
+                }
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// A `time("…")` literal's date, when `e` is `time("…")`.
+fn time_literal(e: &Expr) -> Option<Timestamp> {
+    let ExprKind::Call { function, args, .. } = &e.unparenthesized().kind else {
+        return None;
+    };
+    if builtins::lookup_function(&function.text).map(|f| f.function) != Some(Function::Time) {
+        return None;
+    }
+    match args.as_slice() {
+        [arg] => match &arg.unparenthesized().kind {
+            ExprKind::String { value } if !value.is_empty() => crate::time::parse_time_literal(value).ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `time() - time("…")`: the span of the literal's call and its date.
+fn since_fixed_date(e: &Expr) -> Option<(Span, Timestamp)> {
+    let ExprKind::Binary {
+        op: BinaryOp::Sub,
+        left,
+        right,
+    } = &e.unparenthesized().kind
+    else {
+        return None;
+    };
+    let now = matches!(&left.unparenthesized().kind, ExprKind::Call { function, args, .. }
+        if args.is_empty() && builtins::lookup_function(&function.text).map(|f| f.function) == Some(Function::Time));
+    if !now {
+        return None;
+    }
+    Some((right.unparenthesized().span, time_literal(right)?))
+}
+
+/// The time since a fixed date compared with an interval, as a pool's age:
+/// `lifespan < interval` with `lifespan = time() - time("2024-05-01T10:00:00Z")` and
+/// `interval = TimeInterval_Minute * 5`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedDateAge {
+    /// The `time("…")` call.
+    pub literal: Span,
+    /// Its date.
+    pub date: Timestamp,
+    /// The comparison.
+    pub comparison: Span,
+    /// The operator, as written (`<`, `>=`, …).
+    pub operator: &'static str,
+    /// Whether the time since the date is the comparison's left operand.
+    pub age_on_left: bool,
+    /// The interval it is compared with, when it is a constant.
+    pub interval: Option<TimeInterval>,
+}
+
+/// Every [`FixedDateAge`] of the formula, directly (`time() - time("…") < TimeInterval_Hour`)
+/// or through variables assigned such a difference and a constant interval.
+pub fn fixed_date_ages(formula: &Formula) -> Vec<FixedDateAge> {
+    let mut ages: HashMap<&str, (Span, Timestamp)> = HashMap::new();
+    let mut intervals: HashMap<&str, TimeInterval> = HashMap::new();
+    let mut found = Vec::new();
+    fn interval_of(e: &Expr, intervals: &HashMap<&str, TimeInterval>) -> Option<TimeInterval> {
+        match &e.unparenthesized().kind {
+            ExprKind::Name { name } => intervals.get(name.as_str()).copied().or_else(|| constant_interval(e)),
+            _ => constant_interval(e),
+        }
+    }
+    for s in &formula.statements {
+        let Some(e) = s.expr() else { continue };
+        let age_of = |x: &Expr| -> Option<(Span, Timestamp)> {
+            match &x.unparenthesized().kind {
+                ExprKind::Name { name } => ages.get(name.as_str()).copied(),
+                _ => since_fixed_date(x),
+            }
+        };
+        let mut visit = |x: &Expr| {
+            if let ExprKind::Binary { op, left, right } = &x.kind {
+                if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
+                    for (side, other, on_left) in [(left, right, true), (right, left, false)] {
+                        if let Some((literal, date)) = age_of(side) {
+                            found.push(FixedDateAge {
+                                literal,
+                                date,
+                                comparison: x.span,
+                                operator: op.symbol(),
+                                age_on_left: on_left,
+                                interval: interval_of(other, &intervals),
+                            });
+                        }
+                    }
+                }
+            }
+        };
+        fn go<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
+            f(e);
+            e.for_each_child(|c| go(c, f));
+        }
+        go(e, &mut visit);
+        if let StatementKind::Assign { target, value } = &s.kind {
+            match since_fixed_date(value) {
+                Some(age) => {
+                    ages.insert(&target.text, age);
+                }
+                None => {
+                    ages.remove(target.text.as_str());
+                }
+            }
+            match constant_interval(value) {
+                Some(i) => {
+                    intervals.insert(&target.text, i);
+                }
+                None => {
+                    intervals.remove(target.text.as_str());
+                }
+            }
+        }
+    }
+    found
+}
+
+impl FixedDateAge {
+    /// Whether, at `now`, the comparison is settled for good: the time since the date only
+    /// grows, so once it is past the interval a `<` stays false (and a `>` true). `None` when
+    /// the interval is not a constant.
+    pub fn settled_at(&self, now: Timestamp) -> Option<bool> {
+        let interval = self.interval?;
+        let age = now.0.checked_sub(self.date.0)?;
+        Some(age > interval.0)
+    }
+
+    /// What an evaluation at `now` (or a replay or simulation starting then) should say about
+    /// it, when it is settled: the date is long past, so the branch meant for a new pool never
+    /// runs.
+    pub fn note_at(&self, now: Timestamp) -> Option<String> {
+        if self.settled_at(now) != Some(true) {
+            return None;
+        }
+        let days = (now.0 - self.date.0) / (86_400 * crate::time::TICKS_PER_SECOND);
+        // "age < interval" (or "interval > age") is then false for good; ">" true.
+        let age_small = matches!((self.operator, self.age_on_left), ("<" | "<=", true) | (">" | ">=", false));
+        Some(format!(
+            "{} is {} before {}, more than the interval it is compared with: the comparison is {} from then on, so a branch meant for a pool's first interval can never run",
+            self.date.format_results(),
+            if days == 1 { "1 day".to_string() } else { format!("{days} days") },
+            now.format_results(),
+            if age_small { "always false" } else { "always true" }
+        ))
+    }
+}
+
+/// W320: the time since a fixed `time("…")` date compared with an interval, as if it were the
+/// pool's age (a "first interval" branch): the formula cannot know when the pool was created.
+fn age_from_fixed_time(formula: &Formula, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashSet<u32> = HashSet::new();
+    for age in fixed_date_ages(formula) {
+        if !seen.insert(age.literal.start) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::AgeFromFixedTime,
+                age.literal,
+                format!(
+                    "the time since the fixed date {} is compared with an interval as if it were the pool's age; a formula cannot know when its pool was created",
+                    age.date.format_results()
+                ),
+            )
+            .with_label(age.comparison, "compared here")
+            .with_note("once the date is further in the past than the interval, the comparison never changes again, so a branch for a new pool's first interval never runs (not even on a new pool)")
+            .with_note("a new pool has no samples yet: test `$PendingTasks.GetSamplePercent(window) < 70` (or `$X.Count()`) instead"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(src: &str, code: Code) -> Vec<Diagnostic> {
+        crate::check(src).diagnostics.into_iter().filter(|d| d.code == code).collect()
+    }
+
+    #[test]
+    fn a_target_that_can_only_be_zero_is_reported() {
+        // The real corpus formula (047), in short.
+        let d = codes(
+            "$n = $CurrentDedicatedNodes * 1.1;\n$TargetDedicatedNodes = min(0, $n);",
+            Code::TargetAlwaysZero,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`$TargetDedicatedNodes` can only be 0"), "{}", d[0].message);
+        assert!(d[0].notes[0].contains("max(0, x)"));
+        for src in [
+            "cap = 0.5; $TargetLowPriorityNodes = min(cap, $PendingTasks.GetSample(1));",
+            "$TargetDedicatedNodes = $CurrentLowPriorityNodes > 1 ? -1 : min(0, $CurrentDedicatedNodes);",
+            "$x = min(0, $CurrentDedicatedNodes) - 3; $TargetDedicatedNodes = $x;",
+            "$TargetDedicated = min(0, $CurrentDedicatedNodes);",
+        ] {
+            assert_eq!(codes(src, Code::TargetAlwaysZero).len(), 1, "{src}");
+        }
+        for src in [
+            "$TargetDedicatedNodes = 0;",
+            "zero = 0; $TargetDedicatedNodes = zero;",
+            "$TargetDedicatedNodes = max(0, $CurrentDedicatedNodes);",
+            "$TargetDedicatedNodes = min(5, $CurrentDedicatedNodes);",
+            "$TargetDedicatedNodes = min(0, $CurrentDedicatedNodes); $TargetDedicatedNodes = $TargetDedicatedNodes + 2;",
+            "$TargetDedicatedNodes = $CurrentDedicatedNodes > 3 ? 0 : 4;",
+            "$TargetDedicatedNodes = min(0, $CurrentDedicatedNodes) * $CurrentLowPriorityNodes;",
+            // The canonical name's assignment decides (D15).
+            "$TargetDedicatedNodes = max(2, $CurrentDedicatedNodes); $TargetDedicated = min(0, $CurrentDedicatedNodes);",
+        ] {
+            assert!(codes(src, Code::TargetAlwaysZero).is_empty(), "{src}");
+        }
+    }
+
+    #[test]
+    fn a_fixed_date_compared_as_an_age_is_reported() {
+        let src = "lifespan = time() - time(\"2024-05-01T10:00:00Z\");\ninterval = TimeInterval_Minute * 5;\n$TargetDedicatedNodes = lifespan < interval ? 1 : 0;";
+        let d = codes(src, Code::AgeFromFixedTime);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].span.text(src), "time(\"2024-05-01T10:00:00Z\")");
+        assert_eq!(d[0].labels[0].span.text(src), "lifespan < interval");
+        let parsed = crate::parse(src);
+        let ages = fixed_date_ages(&parsed.formula);
+        assert_eq!(ages.len(), 1);
+        assert_eq!(ages[0].interval, TimeInterval::MINUTE.checked_mul_f64(5.0));
+        let just_after = crate::time::parse_rfc3339("2024-05-01T10:03:00Z").unwrap();
+        let long_after = crate::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+        assert_eq!(ages[0].note_at(just_after), None);
+        let note = ages[0].note_at(long_after).unwrap();
+        assert!(note.contains("936 days before") && note.contains("always false"), "{note}");
+        // Direct, and the other way round.
+        let direct = "$TargetDedicatedNodes = TimeInterval_Hour > time() - time(\"Mon, 14 Oct 2019 18:36:43 GMT\") ? 4 : 1;";
+        let ages = fixed_date_ages(&crate::parse(direct).formula);
+        assert!(ages[0].note_at(long_after).unwrap().contains("always false"));
+        assert_eq!(codes(direct, Code::AgeFromFixedTime).len(), 1);
+        // Not an age: a difference never compared, or the time until a date.
+        for src in [
+            "d = time() - time(\"2024-05-01T10:00:00Z\"); $TargetDedicatedNodes = 1;",
+            "$TargetDedicatedNodes = time(\"2030-01-01T00:00:00Z\") - time() < TimeInterval_Hour ? 1 : 0;",
+            "$TargetDedicatedNodes = time() < time(\"2030-01-01T00:00:00Z\") ? 1 : 0;",
+        ] {
+            assert!(codes(src, Code::AgeFromFixedTime).is_empty(), "{src}");
+        }
+    }
 }

@@ -6,6 +6,8 @@
 pub mod allow;
 mod lints;
 
+pub use lints::{fixed_date_ages, FixedDateAge};
+
 use std::collections::HashMap;
 
 use serde::Serialize;

@@ -48,6 +48,7 @@ pub fn run(args: CompareArgs) -> ExitCode {
                         label: source.label,
                         formula,
                         interval: if args.interval.is_some() { None } else { source.interval },
+                        parameters: Vec::new(),
                     });
                 }
                 paths.resize(variants.len(), path.clone());

@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, allow_negative_numbers = true)]
     usable_nodes: Option<f64>,
     /// Seed for `rand()` (instead of the context's `random` list).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole)]
     seed: Option<u64>,
     /// Sample publication delay in seconds (D22).
     #[arg(long, allow_negative_numbers = true)]
@@ -250,6 +250,14 @@ pub fn run(args: Args) -> ExitCode {
                 print_run_error(&evaluation.run);
                 if let Some(e) = &evaluation.error {
                     print_caret(&source.host_text, source.resolved.map.to_host(e.pos as usize));
+                }
+            }
+            // A "first interval" branch on the time since a fixed date that is long past (W320).
+            let host_index = LineIndex::new(&source.host_text);
+            for age in batch_autoscale::check::fixed_date_ages(&batch_autoscale::parse(&src).formula) {
+                if let Some(note) = age.note_at(ctx.now) {
+                    let lc = host_index.line_col(source.resolved.map.to_host(age.comparison.start as usize));
+                    outln!("  note: {}:{}: {note}", lc.line, lc.column);
                 }
             }
             outln!();

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use batch_autoscale::{check, fmt::format, Severity};
+use batch_autoscale::diagnostic::ServiceErrorKind;
+use batch_autoscale::fmt::{format, FormatError};
+use batch_autoscale::{check, Severity};
 
 use super::render::{display_name, read_source_bom, render_diagnostics, ColorChoice};
 
@@ -43,9 +45,29 @@ pub fn run(args: Args) -> ExitCode {
             Ok(formatted) => formatted,
             Err(reason) => {
                 let analysis = check(&src);
-                let errors = analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error);
-                err!("{}", render_diagnostics(&name, &src, errors, args.color.stderr()));
-                errln!("{name}: not formatted, {reason}");
+                let errors: Vec<_> = analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+                err!("{}", render_diagnostics(&name, &src, errors.iter().copied(), args.color.stderr()));
+                let why = match reason {
+                    // Say what the formula has: syntax errors stop formatting, semantic ones
+                    // (an undefined name, a type error) alone do not.
+                    FormatError::Syntax => {
+                        let syntax = errors
+                            .iter()
+                            .filter(|d| d.code.service_error() != Some(ServiceErrorKind::Evaluation))
+                            .count();
+                        let semantic = errors.len() - syntax;
+                        let mut why = format!("it has {}", super::counted(syntax.max(1), "syntax error"));
+                        if semantic > 0 {
+                            why.push_str(&format!(
+                                " and {} (syntax errors stop formatting)",
+                                super::counted(semantic, "semantic error")
+                            ));
+                        }
+                        why
+                    }
+                    other => other.to_string(),
+                };
+                errln!("{name}: not formatted, {why}");
                 status = status.max(1);
                 continue;
             }

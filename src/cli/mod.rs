@@ -118,6 +118,37 @@ pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
     batch_autoscale::data::check_pool_value("targetDedicatedNodes", v).map(|()| v)
 }
 
+/// What to say when a run starts at `at` about a "first interval" branch on the time since a
+/// fixed `time("…")` date that is already long past (W320): it can never run.
+pub(crate) fn fixed_date_notes(source: &str, at: batch_autoscale::Timestamp) -> Vec<String> {
+    batch_autoscale::check::fixed_date_ages(&batch_autoscale::parse(source).formula)
+        .iter()
+        .filter_map(|age| age.note_at(at))
+        .collect()
+}
+
+/// Value parser for counts (`--initial-dedicated 3`, `--seed 7`): a whole number, at least 0;
+/// `-3` is refused with "must be at least 0" (with `allow_negative_numbers`, so clap does not
+/// take `-3` for a flag).
+pub(crate) fn whole(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    if let Ok(v) = t.parse::<u64>() {
+        return Ok(v);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v < 0.0 => Err("must be at least 0".into()),
+        Ok(v) if v.is_finite() && v.fract() != 0.0 => Err("expected a whole number".into()),
+        Ok(v) if v.is_finite() => Err(format!("must be at most {}", u64::MAX)),
+        _ => Err("expected a whole number".into()),
+    }
+}
+
+/// [`whole`], at most `u32::MAX` (node quotas).
+pub(crate) fn whole_u32(s: &str) -> Result<u32, String> {
+    let v = whole(s)?;
+    u32::try_from(v).map_err(|_| format!("must be at most {}", u32::MAX))
+}
+
 /// Value parser for `$TaskSlotsPerNode`: a whole number from 1 to 256, as `simulate --slots`.
 pub(crate) fn task_slots(s: &str) -> Result<f64, String> {
     let v: f64 = s

@@ -61,7 +61,7 @@ pub struct ReplayArgs {
     #[arg(long, default_value = "PT5M")]
     allocation_delay: String,
     /// Seed for `rand()`.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::whole)]
     seed: u64,
     /// User variables to add to the timeline, comma-separated (e.g. `$tasks,$samples`).
     #[arg(long, value_delimiter = ',')]
@@ -188,6 +188,9 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     );
     if let Some(note) = &note {
         errln!("  {note}");
+    }
+    for note in super::fixed_date_notes(formula.source(), start) {
+        errln!("  note: {note}");
     }
     if let Some(z) = &zone {
         errln!("  times in {} (the formula's time() is UTC)", z.name());

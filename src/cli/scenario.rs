@@ -10,8 +10,8 @@ use batch_autoscale::data::{load_metrics, MetricData};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{
     describe_tasks, html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg,
-    timeline_svg, workload_from_tasks, Generator, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario, SimulationConfig,
-    Variant, Workload, MAX_POOL_NODES,
+    timeline_svg, workload_from_tasks, Figure, Generator, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario,
+    SimulationConfig, Variant, Workload, MAX_POOL_NODES,
 };
 use batch_autoscale::{Formula, TimeInterval, Timestamp};
 
@@ -82,29 +82,29 @@ pub struct PoolArgs {
     #[arg(long)]
     pool: Option<PathBuf>,
     /// `$TaskSlotsPerNode` (1–256).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole)]
     slots: Option<u64>,
     /// Time from a resize to a ready node (ISO 8601, e.g. PT5M).
     #[arg(long)]
     allocation_latency: Option<String>,
     /// Preemptions per low-priority node per hour.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     preemption_rate: Option<f64>,
     /// How long a preempted node stays preempted (ISO 8601).
     #[arg(long)]
     preemption_recovery: Option<String>,
     /// At most this many dedicated nodes (default and at most 100000, the largest pool
     /// simulated).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_u32)]
     dedicated_quota: Option<u32>,
     /// At most this many low-priority nodes (default and at most 100000).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_u32)]
     low_priority_quota: Option<u32>,
     /// Price of a dedicated node-hour.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     dedicated_price: Option<f64>,
     /// Price of a low-priority node-hour.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     low_priority_price: Option<f64>,
     /// How long task data stays on a node (for `retaineddata`; ISO 8601, default P7D).
     #[arg(long)]
@@ -113,7 +113,7 @@ pub struct PoolArgs {
     #[arg(long, value_enum)]
     node_fill: Option<FillArg>,
     /// `$CPUPercent` scale: 100 (percent, default) or 1.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     cpu_scale: Option<f64>,
 }
 
@@ -221,10 +221,10 @@ pub struct SimArgs {
     #[command(flatten)]
     pool: PoolArgs,
     /// Dedicated nodes ready at the start (at most the quota).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::whole)]
     initial_dedicated: u64,
     /// Low-priority nodes ready at the start (at most the quota).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::whole)]
     initial_low_priority: u64,
     /// Start (RFC 3339); default: the workload's start.
     #[arg(long)]
@@ -234,7 +234,7 @@ pub struct SimArgs {
     #[arg(long)]
     end: Option<String>,
     /// Seed of the workload's generators, the preemptions and `rand()`.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::whole)]
     seed: u64,
     /// Samples of metrics the simulation does not produce (CSV or JSON metric file), e.g. a
     /// retired metric the formula still reads.
@@ -447,7 +447,19 @@ pub fn run_and_print(bench: &Bench, formulas: &[String], variants: &[Variant], f
             Err(e) => return fail(format!("{}: {e}", v.label)),
         }
     }
-    let reports: Vec<Report> = ok.iter().map(|(v, o)| o.report(&v.label)).collect();
+    let reports: Vec<Report> = ok
+        .iter()
+        .map(|(v, o)| {
+            let mut r = o.report(&v.label);
+            // What a sweep set comes first in the CSV, as numbers.
+            let set = v.parameters.iter().map(|(name, value)| Figure {
+                name: name.clone(),
+                value: Some(*value),
+            });
+            r.figures.splice(0..0, set);
+            r
+        })
+        .collect();
     let description = bench.describe();
     outputs.write_if(html_file, || {
         let plots: Vec<String> = ok

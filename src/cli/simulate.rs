@@ -139,6 +139,22 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     if let Err(m) = outputs.commit() {
         return fail(m);
     }
+    // A task no node can take: the service leaves it queued for ever (a known service issue).
+    let oversized = sim.summary.tasks.oversized;
+    let warnings: Vec<String> = (oversized > 0)
+        .then(|| {
+            format!(
+                "{} more slots than a node has ({}): the service never schedules {}, so {} queued for ever while the formula may scale the pool up for {} and the nodes sit idle",
+                if oversized == 1 { "1 task needs".to_string() } else { format!("{oversized} tasks need") },
+                config.pool.task_slots_per_node,
+                if oversized == 1 { "it" } else { "them" },
+                if oversized == 1 { "it stays" } else { "they stay" },
+                if oversized == 1 { "it" } else { "them" },
+            )
+        })
+        .into_iter()
+        .collect();
+    let fixed_date_notes = super::fixed_date_notes(formula.source(), config.start);
     match args.format {
         SummaryFormat::Table => {
             outln!("simulated {title}");
@@ -150,6 +166,12 @@ pub fn run(args: SimulateArgs) -> ExitCode {
             );
             for note in &setup.notes {
                 outln!("{note}");
+            }
+            for w in &warnings {
+                outln!("warning: {w}");
+            }
+            for note in &fixed_date_notes {
+                outln!("note: {note}");
             }
             if let Some(z) = &zone {
                 outln!("times in {} (the formula's time() is UTC)", z.name());
@@ -167,8 +189,12 @@ pub fn run(args: SimulateArgs) -> ExitCode {
                 "workload": setup.name,
                 "summary": sim.summary,
             });
-            if !setup.notes.is_empty() {
-                out["notes"] = serde_json::json!(setup.notes);
+            let notes: Vec<&String> = setup.notes.iter().chain(&fixed_date_notes).collect();
+            if !notes.is_empty() {
+                out["notes"] = serde_json::json!(notes);
+            }
+            if !warnings.is_empty() {
+                out["warnings"] = serde_json::json!(warnings);
             }
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }

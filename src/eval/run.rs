@@ -101,7 +101,7 @@ pub struct AppliedTargets {
 
 /// One thing that happened during a traced evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "camelCase")]
+#[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum TraceEvent {
     /// A statement finished with this value.
     Statement {

@@ -540,6 +540,16 @@ impl HostedFormula {
             Ok(r) => {
                 let analysis = crate::check::check(&r.text);
                 let mut formula_diagnostics = analysis.diagnostics;
+                // A `time("{{poolCreationTime}}")` the host fills in when it creates the pool
+                // (Nextflow) is the pool's real creation time: the age it gives is right (W320).
+                let filled_time = find_placeholders(&self.text, self.kind).iter().any(|p| {
+                    self.text
+                        .get(..p.span.start as usize)
+                        .is_some_and(|before| before.trim_end_matches([' ', '\t']).ends_with("time(\""))
+                });
+                if filled_time {
+                    formula_diagnostics.retain(|d| d.code != Code::AgeFromFixedTime);
+                }
                 crate::check::allow::apply_inline(&r.text, &analysis.formula, &mut formula_diagnostics);
                 diagnostics.extend(formula_diagnostics.into_iter().map(|d| map_diagnostic(&r.map, self.quoting, d)));
                 Some(r)

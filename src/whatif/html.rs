@@ -105,6 +105,7 @@ mod tests {
                 label: "  InsufficientSampleData".into(),
                 value: "3".into(),
             }],
+            figures: Vec::new(),
         };
         let timeline = Table {
             header: vec!["time".into(), "error".into()],

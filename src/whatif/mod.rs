@@ -27,6 +27,7 @@
 //! assert_eq!(result.rows[1].target_dedicated, 4); // at 12:15 the last sample is 8
 //! ```
 
+mod durations;
 mod fields;
 mod html;
 mod localtime;
@@ -45,7 +46,7 @@ pub use html::{html_report, HTML_TIMELINE_ROWS};
 pub use localtime::{format_offset, Transition, Zone};
 pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
 pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use report::{csv_line, reports_csv, side_by_side, Report, ReportLine, Table};
+pub use report::{csv_line, reports_csv, side_by_side, Figure, Report, ReportLine, Table};
 pub use simulate::{
     simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
     WaitSummary, SAMPLE_PERIOD,

@@ -768,6 +768,12 @@ impl<'w> PoolModel<'w> {
         while max_free > 0 && i < self.queue.len() && skipped < SCAN_DEPTH {
             let task = self.queue[i];
             let slots = self.tasks[task as usize].slots;
+            if slots > per_node {
+                // Never schedulable (more slots than a node has): it stays queued, as the
+                // service leaves it, and does not count against the scan depth.
+                i += 1;
+                continue;
+            }
             if slots > max_free {
                 i += 1;
                 skipped += 1;

@@ -79,20 +79,27 @@ pub enum ReplayError {
     UnknownColumn(String, Option<String>),
 }
 
-/// One evaluation of the replay.
+/// One evaluation of the replay. In JSON the fields have the names of the CSV timeline's
+/// columns (`targetDedicatedNodes`, `errorMessage`, …).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReplayRow {
     /// Evaluation time.
     pub time: Timestamp,
     /// `$TargetDedicatedNodes` after the evaluation (unchanged when it failed).
+    #[serde(rename = "targetDedicatedNodes")]
     pub target_dedicated: u64,
     /// `$TargetLowPriorityNodes` after the evaluation.
+    #[serde(rename = "targetLowPriorityNodes")]
     pub target_low_priority: u64,
     /// `$NodeDeallocationOption` of the last successful evaluation.
+    #[serde(rename = "nodeDeallocationOption")]
     pub deallocation: Deallocation,
     /// `$CurrentDedicatedNodes` the formula saw.
+    #[serde(rename = "currentDedicatedNodes")]
     pub current_dedicated: f64,
     /// `$CurrentLowPriorityNodes` the formula saw.
+    #[serde(rename = "currentLowPriorityNodes")]
     pub current_low_priority: f64,
     /// The error code when the evaluation failed.
     pub error: Option<String>,
@@ -126,14 +133,17 @@ pub struct TargetStats {
     pub mean: f64,
 }
 
-/// The replay in numbers.
+/// The replay in numbers. In JSON the fields are in camelCase and a duration is given as text
+/// and in seconds (`timeToFirstNonzero`, `timeToFirstNonzeroSeconds`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReplaySummary {
     /// Number of evaluations.
     pub evaluations: u64,
     /// Failed evaluations by error code.
     pub failures: BTreeMap<String, FailureSummary>,
     /// Time from the start to the first evaluation with a non-zero target (either kind).
+    #[serde(flatten, serialize_with = "super::durations::time_to_first_nonzero")]
     pub time_to_first_nonzero: Option<TimeInterval>,
     /// `$TargetDedicatedNodes` statistics.
     pub dedicated: TargetStats,

@@ -82,18 +82,6 @@ pub enum SimulationError {
     /// A negative publication delay.
     #[error("the publication delay cannot be negative")]
     Delay,
-    /// A task that needs more slots than a node has, e.g. 8 slots on 4-slot nodes.
-    #[error("task {index} (submitted {submit}) takes {slots} slots, but a node has only {per_node} (taskSlotsPerNode)")]
-    TaskTooBig {
-        /// Position of the task in the workload.
-        index: usize,
-        /// Its submission time.
-        submit: String,
-        /// Slots it takes.
-        slots: u32,
-        /// Slots per node.
-        per_node: u32,
-    },
     /// Supplied samples of a metric the simulation produces, e.g. `$PendingTasks`.
     #[error("{0} is simulated; supplied samples may only be of metrics the simulation does not produce")]
     SimulatedMetricSupplied(&'static str),
@@ -114,6 +102,7 @@ pub enum SimulationError {
 
 /// One evaluation of the simulation: the replay row plus the pool at that moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SimulationRow {
     /// Time, targets after the evaluation, deallocation, current nodes seen, error, columns.
     #[serde(flatten)]
@@ -134,6 +123,7 @@ pub struct SimulationRow {
 
 /// Prices of the node-hours.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Cost {
     /// Dedicated node-hours × their price.
     pub dedicated: f64,
@@ -145,6 +135,7 @@ pub struct Cost {
 
 /// What happened to the tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TaskSummary {
     /// Tasks in the workload.
     pub workload: u64,
@@ -160,11 +151,16 @@ pub struct TaskSummary {
     pub lost_by_scale_down: u64,
     /// Running tasks put back in the queue because their node was preempted.
     pub requeued_by_preemption: u64,
+    /// Tasks that need more slots than a node has (8 slots on 4-slot nodes). The service never
+    /// schedules such a task: it stays queued for ever (counted in `$ActiveTasks` and in
+    /// `unfinished`) while the formula may scale the pool up for it, and the nodes sit idle.
+    pub oversized: u64,
 }
 
 /// Time tasks spent queued (over every attempt). Tasks still queued at the end count up to the
-/// end, so a formula that leaves tasks waiting cannot look better for it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// end, so a formula that leaves tasks waiting cannot look better for it. In JSON each is given
+/// as text and in seconds (`p95`, `p95Seconds`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WaitSummary {
     /// Median (nearest rank).
     pub p50: TimeInterval,
@@ -178,8 +174,25 @@ pub struct WaitSummary {
     pub mean: TimeInterval,
 }
 
-/// The simulation in numbers.
+impl Serialize for WaitSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        super::durations::entries(
+            serializer,
+            &[
+                ("p50", "p50Seconds", Some(self.p50)),
+                ("p95", "p95Seconds", Some(self.p95)),
+                ("p99", "p99Seconds", Some(self.p99)),
+                ("max", "maxSeconds", Some(self.max)),
+                ("mean", "meanSeconds", Some(self.mean)),
+            ],
+        )
+    }
+}
+
+/// The simulation in numbers. In JSON the fields are in camelCase and a duration is given as
+/// text and in seconds (`makespan`, `makespanSeconds`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SimulationSummary {
     /// Evaluations, failures by code, target statistics and node-hours, as for replay (here
     /// the node-hours are the billed hours of the simulated nodes).
@@ -200,6 +213,7 @@ pub struct SimulationSummary {
     /// Queue times of the submitted tasks; `None` when no task was submitted.
     pub wait: Option<WaitSummary>,
     /// From the first submission until the last task ended; `None` when tasks are unfinished.
+    #[serde(flatten, serialize_with = "super::durations::makespan")]
     pub makespan: Option<TimeInterval>,
     /// Node preemptions.
     pub preemptions: u64,
@@ -311,14 +325,6 @@ pub fn simulate_streaming(
         return Err(SimulationError::TooLong);
     }
     let per_node = config.pool.task_slots_per_node;
-    if let Some((index, t)) = workload.tasks().iter().enumerate().find(|(_, t)| t.slots > per_node) {
-        return Err(SimulationError::TaskTooBig {
-            index,
-            submit: t.submit.format_results(),
-            slots: t.slots,
-            per_node,
-        });
-    }
     if let Some(m) = SIMULATED_METRICS.iter().find(|&&m| !config.supplied_metrics.history(m).is_empty()) {
         return Err(SimulationError::SimulatedMetricSupplied(m.name()));
     }
@@ -450,6 +456,7 @@ fn summarize(model: &PoolModel<'_>, workload: &Workload, config: &SimulationConf
             requeued_by_scale_down: c.requeued_by_scale_down,
             lost_by_scale_down: c.lost_by_scale_down,
             requeued_by_preemption: c.requeued_by_preemption,
+            oversized: workload.tasks().iter().filter(|t| t.slots > settings.task_slots_per_node).count() as u64,
         },
         wait,
         makespan,

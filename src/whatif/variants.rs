@@ -66,6 +66,9 @@ pub struct Variant {
     pub formula: Formula,
     /// The evaluation interval, when it differs from the scenario's.
     pub interval: Option<TimeInterval>,
+    /// What a sweep set, as numbers for a spreadsheet: `("maxNodes", 20.0)`,
+    /// `("intervalSeconds", 300.0)`; empty for a formula compared as it is.
+    pub parameters: Vec<(String, f64)>,
 }
 
 /// The result of one variant.
@@ -279,14 +282,16 @@ pub fn sweep_variants(formula: &Formula, parameters: &[Parameter], intervals: &[
     for p in parameters {
         substitute(formula.source(), &p.name, p.values.first().copied().unwrap_or(0.0))?;
     }
-    let mut variants = vec![(formula.source().to_string(), Vec::<String>::new())];
+    let mut variants = vec![(formula.source().to_string(), Vec::<String>::new(), Vec::<(String, f64)>::new())];
     for p in parameters {
         let mut next = Vec::with_capacity(variants.len() * p.values.len());
-        for (src, labels) in &variants {
+        for (src, labels, values) in &variants {
             for &v in &p.values {
                 let mut labels = labels.clone();
                 labels.push(format!("{}={v}", p.name));
-                next.push((substitute(src, &p.name, v)?, labels));
+                let mut values = values.clone();
+                values.push((p.name.clone(), v));
+                next.push((substitute(src, &p.name, v)?, labels, values));
             }
         }
         variants = next;
@@ -297,17 +302,20 @@ pub fn sweep_variants(formula: &Formula, parameters: &[Parameter], intervals: &[
         intervals.iter().copied().map(Some).collect()
     };
     let mut out = Vec::new();
-    for (src, labels) in &variants {
+    for (src, labels, values) in &variants {
         let compiled = Formula::compile(src).map_err(|e| SweepError::Compile(e.to_string()))?;
         for &interval in &intervals {
             let mut label = labels.clone();
+            let mut parameters = values.clone();
             if let Some(i) = interval {
                 label.push(format!("interval={}", iso8601(i)));
+                parameters.push(("intervalSeconds".to_string(), super::durations::seconds(i)));
             }
             out.push(Variant {
                 label: label.join(" "),
                 formula: compiled.clone(),
                 interval,
+                parameters,
             });
         }
     }

@@ -25,7 +25,7 @@ def test_mistakes_are_found_with_codes_positions_and_fixes():
     case = errors[1]
     assert case["name"] == "case-mismatch"
     assert case["fix"]["message"] == "replace with `max`"
-    assert case["service_code"] == "AutoScalingFormulaEvaluationError"
+    assert case["serviceCode"] == "AutoScalingFormulaEvaluationError"
     assert set(case) >= {"code", "name", "severity", "message", "span", "start", "end", "notes", "fix"}
 
 

@@ -45,7 +45,8 @@ def test_without_metrics_give_the_period(cli):
 def test_fresh_pool_shipyard_138():
     summary = ba.replay(read(FRESH), ROOT / "examples/whatif/fresh-pool.csv", "PT5M")["summary"]
     assert summary["failures"]["InsufficientSampleData"]["count"] == 5
-    assert summary["time_to_first_nonzero"] == "00:25:00"
+    assert summary["timeToFirstNonzero"] == "00:25:00"
+    assert summary["timeToFirstNonzeroSeconds"] == 1500
 
 
 def _as_mapping(path):
@@ -83,8 +84,8 @@ def test_scalar_pool_variables_in_a_mapping():
         "$CurrentDedicatedNodes": [("2026-11-23T12:00:00Z", 2)],
     }
     result = ba.replay("$TargetDedicatedNodes = $CurrentDedicatedNodes + 1;", metrics, end="2026-11-23T13:00:00Z")
-    assert [r["current_dedicated"] for r in result["rows"]] == [2, 2, 2, 2, 2]
-    assert [r["target_dedicated"] for r in result["rows"]] == [3, 3, 3, 3, 3]
+    assert [r["currentDedicatedNodes"] for r in result["rows"]] == [2, 2, 2, 2, 2]
+    assert [r["targetDedicatedNodes"] for r in result["rows"]] == [3, 3, 3, 3, 3]
 
 
 def test_bad_mappings_name_the_metric_and_the_pair():

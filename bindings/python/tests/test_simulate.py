@@ -65,9 +65,26 @@ def test_a_task_list_simulates_like_the_file():
 
 def test_a_quota_caps_the_pool():
     result = ba.simulate(read(TASK_BASED), ROOT / BURST, dedicated_quota=6)
-    assert result["summary"]["peak_dedicated_nodes"] == 6
-    assert max(r["current_dedicated"] for r in result["rows"]) == 6
-    assert result["summary"]["quota_capped_evaluations"] > 0
+    assert result["summary"]["peakDedicatedNodes"] == 6
+    assert max(r["currentDedicatedNodes"] for r in result["rows"]) == 6
+    assert result["summary"]["quotaCappedEvaluations"] > 0
+
+
+def test_a_task_bigger_than_a_node_stays_queued(tmp_path):
+    # As the service does: the 8-slot task on 4-slot nodes is never scheduled, and is counted.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit,duration,slots\n2026-11-23T10:00:00Z,600,1\n2026-11-23T10:00:00Z,600,8\n")
+    result = ba.simulate(read(TASK_BASED), trace, interval="PT5M", slots=4, end="2026-11-23T12:00:00Z")
+    tasks = result["summary"]["tasks"]
+    assert (tasks["oversized"], tasks["completed"], tasks["unfinished"]) == (1, 1, 1)
+    assert result["rows"][-1]["activeTasks"] == 1
+    assert result["summary"]["makespan"] is None and result["summary"]["makespanSeconds"] is None
+
+
+def test_durations_come_as_text_and_seconds():
+    wait = ba.simulate(read(TASK_BASED), ROOT / BURST, interval="PT5M")["summary"]["wait"]
+    hours, minutes, seconds = wait["p95"].split(":")
+    assert abs(int(hours) * 3600 + int(minutes) * 60 + float(seconds) - wait["p95Seconds"]) < 1e-6
 
 
 def test_bad_input(cli, tmp_path):

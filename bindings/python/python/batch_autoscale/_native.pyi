@@ -37,7 +37,8 @@ def check(
     Each is a dict: ``code`` (e.g. ``"E210"``), ``name`` (``"case-mismatch"``), ``severity``
     (``"error"``, ``"warning"``, ``"note"``), ``message``, ``span`` (byte offsets),
     ``start``/``end`` (1-based ``line`` and ``column``), ``notes``, and ``fix`` and
-    ``service_code`` where there are some.
+    ``serviceCode`` where there are some (keys are camelCase, as in
+    the REST API).
 
     ``host`` is the kind of text ``source`` is, as ``check --host`` names it (``"terraform"``,
     ``"pool-json"``, ``"pool-show"``, ``"arm"``, ``"bicep"``, ``"shipyard"``, ``"nextflow"``);
@@ -76,7 +77,10 @@ def replay(
 ) -> dict[str, Any]:
     """Evaluate every ``interval`` over metric history, as ``replay --format json``.
 
-    Returns ``columns``, ``rows`` (one per evaluation) and ``summary``. ``metrics`` is a metric
+    Returns ``columns``, ``rows`` (one per evaluation, keyed as the CSV timeline's columns:
+    ``targetDedicatedNodes``, ``errorMessage``…) and ``summary`` (camelCase keys such as
+    ``dedicatedNodeHours``; a duration as its TimeSpan text and in seconds beside it:
+    ``timeToFirstNonzero``, ``timeToFirstNonzeroSeconds``). ``metrics`` is a metric
     file's path (CSV long or wide, or JSON) or a mapping of metric to (time, value) pairs
     (``None``: no samples; then give ``start`` and ``end``). The keywords are the CLI's flags.
     A list of Batch task dicts (``az batch task list`` output, as ``json.load`` reads it) is
@@ -111,7 +115,10 @@ def simulate(
     """Simulate a pool and its job queue in closed loop, as ``simulate``.
 
     Returns ``columns``, ``rows`` and ``summary``, as ``--timeline FILE.json`` writes them
-    (``summary`` is what ``--format json`` prints). ``workload`` is a workload file's path
+    (``summary`` is what ``--format json`` prints): camelCase keys (``peakDedicatedNodes``,
+    ``tasks.oversized``: tasks needing more slots than a node has, which stay queued for ever),
+    durations as TimeSpan text and in seconds (``makespan``, ``makespanSeconds``,
+    ``wait.p95Seconds``). ``workload`` is a workload file's path
     (JSON generators, a CSV trace or a Batch task list), a dict in the workload-file shape, or a
     list of Batch task dicts; ``pool`` a pool settings file or dict; the keywords are the CLI's
     flags.
