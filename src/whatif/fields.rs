@@ -68,7 +68,7 @@ pub(crate) fn check_slots(n: u64) -> Result<u32, String> {
     Ok(n as u32)
 }
 
-/// A node quota: a whole number up to [`MAX_POOL_NODES`](super::pool::MAX_POOL_NODES), or null.
+/// A node quota: a whole number up to [`MAX_POOL_NODES`](super::limits::MAX_POOL_NODES), or null.
 pub(crate) fn quota<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     match Option::<u64>::deserialize(d)? {
         Some(n) => check_quota(n).map(Some).map_err(D::Error::custom),
@@ -78,7 +78,7 @@ pub(crate) fn quota<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::E
 
 /// A quota must be at most the largest pool the simulation models.
 pub(crate) fn check_quota(n: u64) -> Result<u32, String> {
-    let max = super::pool::MAX_POOL_NODES;
+    let max = super::limits::MAX_POOL_NODES;
     if n > max as u64 {
         return Err(format!("{n} nodes is more than the largest pool simulated, {max} nodes of a kind"));
     }

@@ -7,12 +7,14 @@ use crate::builtins::Deallocation;
 use crate::eval::{EvalContext, Formula, MetricStore, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
 
-use super::pool::{Kind, PoolModel, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
+use super::limits::MAX_POOL_NODES;
+use super::pool::{Kind, PoolModel, SIMULATED_METRICS};
 use super::replay::{
     check_columns, check_schedule, evaluate_tick, last_evaluation, row_cells, timeline_header, timeline_table, ReplayError, ReplayRow,
     ReplaySummary, SummaryBuilder,
 };
 use super::report::Table;
+use super::settings::PoolSettings;
 use super::svg::TimelinePlot;
 use super::workload::Workload;
 
