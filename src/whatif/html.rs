@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
-use super::report::{labels, value, Report, Table};
+use super::report::{labels, value, Report};
 use super::svg::escape;
+use super::table::Table;
 
 /// Timelines longer than this are cut in the page (the CSV timeline has every row).
 pub const HTML_TIMELINE_ROWS: usize = 5000;

@@ -36,11 +36,14 @@ mod pool;
 mod replay;
 mod report;
 mod rng;
+mod schedule;
 mod settings;
 mod simulate;
 mod svg;
+mod table;
 mod tasks;
 mod templates;
+mod timeline;
 mod variants;
 mod workload;
 
@@ -49,16 +52,19 @@ pub use limits::MAX_POOL_NODES;
 pub use load::load_workload;
 pub use localtime::{format_offset, Transition, Zone};
 pub use pool::SIMULATED_METRICS;
-pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use report::{csv_line, reports_csv, side_by_side, Report, ReportLine, Table};
+pub use replay::{replay, replay_streaming, timeline_svg, Replay, ReplayConfig};
+pub use report::{reports_csv, side_by_side, Report, ReportLine};
+pub use schedule::ReplayError;
 pub use settings::{load_pool_settings, NodeFill, PoolSettings};
 pub use simulate::{
-    simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
-    WaitSummary, SAMPLE_PERIOD,
+    simulate, simulate_streaming, simulation_svg, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary,
+    TaskSummary, WaitSummary, SAMPLE_PERIOD,
 };
-pub use svg::{simulation_svg, timeline_svg, TimelinePlot};
+pub use svg::TimelinePlot;
+pub use table::{csv_line, Table};
 pub use tasks::{describe_tasks, workload_from_tasks};
 pub use templates::{template, TemplateKind, TemplateOptions};
+pub use timeline::{FailureSummary, ReplayRow, ReplaySummary, TargetStats};
 pub use variants::{
     iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
 };

@@ -9,13 +9,11 @@ use crate::time::{TimeInterval, Timestamp};
 
 use super::limits::MAX_POOL_NODES;
 use super::pool::{Kind, PoolModel, SIMULATED_METRICS};
-use super::replay::{
-    check_columns, check_schedule, evaluate_tick, last_evaluation, row_cells, timeline_header, timeline_table, ReplayError, ReplayRow,
-    ReplaySummary, SummaryBuilder,
-};
-use super::report::Table;
+use super::schedule::{check_columns, check_schedule, evaluate_tick, last_evaluation, ReplayError};
 use super::settings::PoolSettings;
-use super::svg::TimelinePlot;
+use super::svg::{plot_rows, TimelinePlot};
+use super::table::Table;
+use super::timeline::{row_cells, timeline_header, timeline_table, ReplayRow, ReplaySummary, SummaryBuilder};
 use super::workload::Workload;
 
 /// Samples are taken every 30 seconds (§6.3).
@@ -522,5 +520,13 @@ impl SimulationConfig {
     pub fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
+    }
+}
+
+/// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
+pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
+    match &simulation.plot {
+        Some(plot) => plot.svg(&simulation.metrics, title),
+        None => plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title),
     }
 }

@@ -6,13 +6,11 @@
 use std::fmt::Write;
 
 use crate::builtins::Metric;
-use crate::data::MetricData;
 use crate::eval::MetricStore;
 
 use crate::time::Timestamp;
 
-use super::replay::{Replay, ReplayRow};
-use super::simulate::Simulation;
+use super::timeline::ReplayRow;
 
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 440.0;
@@ -21,23 +19,8 @@ const RIGHT: f64 = 50.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 80.0;
 
-/// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
-pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
-    match &replay.plot {
-        Some(plot) => plot.svg(&data.metrics, title),
-        None => plot_rows(replay.rows.iter()).svg(&data.metrics, title),
-    }
-}
-
-/// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
-pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
-    match &simulation.plot {
-        Some(plot) => plot.svg(&simulation.metrics, title),
-        None => plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title),
-    }
-}
-
-fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
+/// The plot of these rows.
+pub(crate) fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
     let mut times = rows.clone().map(|r| r.time);
     let first = times.next();
     let last = times.last().or(first);

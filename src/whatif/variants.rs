@@ -32,8 +32,9 @@ use crate::eval::{Formula, MetricStore};
 use crate::syntax::ast::{ExprKind, StatementKind, UnaryOp};
 use crate::time::TimeInterval;
 
-use super::replay::{replay_streaming, Replay, ReplayConfig, ReplayError};
+use super::replay::{replay_streaming, Replay, ReplayConfig};
 use super::report::Report;
+use super::schedule::ReplayError;
 use super::simulate::{simulate_streaming, Simulation, SimulationConfig, SimulationError};
 use super::svg::TimelinePlot;
 use super::workload::Workload;

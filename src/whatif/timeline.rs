@@ -1,0 +1,219 @@
+//! The timeline of a replay or a simulation: one row per evaluation, its cells in the CSV
+//! timeline, and the summary counted from the rows.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::builtins::Deallocation;
+use crate::time::{TimeInterval, Timestamp};
+
+use super::table::Table;
+
+/// One evaluation of the replay.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplayRow {
+    /// Evaluation time.
+    pub time: Timestamp,
+    /// `$TargetDedicatedNodes` after the evaluation (unchanged when it failed).
+    pub target_dedicated: u64,
+    /// `$TargetLowPriorityNodes` after the evaluation.
+    pub target_low_priority: u64,
+    /// `$NodeDeallocationOption` of the last successful evaluation.
+    pub deallocation: Deallocation,
+    /// `$CurrentDedicatedNodes` the formula saw.
+    pub current_dedicated: f64,
+    /// `$CurrentLowPriorityNodes` the formula saw.
+    pub current_low_priority: f64,
+    /// The error code when the evaluation failed.
+    pub error: Option<String>,
+    /// The error's `Line L, Col C: …` text.
+    pub error_message: Option<String>,
+    /// The requested user variables (`None` when not assigned or the evaluation failed).
+    pub columns: Vec<Option<String>>,
+    /// The full results string, when asked for.
+    pub results: Option<String>,
+}
+
+/// Failures of one error code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureSummary {
+    /// How many evaluations failed with it.
+    pub count: u64,
+    /// First failure.
+    pub first: Timestamp,
+    /// Last failure.
+    pub last: Timestamp,
+}
+
+/// Min, max and mean of a target over the replay.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetStats {
+    /// Smallest value.
+    pub min: u64,
+    /// Largest value.
+    pub max: u64,
+    /// Mean over evaluations.
+    pub mean: f64,
+}
+
+/// The replay in numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplaySummary {
+    /// Number of evaluations.
+    pub evaluations: u64,
+    /// Failed evaluations by error code.
+    pub failures: BTreeMap<String, FailureSummary>,
+    /// Time from the start to the first evaluation with a non-zero target (either kind).
+    pub time_to_first_nonzero: Option<TimeInterval>,
+    /// `$TargetDedicatedNodes` statistics.
+    pub dedicated: TargetStats,
+    /// `$TargetLowPriorityNodes` statistics.
+    pub low_priority: TargetStats,
+    /// Dedicated node-hours implied by the current nodes between evaluations.
+    pub dedicated_node_hours: f64,
+    /// Low-priority node-hours implied by the current nodes between evaluations.
+    pub low_priority_node_hours: f64,
+}
+
+impl ReplayRow {
+    /// The cells of this row in the CSV timeline (see [`Replay::csv_header`]).
+    pub fn cells(&self) -> Vec<String> {
+        let mut cells = row_cells(self);
+        cells.extend(self.columns.iter().map(|v| v.clone().unwrap_or_default()));
+        cells
+    }
+}
+
+/// The timeline columns every evaluation row has.
+const TIMELINE_HEADER: [&str; 7] = [
+    "time",
+    "targetDedicatedNodes",
+    "targetLowPriorityNodes",
+    "nodeDeallocationOption",
+    "currentDedicatedNodes",
+    "currentLowPriorityNodes",
+    "error",
+];
+
+/// A timeline: [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`;
+/// each row with its cells for `extra`.
+pub(crate) fn timeline_table<'a>(extra: &[&str], columns: &[String], rows: impl Iterator<Item = (&'a ReplayRow, Vec<String>)>) -> Table {
+    Table {
+        header: timeline_header(extra, columns),
+        rows: rows
+            .map(|(r, extra)| {
+                let mut cells = row_cells(r);
+                cells.extend(extra);
+                cells.extend(r.columns.iter().map(|v| v.clone().unwrap_or_default()));
+                cells
+            })
+            .collect(),
+    }
+}
+
+/// [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`.
+pub(crate) fn timeline_header(extra: &[&str], columns: &[String]) -> Vec<String> {
+    TIMELINE_HEADER
+        .iter()
+        .chain(extra)
+        .map(|h| h.to_string())
+        .chain(columns.iter().cloned())
+        .collect()
+}
+
+/// The cells of [`TIMELINE_HEADER`] for one row.
+pub(crate) fn row_cells(r: &ReplayRow) -> Vec<String> {
+    vec![
+        r.time.format_results(),
+        r.target_dedicated.to_string(),
+        r.target_low_priority.to_string(),
+        r.deallocation.name().to_string(),
+        crate::format::format_double(r.current_dedicated),
+        crate::format::format_double(r.current_low_priority),
+        r.error.clone().unwrap_or_default(),
+    ]
+}
+
+/// A [`ReplaySummary`] built one row at a time (constant memory: the rows need not be kept).
+#[derive(Debug, Clone)]
+pub(crate) struct SummaryBuilder {
+    start: Timestamp,
+    evaluations: u64,
+    failures: BTreeMap<String, FailureSummary>,
+    first_nonzero: Option<TimeInterval>,
+    sums: [f64; 2],
+    stats: [TargetStats; 2],
+}
+
+impl SummaryBuilder {
+    /// No evaluation yet, of a run that starts at `start`.
+    pub(crate) fn new(start: Timestamp) -> SummaryBuilder {
+        let zero = TargetStats {
+            min: u64::MAX,
+            max: 0,
+            mean: 0.0,
+        };
+        SummaryBuilder {
+            start,
+            evaluations: 0,
+            failures: BTreeMap::new(),
+            first_nonzero: None,
+            sums: [0.0; 2],
+            stats: [zero.clone(), zero],
+        }
+    }
+
+    /// Count one more evaluation.
+    pub(crate) fn add(&mut self, r: &ReplayRow) {
+        self.evaluations += 1;
+        if let Some(code) = &r.error {
+            match self.failures.get_mut(code) {
+                Some(f) => {
+                    f.count += 1;
+                    f.last = r.time;
+                }
+                None => {
+                    self.failures.insert(
+                        code.clone(),
+                        FailureSummary {
+                            count: 1,
+                            first: r.time,
+                            last: r.time,
+                        },
+                    );
+                }
+            }
+        }
+        if self.first_nonzero.is_none() && (r.target_dedicated > 0 || r.target_low_priority > 0) {
+            self.first_nonzero = Some(TimeInterval(r.time.0 - self.start.0));
+        }
+        for (k, v) in [r.target_dedicated, r.target_low_priority].into_iter().enumerate() {
+            let s = &mut self.stats[k];
+            s.min = s.min.min(v);
+            s.max = s.max.max(v);
+            self.sums[k] += v as f64;
+        }
+    }
+
+    /// The summary, with the given node-hours.
+    pub(crate) fn finish(self, node_hours: (f64, f64)) -> ReplaySummary {
+        let [mut dedicated, mut low_priority] = self.stats;
+        for (s, sum) in [(&mut dedicated, self.sums[0]), (&mut low_priority, self.sums[1])] {
+            if self.evaluations == 0 {
+                s.min = 0;
+            } else {
+                s.mean = sum / self.evaluations as f64;
+            }
+        }
+        ReplaySummary {
+            evaluations: self.evaluations,
+            failures: self.failures,
+            time_to_first_nonzero: self.first_nonzero,
+            dedicated,
+            low_priority,
+            dedicated_node_hours: node_hours.0,
+            low_priority_node_hours: node_hours.1,
+        }
+    }
+}
