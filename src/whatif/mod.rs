@@ -64,7 +64,7 @@ pub use svg::TimelinePlot;
 pub use table::{csv_line, Table};
 pub use tasks::{describe_tasks, workload_from_tasks};
 pub use templates::{template, TemplateKind, TemplateOptions};
-pub use timeline::{FailureSummary, ReplayRow, ReplaySummary, TargetStats};
+pub use timeline::{ErrorCode, FailureSummary, ReplayRow, ReplaySummary, TargetStats};
 pub use variants::{
     iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
 };

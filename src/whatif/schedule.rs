@@ -5,7 +5,7 @@ use crate::builtins::Deallocation;
 use crate::eval::{AppliedTargets, EvalContext, Formula, PoolState};
 use crate::time::{TimeInterval, Timestamp};
 
-use super::timeline::ReplayRow;
+use super::timeline::{ErrorCode, ReplayRow};
 
 /// Why a replay cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -70,7 +70,7 @@ pub(crate) struct Tick {
     /// The targets, when the evaluation succeeded.
     pub applied: Option<AppliedTargets>,
     /// The error code and `Line L, Col C: …` text, when it failed.
-    pub error: Option<(String, Option<String>)>,
+    pub error: Option<(ErrorCode, Option<String>)>,
     /// The requested user variables.
     pub columns: Vec<Option<String>>,
     /// The full results string, when asked for.
@@ -89,7 +89,7 @@ pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &
             },
             Err(e) => Tick {
                 applied: None,
-                error: Some((e.kind.code().to_string(), Some(e.message))),
+                error: Some((e.kind.into(), Some(e.message))),
                 columns: Vec::new(),
                 results: None,
             },
@@ -100,10 +100,10 @@ pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &
     let error = match (&evaluation.applied, evaluation.error) {
         (Some(_), _) => None,
         (None, Some(e)) => Some((
-            e.kind.code().to_string(),
+            e.kind.into(),
             evaluation.run.error.and_then(|r| r.values.into_iter().next()).map(|v| v.value),
         )),
-        (None, None) => Some(("AutoScalingFormulaEvaluationError".to_string(), None)),
+        (None, None) => Some((ErrorCode::Evaluation, None)),
     };
     Tick {
         applied: evaluation.applied,

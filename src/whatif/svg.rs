@@ -10,7 +10,7 @@ use crate::eval::MetricStore;
 
 use crate::time::Timestamp;
 
-use super::timeline::ReplayRow;
+use super::timeline::{ErrorCode, ReplayRow};
 
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 440.0;
@@ -57,7 +57,7 @@ struct Bucket {
     max: [f64; SERIES],
     last: [f64; SERIES],
     failures: u64,
-    first_failure: Option<(Timestamp, String)>,
+    first_failure: Option<(Timestamp, ErrorCode)>,
     last_failure: Option<Timestamp>,
 }
 
@@ -126,7 +126,7 @@ impl TimelinePlot {
             if let Some(code) = &r.error {
                 b.failures += 1;
                 if b.first_failure.is_none() {
-                    b.first_failure = Some((r.time, code.clone()));
+                    b.first_failure = Some((r.time, *code));
                 }
                 b.last_failure = Some(r.time);
             }
@@ -286,12 +286,12 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
             continue;
         };
         let what = match (b.failures, b.last_failure) {
-            (1, _) | (_, None) => format!("{} {}", time.format_results(), escape(code)),
+            (1, _) | (_, None) => format!("{} {}", time.format_results(), escape(code.as_str())),
             (n, Some(last)) => format!(
                 "{n} failed evaluations from {} to {} (first: {})",
                 time.format_results(),
                 last.format_results(),
-                escape(code)
+                escape(code.as_str())
             ),
         };
         let _ = writeln!(

@@ -6,9 +6,46 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::builtins::Deallocation;
+use crate::eval::EvalErrorKind;
 use crate::time::{TimeInterval, Timestamp};
 
 use super::table::Table;
+
+/// The service's error code of a failed evaluation, as rows and summaries show it: it prints
+/// and serialises as the code (`InsufficientSampleData`). Codes sort by their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ErrorCode {
+    /// `AutoScalingFormulaEvaluationError`: any run-time error but too few samples.
+    #[serde(rename = "AutoScalingFormulaEvaluationError")]
+    Evaluation,
+    /// `InsufficientSampleData`: a sample window held too few samples.
+    InsufficientSampleData,
+}
+
+impl ErrorCode {
+    /// The code as the service spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Evaluation => "AutoScalingFormulaEvaluationError",
+            ErrorCode::InsufficientSampleData => "InsufficientSampleData",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<EvalErrorKind> for ErrorCode {
+    fn from(kind: EvalErrorKind) -> ErrorCode {
+        match kind {
+            EvalErrorKind::InsufficientSampleData => ErrorCode::InsufficientSampleData,
+            EvalErrorKind::Evaluation => ErrorCode::Evaluation,
+        }
+    }
+}
 
 /// One evaluation of the replay.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,7 +63,7 @@ pub struct ReplayRow {
     /// `$CurrentLowPriorityNodes` the formula saw.
     pub current_low_priority: f64,
     /// The error code when the evaluation failed.
-    pub error: Option<String>,
+    pub error: Option<ErrorCode>,
     /// The error's `Line L, Col C: …` text.
     pub error_message: Option<String>,
     /// The requested user variables (`None` when not assigned or the evaluation failed).
@@ -63,7 +100,7 @@ pub struct ReplaySummary {
     /// Number of evaluations.
     pub evaluations: u64,
     /// Failed evaluations by error code.
-    pub failures: BTreeMap<String, FailureSummary>,
+    pub failures: BTreeMap<ErrorCode, FailureSummary>,
     /// Time from the start to the first evaluation with a non-zero target (either kind).
     pub time_to_first_nonzero: Option<TimeInterval>,
     /// `$TargetDedicatedNodes` statistics.
@@ -131,7 +168,7 @@ pub(crate) fn row_cells(r: &ReplayRow) -> Vec<String> {
         r.deallocation.name().to_string(),
         crate::format::format_double(r.current_dedicated),
         crate::format::format_double(r.current_low_priority),
-        r.error.clone().unwrap_or_default(),
+        r.error.map_or_else(String::new, |code| code.to_string()),
     ]
 }
 
@@ -140,7 +177,7 @@ pub(crate) fn row_cells(r: &ReplayRow) -> Vec<String> {
 pub(crate) struct SummaryBuilder {
     start: Timestamp,
     evaluations: u64,
-    failures: BTreeMap<String, FailureSummary>,
+    failures: BTreeMap<ErrorCode, FailureSummary>,
     first_nonzero: Option<TimeInterval>,
     sums: [f64; 2],
     stats: [TargetStats; 2],
@@ -167,23 +204,18 @@ impl SummaryBuilder {
     /// Count one more evaluation.
     pub(crate) fn add(&mut self, r: &ReplayRow) {
         self.evaluations += 1;
-        if let Some(code) = &r.error {
-            match self.failures.get_mut(code) {
-                Some(f) => {
+        if let Some(code) = r.error {
+            self.failures
+                .entry(code)
+                .and_modify(|f| {
                     f.count += 1;
                     f.last = r.time;
-                }
-                None => {
-                    self.failures.insert(
-                        code.clone(),
-                        FailureSummary {
-                            count: 1,
-                            first: r.time,
-                            last: r.time,
-                        },
-                    );
-                }
-            }
+                })
+                .or_insert(FailureSummary {
+                    count: 1,
+                    first: r.time,
+                    last: r.time,
+                });
         }
         if self.first_nonzero.is_none() && (r.target_dedicated > 0 || r.target_low_priority > 0) {
             self.first_nonzero = Some(TimeInterval(r.time.0 - self.start.0));
@@ -215,5 +247,37 @@ impl SummaryBuilder {
             dedicated_node_hours: node_hours.0,
             low_priority_node_hours: node_hours.1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_print_serialise_and_sort_as_the_service_codes() {
+        let codes = [ErrorCode::InsufficientSampleData, ErrorCode::Evaluation];
+        for code in codes {
+            assert_eq!(code.to_string(), code.as_str());
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+        }
+        let mut sorted = codes;
+        sorted.sort();
+        let mut by_text = codes.map(ErrorCode::as_str);
+        by_text.sort();
+        assert_eq!(sorted.map(ErrorCode::as_str), by_text);
+        let failures: BTreeMap<ErrorCode, u32> = codes.into_iter().zip(1..).collect();
+        assert_eq!(
+            serde_json::to_string(&failures).unwrap(),
+            r#"{"AutoScalingFormulaEvaluationError":2,"InsufficientSampleData":1}"#
+        );
+        assert_eq!(
+            ErrorCode::from(EvalErrorKind::Evaluation).as_str(),
+            EvalErrorKind::Evaluation.code()
+        );
+        assert_eq!(
+            ErrorCode::from(EvalErrorKind::InsufficientSampleData).as_str(),
+            EvalErrorKind::InsufficientSampleData.code()
+        );
     }
 }
