@@ -10,6 +10,7 @@ mod store;
 pub use history::{HistoryError, MetricHistory};
 pub use pool::PoolState;
 pub use random::RandomSource;
+pub(crate) use random::SplitMix64;
 pub use spec::{ContextError, ContextSpec, MetricSpec, OwnedContext};
 pub use store::MetricStore;
 
