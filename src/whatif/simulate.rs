@@ -16,8 +16,9 @@ use super::table::Table;
 use super::timeline::{row_cells, timeline_header, timeline_table, ReplayRow, ReplaySummary, SummaryBuilder};
 use super::workload::Workload;
 
-/// Samples are taken every 30 seconds (§6.3).
-pub const SAMPLE_PERIOD: TimeInterval = TimeInterval(30 * 10_000_000);
+/// Samples are taken every 30 seconds (§6.3): the period the evaluator counts expected samples
+/// by.
+pub use crate::eval::exec::SAMPLE_PERIOD;
 
 /// The most samples one simulation takes (about two years at 30 s; 7 metrics of 16 bytes).
 const MAX_SAMPLES: i64 = 2_200_000;
