@@ -667,9 +667,10 @@ impl<'w> PoolModel<'w> {
             (Metric::PreemptedNodeCount, c.preempted as f64),
             (Metric::CpuPercent, cpu),
         ] {
-            // Times increase and values are finite by construction; a refusal would only
-            // mean a duplicate time, which the caller never asks for.
-            let _ = store.history_mut(metric).push(t, value);
+            // Times increase (the caller samples each time once) and values are finite by
+            // construction (counts, and a share of a positive capacity times a checked scale).
+            let pushed = store.history_mut(metric).push(t, value);
+            debug_assert!(pushed.is_ok(), "sampling {metric:?} at {t:?}: {pushed:?}");
         }
     }
 
