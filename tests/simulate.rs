@@ -7,8 +7,8 @@ use std::path::Path;
 use batch_autoscale::builtins::{Deallocation, Metric};
 use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{
-    load_workload, run_variants, simulate, sweep_variants, Parameter, PoolSettings, ReplayError, Scenario, Simulation, SimulationConfig,
-    SimulationError, Task, Workload, WorkloadSpec,
+    load_workload, run_variants, simulate, sweep_variants, ErrorCode, Parameter, PoolSettings, ReplayError, Scenario, Simulation,
+    SimulationConfig, SimulationError, Task, Workload, WorkloadSpec,
 };
 use batch_autoscale::{EvalContext, Formula, MetricHistory, RandomSource, TimeInterval, Timestamp};
 
@@ -96,7 +96,7 @@ fn a_simulated_evaluation_is_the_evaluation_of_the_simulated_state() {
             let at = r.time.format_results();
             assert_eq!(r.results.as_deref(), Some(single.run.results.as_str()), "{source} at {at}");
             assert_eq!(
-                r.error.as_deref(),
+                r.error.map(|code| code.as_str()),
                 single.run.error.as_ref().map(|e| e.code.as_str()),
                 "{source} at {at}"
             );
@@ -534,7 +534,10 @@ fn the_spot_example_replaces_preempted_nodes_with_dedicated_ones() {
     let failures = &summary.targets.failures;
     assert_eq!(failures.len(), 1);
     assert_eq!(
-        (failures["InsufficientSampleData"].count, failures["InsufficientSampleData"].first),
+        (
+            failures[&ErrorCode::InsufficientSampleData].count,
+            failures[&ErrorCode::InsufficientSampleData].first
+        ),
         (1, s.start)
     );
     assert_eq!(summary.targets.low_priority.max, 25);

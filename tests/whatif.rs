@@ -64,7 +64,7 @@ fn a_replay_row_is_the_evaluation_of_the_context_the_history_gives() {
                 row.time.format_results()
             );
             assert_eq!(
-                row.error.as_deref(),
+                row.error.map(|code| code.as_str()),
                 single.run.error.as_ref().map(|e| e.code.as_str()),
                 "{source} at {}",
                 row.time.format_results()
@@ -77,7 +77,7 @@ fn a_replay_row_is_the_evaluation_of_the_context_the_history_gives() {
 fn a_fresh_pool_stays_at_zero_until_the_window_has_seventy_percent() {
     let d = data("examples/whatif/fresh-pool.csv");
     let r = replay(&formula("examples/whatif/fresh-pool.formula"), &d, &config(&d, "PT5M")).unwrap();
-    let failures = &r.summary.failures["InsufficientSampleData"];
+    let failures = &r.summary.failures[&batch_autoscale::whatif::ErrorCode::InsufficientSampleData];
     assert_eq!(failures.count, 5);
     assert_eq!(
         r.summary.time_to_first_nonzero,

@@ -13,7 +13,7 @@ use crate::time::{TimeInterval, Timestamp};
 
 use super::code::Code;
 use super::compile::{Destination, Formula};
-use super::context::{EvalContext, MetricHistory, RandomSource};
+use super::context::{EvalContext, MetricHistory, RandomSource, SplitMix64};
 use super::run::{EvalError, EvalErrorKind, TraceEvent};
 use super::value::Value;
 
@@ -150,7 +150,7 @@ pub(crate) struct Machine<'a> {
     pub targets: [TargetState<'a>; 2],
     pub deallocation: Deallocation,
     random_index: usize,
-    random_state: u64,
+    random_state: SplitMix64,
     visible_cutoff: i64,
     /// Visible sample count per metric, computed on first use in this evaluation.
     visible: [u32; Metric::ALL.len()],
@@ -177,7 +177,7 @@ impl<'a> Machine<'a> {
             ],
             deallocation: Deallocation::Requeue,
             random_index: 0,
-            random_state: seed,
+            random_state: SplitMix64::from_state(seed),
             visible_cutoff: ctx.now.0.saturating_sub(ctx.publication_delay.0),
             visible: [u32::MAX; Metric::ALL.len()],
             last_window: None,
@@ -265,15 +265,7 @@ impl<'a> Machine<'a> {
                 self.random_index += 1;
                 Ok(v)
             }
-            RandomSource::Seeded(_) => {
-                // SplitMix64.
-                self.random_state = self.random_state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = self.random_state;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                Ok((z >> 11) as f64 * (1.0 / (1u64 << 53) as f64))
-            }
+            RandomSource::Seeded(_) => Ok(self.random_state.uniform()),
         }
     }
 

@@ -78,9 +78,9 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
         }
         let keys: Vec<&str> = path.iter().map(|(_, k)| k.as_str()).collect();
         match (keys.as_slice(), e.key) {
-            (["pool_specification"], "id") => pool_id = Some(scalar(src, &e)?.0),
+            (["pool_specification"], "id") => pool_id = Some(scalar(&e)?.0),
             (["pool_specification", "autoscale"], "evaluation_interval") => {
-                let (value, span) = scalar(src, &e)?;
+                let (value, span) = scalar(&e)?;
                 interval = Some(Located { value, span });
             }
             (["pool_specification", "autoscale"], "formula") => {
@@ -89,7 +89,7 @@ pub(crate) fn find(src: &str) -> Result<Vec<HostedFormula>, (usize, String)> {
                     n = next;
                     f
                 } else {
-                    let (text, map, span, quoting) = inline(src, &e)?;
+                    let (text, map, span, quoting) = inline(&e)?;
                     hosted(HostKind::Shipyard, String::new(), text, map, quoting, span)
                 };
                 found = Some(f);
@@ -115,12 +115,12 @@ fn flush(out: &mut Vec<HostedFormula>, found: &mut Option<HostedFormula>, interv
 }
 
 /// A one-line scalar's value and span.
-fn scalar(src: &str, e: &Entry) -> Result<(String, Span), (usize, String)> {
-    let (text, _, span, _) = inline(src, e)?;
+fn scalar(e: &Entry) -> Result<(String, Span), (usize, String)> {
+    let (text, _, span, _) = inline(e)?;
     Ok((text, span))
 }
 
-fn inline(src: &str, e: &Entry) -> Result<(String, SourceMap, Span, Quoting), (usize, String)> {
+fn inline(e: &Entry) -> Result<(String, SourceMap, Span, Quoting), (usize, String)> {
     let at = e.value_at;
     let v = e.value;
     let mut map = SourceMap::default();
@@ -186,7 +186,6 @@ fn inline(src: &str, e: &Entry) -> Result<(String, SourceMap, Span, Quoting), (u
     let body = v.find(" #").map_or(v, |n| &v[..n]).trim_end();
     map.push(at, body.len(), body.len(), true);
     map.set_end(at + body.len());
-    let _ = src;
     Ok((body.to_string(), map, Span::new(at, at + body.len()), Quoting::Raw))
 }
 

@@ -4,6 +4,7 @@
 use serde::de::{Deserialize, Deserializer, Error};
 
 use crate::data::DataError;
+use crate::syntax::LineIndex;
 use crate::time::{parse_iso8601_duration, parse_rfc3339, TimeInterval, Timestamp, TICKS_PER_SECOND};
 
 /// A duration: an ISO 8601 string (`"PT10M"`) or a number of seconds; never negative.
@@ -68,7 +69,7 @@ pub(crate) fn check_slots(n: u64) -> Result<u32, String> {
     Ok(n as u32)
 }
 
-/// A node quota: a whole number up to [`MAX_POOL_NODES`](super::pool::MAX_POOL_NODES), or null.
+/// A node quota: a whole number up to [`MAX_POOL_NODES`](super::limits::MAX_POOL_NODES), or null.
 pub(crate) fn quota<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     match Option::<u64>::deserialize(d)? {
         Some(n) => check_quota(n).map(Some).map_err(D::Error::custom),
@@ -78,7 +79,7 @@ pub(crate) fn quota<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::E
 
 /// A quota must be at most the largest pool the simulation models.
 pub(crate) fn check_quota(n: u64) -> Result<u32, String> {
-    let max = super::pool::MAX_POOL_NODES;
+    let max = super::limits::MAX_POOL_NODES;
     if n > max as u64 {
         return Err(format!("{n} nodes is more than the largest pool simulated, {max} nodes of a kind"));
     }
@@ -112,18 +113,34 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, path: &str) 
 /// The line and column (1-based, in characters) of the last non-blank character before the
 /// given 1-based line and column.
 fn last_token_before(text: &str, line: usize, column: usize) -> (usize, usize) {
-    let start_of_line = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>();
-    let rest = &text[start_of_line.min(text.len())..];
+    let index = LineIndex::new(text);
+    let start_of_line = index.line_range(line.saturating_sub(1)).start;
+    let rest = &text[start_of_line..];
     let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
     let before = text[..start_of_line + within].trim_end();
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
-    (line, column)
+    // The position just after the last character, then that character's own column.
+    let after = index.line_col(before.len());
+    (after.line as usize, after.column as usize - 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_token_before_a_position_is_found_across_lines_crlf_and_wide_characters() {
+        let cases = [
+            ("{\n  \"a\": 1,\n  \"b\": \"x\"\n}", 3, 12, (3, 10)),
+            ("{\"a\": -1\n}", 2, 1, (1, 8)),
+            ("é\r\n  \"ü\": 5  \r\n}", 3, 1, (2, 8)),
+            ("", 1, 1, (1, 0)),
+            ("{\n\n\n", 4, 1, (1, 1)),
+            ("x", 9, 9, (1, 1)),
+        ];
+        for (text, line, column, want) in cases {
+            assert_eq!(last_token_before(text, line, column), want, "{text:?} {line}:{column}");
+        }
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

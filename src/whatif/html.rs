@@ -1,10 +1,9 @@
 //! The HTML report: plots, the summary and the timeline in one self-contained page (inline
 //! SVG and CSS, no script, nothing fetched), to open in any browser.
 
-use std::fmt::Write;
-
-use super::report::{labels, value, Report, Table};
+use super::report::{labels, value, Report};
 use super::svg::escape;
+use super::table::Table;
 
 /// Timelines longer than this are cut in the page (the CSV timeline has every row).
 pub const HTML_TIMELINE_ROWS: usize = 5000;
@@ -14,13 +13,10 @@ pub const HTML_TIMELINE_ROWS: usize = 5000;
 /// the number of evaluations it comes from (the table may hold only the first rows).
 pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline: Option<(&Table, u64)>) -> String {
     let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        escape(title),
-        STYLE,
-        escape(title)
-    );
+    let title = escape(title);
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+    ));
     for svg in plots {
         h.push_str("<figure>\n");
         // The SVG documents are ours: no XML declaration, so they can sit inline.
@@ -30,35 +26,33 @@ pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline
     if !summaries.is_empty() {
         h.push_str("<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th></th>");
         for r in summaries {
-            let _ = write!(h, "<th>{}</th>", escape(&r.title));
+            h.push_str(&format!("<th>{}</th>", escape(&r.title)));
         }
         h.push_str("</tr></thead>\n<tbody>\n");
         for label in labels(summaries) {
             let indent = label.starts_with(' ');
-            let _ = write!(
-                h,
+            h.push_str(&format!(
                 "<tr><th{}>{}</th>",
                 if indent { " class=\"sub\"" } else { "" },
                 escape(label.trim())
-            );
+            ));
             for r in summaries {
-                let _ = write!(h, "<td>{}</td>", escape(&value(r, &label)));
+                h.push_str(&format!("<td>{}</td>", escape(&value(r, &label))));
             }
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody>\n</table>\n");
     }
     if let Some((t, evaluations)) = timeline {
-        let _ = writeln!(h, "<h2>Timeline</h2>\n<p>{evaluations} evaluations.");
+        h.push_str(&format!("<h2>Timeline</h2>\n<p>{evaluations} evaluations.\n"));
         if evaluations > HTML_TIMELINE_ROWS as u64 {
-            let _ = write!(
-                h,
+            h.push_str(&format!(
                 " The first {HTML_TIMELINE_ROWS} are shown; the CSV or JSON timeline (<code>--timeline</code>) has them all."
-            );
+            ));
         }
         h.push_str("</p>\n<div class=\"timeline\"><table>\n<thead><tr>");
         for c in &t.header {
-            let _ = write!(h, "<th>{}</th>", escape(c));
+            h.push_str(&format!("<th>{}</th>", escape(c)));
         }
         h.push_str("</tr></thead>\n<tbody>\n");
         let error_column = t.header.iter().position(|c| c == "error");
@@ -66,17 +60,16 @@ pub fn html_report(title: &str, plots: &[String], summaries: &[Report], timeline
             let failed = error_column.is_some_and(|i| row.get(i).is_some_and(|e| !e.is_empty()));
             h.push_str(if failed { "<tr class=\"failed\">" } else { "<tr>" });
             for cell in row {
-                let _ = write!(h, "<td>{}</td>", escape(cell));
+                h.push_str(&format!("<td>{}</td>", escape(cell)));
             }
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody>\n</table></div>\n");
     }
-    let _ = writeln!(
-        h,
-        "<footer>batch-autoscale {}</footer>\n</body>\n</html>",
+    h.push_str(&format!(
+        "<footer>batch-autoscale {}</footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION")
-    );
+    ));
     h
 }
 

@@ -30,34 +30,45 @@
 mod durations;
 mod fields;
 mod html;
+mod limits;
+mod load;
 mod localtime;
 mod pool;
 mod replay;
 mod report;
 mod rng;
+mod schedule;
+mod settings;
 mod simulate;
 mod svg;
+mod table;
 mod tasks;
 mod templates;
+mod timeline;
 mod variants;
 mod workload;
 
 pub use html::{html_report, HTML_TIMELINE_ROWS};
+pub use limits::MAX_POOL_NODES;
+pub use load::load_workload;
 pub use localtime::{format_offset, Transition, Zone};
-pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
-pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use report::{csv_line, reports_csv, side_by_side, Figure, Report, ReportLine, Table};
+pub use pool::SIMULATED_METRICS;
+pub use replay::{replay, replay_streaming, timeline_svg, Replay, ReplayConfig};
+pub use report::{reports_csv, side_by_side, Figure, Report, ReportLine};
+pub use schedule::ReplayError;
+pub use settings::{load_pool_settings, NodeFill, PoolSettings};
 pub use simulate::{
-    simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
-    WaitSummary, SAMPLE_PERIOD,
+    simulate, simulate_streaming, simulation_svg, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary,
+    TaskSummary, WaitSummary, SAMPLE_PERIOD,
 };
-pub use svg::{simulation_svg, timeline_svg, TimelinePlot};
+pub use svg::TimelinePlot;
+pub use table::{csv_line, Table};
 pub use tasks::{describe_tasks, workload_from_tasks};
 pub use templates::{template, TemplateKind, TemplateOptions};
+pub use timeline::{ErrorCode, FailureSummary, ReplayRow, ReplaySummary, TargetStats};
 pub use variants::{
     iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
 };
 pub use workload::{
-    load_workload, parse_trace_csv, parse_workload_json, DurationDist, Generator, Task, TimeSpec, Workload, WorkloadError, WorkloadSpec,
-    MAX_TASKS,
+    parse_trace_csv, parse_workload_json, DurationDist, Generator, Task, TimeSpec, Workload, WorkloadError, WorkloadSpec, MAX_TASKS,
 };

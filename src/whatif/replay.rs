@@ -2,17 +2,17 @@
 //! pool's targets from one evaluation to the next (a failed evaluation leaves them unchanged,
 //! LANGUAGE.md §7.4), with samples visible after the publication delay (D22, 30 s by default).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::builtins::{Deallocation, PoolScalar};
 use crate::data::MetricData;
-use crate::eval::{AppliedTargets, EvalContext, Formula, PoolState, RandomSource};
+use crate::eval::{EvalContext, Formula, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
 
-use super::report::Table;
-use super::svg::TimelinePlot;
+use super::schedule::{check_columns, check_schedule, evaluate_tick, last_evaluation, ReplayError};
+use super::svg::{plot_rows, TimelinePlot};
+use super::table::Table;
+use super::timeline::{timeline_header, timeline_table, ReplayRow, ReplaySummary, SummaryBuilder};
 
 /// How to replay.
 #[derive(Debug, Clone)]
@@ -55,106 +55,6 @@ impl ReplayConfig {
     }
 }
 
-/// Why a replay cannot run.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReplayError {
-    /// The interval is outside 5 minutes … 168 hours (the service rejects it), e.g. `PT1M`.
-    #[error("the evaluation interval must be between 5 minutes and 168 hours (the service rejects others), got {0}")]
-    Interval(String),
-    /// `end` is before `start`.
-    #[error("the end ({end}) is before the start ({start})")]
-    EndBeforeStart {
-        /// Start.
-        start: String,
-        /// End.
-        end: String,
-    },
-    /// More evaluations than this tool will run in one replay (10 million).
-    #[error("{0} evaluations is too many for one replay; shorten the period or lengthen the interval")]
-    TooManyEvaluations(u64),
-    /// A requested column is not a user variable of the formula, e.g. `--columns $taks`, with
-    /// the closest variable name if one is close.
-    #[error("`{0}` is not a variable of the formula{hint}", hint = .1.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
-    UnknownColumn(String, Option<String>),
-}
-
-/// One evaluation of the replay. In JSON the fields have the names of the CSV timeline's
-/// columns (`targetDedicatedNodes`, `errorMessage`, …).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReplayRow {
-    /// Evaluation time.
-    pub time: Timestamp,
-    /// `$TargetDedicatedNodes` after the evaluation (unchanged when it failed).
-    #[serde(rename = "targetDedicatedNodes")]
-    pub target_dedicated: u64,
-    /// `$TargetLowPriorityNodes` after the evaluation.
-    #[serde(rename = "targetLowPriorityNodes")]
-    pub target_low_priority: u64,
-    /// `$NodeDeallocationOption` of the last successful evaluation.
-    #[serde(rename = "nodeDeallocationOption")]
-    pub deallocation: Deallocation,
-    /// `$CurrentDedicatedNodes` the formula saw.
-    #[serde(rename = "currentDedicatedNodes")]
-    pub current_dedicated: f64,
-    /// `$CurrentLowPriorityNodes` the formula saw.
-    #[serde(rename = "currentLowPriorityNodes")]
-    pub current_low_priority: f64,
-    /// The error code when the evaluation failed.
-    pub error: Option<String>,
-    /// The error's `Line L, Col C: …` text.
-    pub error_message: Option<String>,
-    /// The requested user variables (`None` when not assigned or the evaluation failed).
-    pub columns: Vec<Option<String>>,
-    /// The full results string, when asked for.
-    pub results: Option<String>,
-}
-
-/// Failures of one error code.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FailureSummary {
-    /// How many evaluations failed with it.
-    pub count: u64,
-    /// First failure.
-    pub first: Timestamp,
-    /// Last failure.
-    pub last: Timestamp,
-}
-
-/// Min, max and mean of a target over the replay.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TargetStats {
-    /// Smallest value.
-    pub min: u64,
-    /// Largest value.
-    pub max: u64,
-    /// Mean over evaluations.
-    pub mean: f64,
-}
-
-/// The replay in numbers. In JSON the fields are in camelCase and a duration is given as text
-/// and in seconds (`timeToFirstNonzero`, `timeToFirstNonzeroSeconds`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReplaySummary {
-    /// Number of evaluations.
-    pub evaluations: u64,
-    /// Failed evaluations by error code.
-    pub failures: BTreeMap<String, FailureSummary>,
-    /// Time from the start to the first evaluation with a non-zero target (either kind).
-    #[serde(flatten, serialize_with = "super::durations::time_to_first_nonzero")]
-    pub time_to_first_nonzero: Option<TimeInterval>,
-    /// `$TargetDedicatedNodes` statistics.
-    pub dedicated: TargetStats,
-    /// `$TargetLowPriorityNodes` statistics.
-    pub low_priority: TargetStats,
-    /// Dedicated node-hours implied by the current nodes between evaluations.
-    pub dedicated_node_hours: f64,
-    /// Low-priority node-hours implied by the current nodes between evaluations.
-    pub low_priority_node_hours: f64,
-}
-
 /// A replay: one row per evaluation and the summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Replay {
@@ -187,65 +87,6 @@ impl Replay {
     }
 }
 
-impl ReplayRow {
-    /// The cells of this row in the CSV timeline (see [`Replay::csv_header`]).
-    pub fn cells(&self) -> Vec<String> {
-        let mut cells = row_cells(self);
-        cells.extend(self.columns.iter().map(|v| v.clone().unwrap_or_default()));
-        cells
-    }
-}
-
-/// The timeline columns every evaluation row has.
-const TIMELINE_HEADER: [&str; 7] = [
-    "time",
-    "targetDedicatedNodes",
-    "targetLowPriorityNodes",
-    "nodeDeallocationOption",
-    "currentDedicatedNodes",
-    "currentLowPriorityNodes",
-    "error",
-];
-
-/// A timeline: [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`;
-/// each row with its cells for `extra`.
-pub(crate) fn timeline_table<'a>(extra: &[&str], columns: &[String], rows: impl Iterator<Item = (&'a ReplayRow, Vec<String>)>) -> Table {
-    Table {
-        header: timeline_header(extra, columns),
-        rows: rows
-            .map(|(r, extra)| {
-                let mut cells = row_cells(r);
-                cells.extend(extra);
-                cells.extend(r.columns.iter().map(|v| v.clone().unwrap_or_default()));
-                cells
-            })
-            .collect(),
-    }
-}
-
-/// [`TIMELINE_HEADER`], then `extra` columns, then the user variables `columns`.
-pub(crate) fn timeline_header(extra: &[&str], columns: &[String]) -> Vec<String> {
-    TIMELINE_HEADER
-        .iter()
-        .chain(extra)
-        .map(|h| h.to_string())
-        .chain(columns.iter().cloned())
-        .collect()
-}
-
-/// The cells of [`TIMELINE_HEADER`] for one row.
-pub(crate) fn row_cells(r: &ReplayRow) -> Vec<String> {
-    vec![
-        r.time.format_results(),
-        r.target_dedicated.to_string(),
-        r.target_low_priority.to_string(),
-        r.deallocation.name().to_string(),
-        crate::format::format_double(r.current_dedicated),
-        crate::format::format_double(r.current_low_priority),
-        r.error.clone().unwrap_or_default(),
-    ]
-}
-
 /// Current nodes that follow the targets after an allocation delay.
 struct Follower {
     /// (time the change takes effect, dedicated, low priority)
@@ -266,193 +107,6 @@ impl Follower {
     }
 }
 
-const MIN_INTERVAL: i64 = 5 * 60 * 10_000_000;
-const MAX_INTERVAL: i64 = 168 * 3600 * 10_000_000;
-
-/// Check the evaluation schedule (interval 5 minutes … 168 hours, §7.2; end not before start;
-/// at most 10 million evaluations) and return the number of evaluations.
-pub(crate) fn check_schedule(start: Timestamp, end: Timestamp, interval: TimeInterval) -> Result<u64, ReplayError> {
-    if interval.0 < MIN_INTERVAL || interval.0 > MAX_INTERVAL {
-        return Err(ReplayError::Interval(interval.format_iso8601()));
-    }
-    if end < start {
-        return Err(ReplayError::EndBeforeStart {
-            start: start.format_results(),
-            end: end.format_results(),
-        });
-    }
-    let count = ((end.0 - start.0) / interval.0) as u64 + 1;
-    if count > 10_000_000 {
-        return Err(ReplayError::TooManyEvaluations(count));
-    }
-    Ok(count)
-}
-
-/// Check that every requested column is a user variable of the formula.
-pub(crate) fn check_columns(formula: &Formula, columns: &[String]) -> Result<(), ReplayError> {
-    let names: Vec<&str> = formula.variable_names().collect();
-    match columns.iter().find(|c| !names.contains(&c.as_str())) {
-        Some(c) => Err(ReplayError::UnknownColumn(
-            c.clone(),
-            crate::builtins::closest(c, names.iter().copied()).map(str::to_string),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// One evaluation at a tick, before the pool applies it.
-pub(crate) struct Tick {
-    /// The targets, when the evaluation succeeded.
-    pub applied: Option<AppliedTargets>,
-    /// The error code and `Line L, Col C: …` text, when it failed.
-    pub error: Option<(String, Option<String>)>,
-    /// The requested user variables.
-    pub columns: Vec<Option<String>>,
-    /// The full results string, when asked for.
-    pub results: Option<String>,
-}
-
-/// Evaluate at one tick: the fast path when neither columns nor results are wanted.
-pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &[String], full_results: bool) -> Tick {
-    if !full_results && columns.is_empty() {
-        return match formula.evaluate_targets(ctx) {
-            Ok(a) => Tick {
-                applied: Some(a),
-                error: None,
-                columns: Vec::new(),
-                results: None,
-            },
-            Err(e) => Tick {
-                applied: None,
-                error: Some((e.kind.code().to_string(), Some(e.message))),
-                columns: Vec::new(),
-                results: None,
-            },
-        };
-    }
-    let evaluation = formula.evaluate(ctx);
-    let columns = columns.iter().map(|c| evaluation.variable(c).map(|v| v.value.clone())).collect();
-    let error = match (&evaluation.applied, evaluation.error) {
-        (Some(_), _) => None,
-        (None, Some(e)) => Some((
-            e.kind.code().to_string(),
-            evaluation.run.error.and_then(|r| r.values.into_iter().next()).map(|v| v.value),
-        )),
-        (None, None) => Some(("AutoScalingFormulaEvaluationError".to_string(), None)),
-    };
-    Tick {
-        applied: evaluation.applied,
-        error,
-        columns,
-        results: full_results.then_some(evaluation.run.results),
-    }
-}
-
-impl Tick {
-    /// The timeline row of this tick: `pool` holds the targets after it.
-    pub(crate) fn into_row(self, time: Timestamp, pool: &PoolState, deallocation: Deallocation) -> ReplayRow {
-        let (error, error_message) = match self.error {
-            Some((code, message)) => (Some(code), message),
-            None => (None, None),
-        };
-        ReplayRow {
-            time,
-            target_dedicated: pool.target_dedicated_nodes as u64,
-            target_low_priority: pool.target_low_priority_nodes as u64,
-            deallocation,
-            current_dedicated: pool.current_dedicated_nodes,
-            current_low_priority: pool.current_low_priority_nodes,
-            error,
-            error_message,
-            columns: self.columns,
-            results: self.results,
-        }
-    }
-}
-
-/// A [`ReplaySummary`] built one row at a time (constant memory: the rows need not be kept).
-#[derive(Debug, Clone)]
-pub(crate) struct SummaryBuilder {
-    start: Timestamp,
-    evaluations: u64,
-    failures: BTreeMap<String, FailureSummary>,
-    first_nonzero: Option<TimeInterval>,
-    sums: [f64; 2],
-    stats: [TargetStats; 2],
-}
-
-impl SummaryBuilder {
-    /// No evaluation yet, of a run that starts at `start`.
-    pub(crate) fn new(start: Timestamp) -> SummaryBuilder {
-        let zero = TargetStats {
-            min: u64::MAX,
-            max: 0,
-            mean: 0.0,
-        };
-        SummaryBuilder {
-            start,
-            evaluations: 0,
-            failures: BTreeMap::new(),
-            first_nonzero: None,
-            sums: [0.0; 2],
-            stats: [zero.clone(), zero],
-        }
-    }
-
-    /// Count one more evaluation.
-    pub(crate) fn add(&mut self, r: &ReplayRow) {
-        self.evaluations += 1;
-        if let Some(code) = &r.error {
-            match self.failures.get_mut(code) {
-                Some(f) => {
-                    f.count += 1;
-                    f.last = r.time;
-                }
-                None => {
-                    self.failures.insert(
-                        code.clone(),
-                        FailureSummary {
-                            count: 1,
-                            first: r.time,
-                            last: r.time,
-                        },
-                    );
-                }
-            }
-        }
-        if self.first_nonzero.is_none() && (r.target_dedicated > 0 || r.target_low_priority > 0) {
-            self.first_nonzero = Some(TimeInterval(r.time.0 - self.start.0));
-        }
-        for (k, v) in [r.target_dedicated, r.target_low_priority].into_iter().enumerate() {
-            let s = &mut self.stats[k];
-            s.min = s.min.min(v);
-            s.max = s.max.max(v);
-            self.sums[k] += v as f64;
-        }
-    }
-
-    /// The summary, with the given node-hours.
-    pub(crate) fn finish(self, node_hours: (f64, f64)) -> ReplaySummary {
-        let [mut dedicated, mut low_priority] = self.stats;
-        for (s, sum) in [(&mut dedicated, self.sums[0]), (&mut low_priority, self.sums[1])] {
-            if self.evaluations == 0 {
-                s.min = 0;
-            } else {
-                s.mean = sum / self.evaluations as f64;
-            }
-        }
-        ReplaySummary {
-            evaluations: self.evaluations,
-            failures: self.failures,
-            time_to_first_nonzero: self.first_nonzero,
-            dedicated,
-            low_priority,
-            dedicated_node_hours: node_hours.0,
-            low_priority_node_hours: node_hours.1,
-        }
-    }
-}
-
 impl ReplayConfig {
     /// The number of evaluations and the time of the last one, or why the schedule is refused
     /// (as [`replay`] would refuse it).
@@ -460,11 +114,6 @@ impl ReplayConfig {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
     }
-}
-
-/// The time of evaluation `count - 1`.
-pub(crate) fn last_evaluation(start: Timestamp, interval: TimeInterval, count: u64) -> Timestamp {
-    Timestamp(start.0 + (count.saturating_sub(1) as i64) * interval.0)
 }
 
 /// Replay `formula` over `data` as `config` says.
@@ -547,4 +196,12 @@ pub fn replay_streaming(
         summary: summary.finish((node_hours_d, node_hours_l)),
         plot: None,
     })
+}
+
+/// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
+pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
+    match &replay.plot {
+        Some(plot) => plot.svg(&data.metrics, title),
+        None => plot_rows(replay.rows.iter()).svg(&data.metrics, title),
+    }
 }

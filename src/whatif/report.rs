@@ -4,47 +4,9 @@
 use crate::builtins::Target;
 use crate::time::{TimeInterval, Timestamp};
 
-use super::replay::ReplaySummary;
 use super::simulate::SimulationSummary;
-
-/// A table: a header and rows of cells (a timeline, one row per evaluation).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Table {
-    /// Column names.
-    pub header: Vec<String>,
-    /// Rows, each as long as the header.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// As CSV (RFC 4180 quoting where a cell needs it).
-    pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        for row in std::iter::once(&self.header).chain(&self.rows) {
-            out.push_str(&csv_line(row));
-        }
-        out
-    }
-}
-
-/// One CSV line (with its newline) of these cells, RFC 4180 quoting where a cell needs it.
-pub fn csv_line(cells: &[String]) -> String {
-    let mut out = String::new();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if cell.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&cell.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(cell);
-        }
-    }
-    out.push('\n');
-    out
-}
+use super::table::Table;
+use super::timeline::ReplaySummary;
 
 /// One line of a summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,14 +347,5 @@ mod tests {
             reports_csv(&[a, b]),
             "variant,evaluations,failures.InsufficientSampleData,waitP50Seconds,cost\na.formula,5,,,1\nb,12,3,3319.5,10.5\n"
         );
-    }
-
-    #[test]
-    fn csv_quotes_cells_that_need_it() {
-        let t = Table {
-            header: vec!["a".into(), "b".into()],
-            rows: vec![vec!["x,y".into(), "say \"hi\"".into()]],
-        };
-        assert_eq!(t.to_csv(), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n");
     }
 }

@@ -1,40 +1,20 @@
-//! A deterministic random number generator for the simulation: SplitMix64 (the same algorithm
-//! as the evaluator's seeded `rand()`, D20, which keeps its own state in the machine) and the
-//! few distributions a workload and a pool need.
+//! Random numbers for the simulation: the evaluator's SplitMix64 generator (the one behind the
+//! seeded `rand()`, D20), started per seed and stream, and the few distributions a workload
+//! and a pool need.
 //!
 //! The same seed gives the same numbers on every platform: the generator is integer
 //! arithmetic, and the distributions use only `+ - * /` and `sqrt`, which IEEE 754 rounds
 //! exactly, with our own `ln` and `exp` instead of the platform's math library (whose last bit
 //! may differ between systems).
 
-/// SplitMix64 (Steele, Lea and Flood 2014): 64 bits of state, period 2^64.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix64 {
-    state: u64,
-}
+pub(crate) use crate::eval::context::SplitMix64;
 
 impl SplitMix64 {
     /// A generator started from `seed`; `stream` separates independent uses of one seed.
     pub(crate) fn new(seed: u64, stream: u64) -> SplitMix64 {
-        let mut g = SplitMix64 {
-            state: seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03),
-        };
+        let mut g = SplitMix64::from_state(seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
         g.next_u64(); // decorrelate nearby seeds
         g
-    }
-
-    /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1), 53 bits.
-    pub(crate) fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// Uniform in (0, 1]: safe to take the logarithm of.

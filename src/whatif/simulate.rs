@@ -7,17 +7,18 @@ use crate::builtins::Deallocation;
 use crate::eval::{EvalContext, Formula, MetricStore, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
 
-use super::pool::{Kind, PoolModel, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
-use super::replay::{
-    check_columns, check_schedule, evaluate_tick, last_evaluation, row_cells, timeline_header, timeline_table, ReplayError, ReplayRow,
-    ReplaySummary, SummaryBuilder,
-};
-use super::report::Table;
-use super::svg::TimelinePlot;
+use super::limits::MAX_POOL_NODES;
+use super::pool::{Kind, PoolModel, SIMULATED_METRICS};
+use super::schedule::{check_columns, check_schedule, evaluate_tick, last_evaluation, ReplayError};
+use super::settings::PoolSettings;
+use super::svg::{plot_rows, TimelinePlot};
+use super::table::Table;
+use super::timeline::{row_cells, timeline_header, timeline_table, ReplayRow, ReplaySummary, SummaryBuilder};
 use super::workload::Workload;
 
-/// Samples are taken every 30 seconds (§6.3).
-pub const SAMPLE_PERIOD: TimeInterval = TimeInterval(30 * 10_000_000);
+/// Samples are taken every 30 seconds (§6.3): the period the evaluator counts expected samples
+/// by.
+pub use crate::eval::exec::SAMPLE_PERIOD;
 
 /// The most samples one simulation takes (about two years at 30 s; 7 metrics of 16 bytes).
 const MAX_SAMPLES: i64 = 2_200_000;
@@ -527,5 +528,13 @@ impl SimulationConfig {
     pub fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
+    }
+}
+
+/// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
+pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
+    match &simulation.plot {
+        Some(plot) => plot.svg(&simulation.metrics, title),
+        None => plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title),
     }
 }

@@ -6,13 +6,11 @@
 use std::fmt::Write;
 
 use crate::builtins::Metric;
-use crate::data::MetricData;
 use crate::eval::MetricStore;
 
 use crate::time::Timestamp;
 
-use super::replay::{Replay, ReplayRow};
-use super::simulate::Simulation;
+use super::timeline::{ErrorCode, ReplayRow};
 
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 440.0;
@@ -21,23 +19,8 @@ const RIGHT: f64 = 50.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 80.0;
 
-/// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
-pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
-    match &replay.plot {
-        Some(plot) => plot.svg(&data.metrics, title),
-        None => plot_rows(replay.rows.iter()).svg(&data.metrics, title),
-    }
-}
-
-/// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
-pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
-    match &simulation.plot {
-        Some(plot) => plot.svg(&simulation.metrics, title),
-        None => plot_rows(simulation.rows.iter().map(|r| &r.evaluation)).svg(&simulation.metrics, title),
-    }
-}
-
-fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
+/// The plot of these rows.
+pub(crate) fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
     let mut times = rows.clone().map(|r| r.time);
     let first = times.next();
     let last = times.last().or(first);
@@ -74,7 +57,7 @@ struct Bucket {
     max: [f64; SERIES],
     last: [f64; SERIES],
     failures: u64,
-    first_failure: Option<(Timestamp, String)>,
+    first_failure: Option<(Timestamp, ErrorCode)>,
     last_failure: Option<Timestamp>,
 }
 
@@ -146,7 +129,7 @@ impl TimelinePlot {
             if let Some(code) = &r.error {
                 b.failures += 1;
                 if b.first_failure.is_none() {
-                    b.first_failure = Some((r.time, code.clone()));
+                    b.first_failure = Some((r.time, *code));
                 }
                 b.last_failure = Some(r.time);
             }
@@ -390,12 +373,12 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
             continue;
         };
         let what = match (b.failures, b.last_failure) {
-            (1, _) | (_, None) => format!("{} {}", time.format_results(), escape(code)),
+            (1, _) | (_, None) => format!("{} {}", time.format_results(), escape(code.as_str())),
             (n, Some(last)) => format!(
                 "{n} failed evaluations from {} to {} (first: {})",
                 time.format_results(),
                 last.format_results(),
-                escape(code)
+                escape(code.as_str())
             ),
         };
         let _ = writeln!(
@@ -536,7 +519,7 @@ mod tests {
     use crate::builtins::Deallocation;
     use crate::time::parse_rfc3339;
 
-    fn row(time: &str, dedicated: u64, current: f64, error: Option<&str>) -> ReplayRow {
+    fn row(time: &str, dedicated: u64, current: f64, error: Option<ErrorCode>) -> ReplayRow {
         ReplayRow {
             time: parse_rfc3339(time).unwrap(),
             target_dedicated: dedicated,
@@ -544,7 +527,7 @@ mod tests {
             deallocation: Deallocation::Requeue,
             current_dedicated: current,
             current_low_priority: 0.0,
-            error: error.map(String::from),
+            error,
             error_message: None,
             columns: Vec::new(),
             results: None,
@@ -557,7 +540,7 @@ mod tests {
         let rows: Vec<ReplayRow> = (0..26)
             .map(|k| {
                 let t = Timestamp(start.0 + k * 15 * 60 * crate::time::TICKS_PER_SECOND).format_results();
-                let error = (failure && k == 3).then_some("InsufficientSampleData");
+                let error = (failure && k == 3).then_some(ErrorCode::InsufficientSampleData);
                 row(&t, peak * k as u64 / 25, (peak * k as u64 / 25) as f64, error)
             })
             .collect();

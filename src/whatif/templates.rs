@@ -2,8 +2,6 @@
 //! check without a warning and that the tests simulate on a generated workload, so each one
 //! scales up under load and back down after it.
 
-use std::fmt::Write as _;
-
 /// The kinds of template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemplateKind {
@@ -85,20 +83,19 @@ impl Default for TemplateOptions {
 /// than 70 % of the window's samples exist (a fresh pool), else the larger of the last sample
 /// and the window's mean.
 fn guarded(out: &mut String, var: &str, metric: &str) {
-    let _ = writeln!(out, "${var}Percent = ${metric}.GetSamplePercent($window);");
-    let _ = writeln!(
-        out,
-        "${var} = ${var}Percent < 70 ? max(0, ${metric}.GetSample(1)) : max(${metric}.GetSample(1), avg(${metric}.GetSample($window)));"
-    );
+    out.push_str(&format!("${var}Percent = ${metric}.GetSamplePercent($window);\n"));
+    out.push_str(&format!(
+        "${var} = ${var}Percent < 70 ? max(0, ${metric}.GetSample(1)) : max(${metric}.GetSample(1), avg(${metric}.GetSample($window)));\n"
+    ));
 }
 
 /// Nodes for `$tasks` at `tasksPerNode`, rounded up (the service truncates targets).
 fn per_node(out: &mut String, o: &TemplateOptions) {
     if o.tasks_per_node > 1 {
-        let _ = writeln!(out, "tasksPerNode = {};", o.tasks_per_node);
-        let _ = writeln!(out, "$wanted = min(maxNodes, ($tasks + tasksPerNode - 1) / tasksPerNode);");
+        out.push_str(&format!("tasksPerNode = {};\n", o.tasks_per_node));
+        out.push_str("$wanted = min(maxNodes, ($tasks + tasksPerNode - 1) / tasksPerNode);\n");
     } else {
-        let _ = writeln!(out, "$wanted = min(maxNodes, $tasks);");
+        out.push_str("$wanted = min(maxNodes, $tasks);\n");
     }
 }
 
@@ -173,66 +170,61 @@ pub fn template(kind: TemplateKind, o: &TemplateOptions) -> Result<String, Strin
             o.max_nodes
         ),
     };
-    let _ = writeln!(f, "{header}");
-    let _ = writeln!(f, "// Written by `batch-autoscale new {}`.", kind.name());
-    let _ = writeln!(f);
-    let _ = writeln!(f, "maxNodes = {};", o.max_nodes);
-    let _ = writeln!(
-        f,
-        "// Pending tasks over {w} minutes; on a fresh pool (fewer than 70 % of the samples) the last sample."
-    );
-    let _ = writeln!(f, "$window = TimeInterval_Minute * {w};");
+    f.push_str(&format!("{header}\n"));
+    f.push_str(&format!("// Written by `batch-autoscale new {}`.\n", kind.name()));
+    f.push('\n');
+    f.push_str(&format!("maxNodes = {};\n", o.max_nodes));
+    f.push_str(&format!(
+        "// Pending tasks over {w} minutes; on a fresh pool (fewer than 70 % of the samples) the last sample.\n"
+    ));
+    f.push_str(&format!("$window = TimeInterval_Minute * {w};\n"));
     guarded(&mut f, "tasks", "PendingTasks");
     match kind {
         TemplateKind::TaskBased => {
             per_node(&mut f, o);
-            let _ = writeln!(f, "$target = $wanted > 0 ? $wanted : max(0, $TargetDedicatedNodes / 2);");
+            f.push_str("$target = $wanted > 0 ? $wanted : max(0, $TargetDedicatedNodes / 2);\n");
             if o.min_dedicated > 0 {
-                let _ = writeln!(f, "// Nodes kept warm: tasks start at once instead of waiting for an allocation.");
-                let _ = writeln!(f, "warmNodes = {};", o.min_dedicated);
-                let _ = writeln!(f, "$TargetDedicatedNodes = max(warmNodes, min(maxNodes, $target));");
+                f.push_str("// Nodes kept warm: tasks start at once instead of waiting for an allocation.\n");
+                f.push_str(&format!("warmNodes = {};\n", o.min_dedicated));
+                f.push_str("$TargetDedicatedNodes = max(warmNodes, min(maxNodes, $target));\n");
             } else {
-                let _ = writeln!(f, "$TargetDedicatedNodes = max(0, min(maxNodes, $target));");
+                f.push_str("$TargetDedicatedNodes = max(0, min(maxNodes, $target));\n");
             }
         }
         TemplateKind::TimeOfDay => {
             per_node(&mut f, o);
-            let _ = writeln!(f, "warmNodes = {};", o.min_dedicated);
-            let _ = writeln!(f, "$now = time();");
-            let _ = writeln!(
-                f,
-                "$businessHours = $now.hour >= {} && $now.hour < {} && $now.weekday >= 1 && $now.weekday <= 5;",
+            f.push_str(&format!("warmNodes = {};\n", o.min_dedicated));
+            f.push_str("$now = time();\n");
+            f.push_str(&format!(
+                "$businessHours = $now.hour >= {} && $now.hour < {} && $now.weekday >= 1 && $now.weekday <= 5;\n",
                 o.start_hour, o.end_hour
-            );
-            let _ = writeln!(f, "$TargetDedicatedNodes = $businessHours ? max(warmNodes, $wanted) : $wanted;");
+            ));
+            f.push_str("$TargetDedicatedNodes = $businessHours ? max(warmNodes, $wanted) : $wanted;\n");
         }
         TemplateKind::Spot => {
             per_node(&mut f, o);
-            let _ = writeln!(f, "dedicatedFloor = {};", o.min_dedicated);
-            let _ = writeln!(f, "$TargetDedicatedNodes = dedicatedFloor;");
-            let _ = writeln!(f, "$TargetLowPriorityNodes = max(0, $wanted - dedicatedFloor);");
+            f.push_str(&format!("dedicatedFloor = {};\n", o.min_dedicated));
+            f.push_str("$TargetDedicatedNodes = dedicatedFloor;\n");
+            f.push_str("$TargetLowPriorityNodes = max(0, $wanted - dedicatedFloor);\n");
         }
         TemplateKind::SlotAware => {
-            let _ = writeln!(f, "$slots = max(1, $TaskSlotsPerNode);");
+            f.push_str("$slots = max(1, $TaskSlotsPerNode);\n");
             if o.min_dedicated > 0 {
-                let _ = writeln!(f, "minNodes = {};", o.min_dedicated);
-                let _ = writeln!(
-                    f,
-                    "$TargetDedicatedNodes = max(minNodes, min(maxNodes, ($tasks + $slots - 1) / $slots));"
-                );
+                f.push_str(&format!("minNodes = {};\n", o.min_dedicated));
+                f.push_str("$TargetDedicatedNodes = max(minNodes, min(maxNodes, ($tasks + $slots - 1) / $slots));\n");
             } else {
-                let _ = writeln!(f, "$TargetDedicatedNodes = min(maxNodes, ($tasks + $slots - 1) / $slots);");
+                f.push_str("$TargetDedicatedNodes = min(maxNodes, ($tasks + $slots - 1) / $slots);\n");
             }
         }
         TemplateKind::PreemptionAware => {
             per_node(&mut f, o);
-            let _ = writeln!(f, "// Preempted Spot nodes over the same window.");
+            f.push_str("// Preempted Spot nodes over the same window.\n");
             guarded(&mut f, "preempted", "PreemptedNodeCount");
-            let _ = writeln!(f, "$TargetLowPriorityNodes = $wanted;");
-            let _ = writeln!(f, "$TargetDedicatedNodes = min($wanted, $preempted);");
+            f.push_str("$TargetLowPriorityNodes = $wanted;\n");
+            f.push_str("$TargetDedicatedNodes = min($wanted, $preempted);\n");
         }
     }
-    let _ = writeln!(f, "$NodeDeallocationOption = taskcompletion;");
+    f.push_str("$NodeDeallocationOption = taskcompletion;\n");
     Ok(f)
 }
 

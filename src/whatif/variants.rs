@@ -32,8 +32,9 @@ use crate::eval::{Formula, MetricStore};
 use crate::syntax::ast::{ExprKind, StatementKind, UnaryOp};
 use crate::time::TimeInterval;
 
-use super::replay::{replay_streaming, Replay, ReplayConfig, ReplayError};
+use super::replay::{replay_streaming, Replay, ReplayConfig};
 use super::report::Report;
+use super::schedule::ReplayError;
 use super::simulate::{simulate_streaming, Simulation, SimulationConfig, SimulationError};
 use super::svg::TimelinePlot;
 use super::workload::Workload;
@@ -322,32 +323,9 @@ pub fn sweep_variants(formula: &Formula, parameters: &[Parameter], intervals: &[
     Ok(out)
 }
 
-/// An interval as an ISO 8601 duration (`PT5M`, `PT1H30M`, `P1DT2H`).
+/// An interval as an ISO 8601 duration (`PT5M`, `PT1H30M`, `P1DT2H`): [`TimeInterval::format_iso8601`].
 pub fn iso8601(i: TimeInterval) -> String {
-    let ticks = i.0.unsigned_abs();
-    let seconds = ticks / 10_000_000;
-    let fraction = ticks % 10_000_000;
-    let (d, h, m, s) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
-    let mut out = String::from(if i.0 < 0 { "-P" } else { "P" });
-    if d > 0 {
-        out.push_str(&format!("{d}D"));
-    }
-    if h > 0 || m > 0 || s > 0 || fraction > 0 || d == 0 {
-        out.push('T');
-        if h > 0 {
-            out.push_str(&format!("{h}H"));
-        }
-        if m > 0 {
-            out.push_str(&format!("{m}M"));
-        }
-        if fraction > 0 {
-            let f = format!("{fraction:07}");
-            out.push_str(&format!("{s}.{}S", f.trim_end_matches('0')));
-        } else if s > 0 || (d == 0 && h == 0 && m == 0) {
-            out.push_str(&format!("{s}S"));
-        }
-    }
-    out
+    i.format_iso8601()
 }
 
 #[cfg(test)]

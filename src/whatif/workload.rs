@@ -51,8 +51,8 @@ use crate::data::DataError;
 use crate::time::{parse_iso8601_duration, parse_rfc3339, TimeInterval, Timestamp, TICKS_PER_SECOND};
 
 use super::fields;
-use super::pool::PoolSettings;
 use super::rng::{self, SplitMix64};
+use super::settings::PoolSettings;
 
 /// One task: when it is submitted, how long it runs, how many task slots it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -549,32 +549,6 @@ fn too_many(expected: f64) -> bool {
 
 fn hours(a: i64, b: i64) -> f64 {
     (b - a) as f64 / (3600.0 * TICKS_PER_SECOND as f64)
-}
-
-/// Read a workload: a Batch task list (by content, see [`crate::data::tasks`]), JSON (by the
-/// `.json` extension) or a CSV trace.
-pub fn load_workload(path: &Path) -> Result<WorkloadSpec, DataError> {
-    let text = crate::data::read_text(path)?;
-    let display = path.display().to_string();
-    if crate::data::tasks::is_task_list(&text) {
-        let list = crate::data::tasks::parse_task_list(&text, &display)?;
-        return Ok(super::tasks::workload_from_tasks(&list));
-    }
-    if path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        parse_workload_json(&text, &display, path.parent().unwrap_or(Path::new(".")))
-    } else {
-        let tasks = parse_trace_csv(&text, &display)?;
-        WorkloadSpec::from_trace(tasks).ok_or(DataError::At {
-            path: display,
-            line: 2,
-            column: 1,
-            message: "the trace has no task".into(),
-        })
-    }
 }
 
 /// Read a JSON workload file; trace files it names are read relative to `dir`.
