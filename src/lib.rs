@@ -49,34 +49,49 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The command-line tool (`cli`) lives in this crate so that it can use the crate's internals
+// without making them public; it names them `batch_autoscale::…` as it did when it was a
+// separate crate.
+#[cfg(feature = "cli")]
+extern crate self as batch_autoscale;
+
 pub mod builtins;
-pub mod check;
+mod check;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 #[cfg(feature = "data")]
-pub mod data;
+mod data;
 mod deep;
-pub mod diagnostic;
-pub mod eval;
-pub mod fmt;
-pub mod format;
+mod diagnostic;
+mod eval;
+mod fmt;
+mod format;
 pub mod hosts;
-pub mod limits;
+mod limits;
 #[cfg(feature = "lsp")]
 pub mod lsp;
-pub(crate) mod ops;
-pub mod syntax;
-pub mod time;
-pub mod types;
+mod ops;
+mod syntax;
+mod time;
+mod types;
 #[cfg(feature = "whatif")]
 pub mod whatif;
+#[cfg(test)]
+mod tests;
 
-pub use check::{check, Analysis, VariableInfo};
-pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, ServiceErrorKind, Severity};
+pub use check::{check, Analysis, Definition, VariableInfo};
+#[cfg(feature = "data")]
+pub use data::{load_context, load_metrics, parse_csv, parse_json, read_text, ContextFile, DataError, MetricData, ScalarSeries};
+pub use diagnostic::{Code, Diagnostic, Edit, Fix, JsonDiagnostic, Label, ServiceErrorKind, Severity};
 pub use eval::{
     evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, CompileError, ContextError, ContextSpec, EvalContext, EvalError,
-    Evaluation, Formula, MetricHistory, MetricStore, NameValuePair, OwnedContext, PoolState, RandomSource, TraceEvent,
+    EvalErrorKind, Evaluation, Formula, HistoryError, MetricHistory, MetricSpec, MetricStore, NameValuePair, OwnedContext, PoolState,
+    RandomSource, TraceEvent, VariableValue,
 };
+pub use fmt::{format, FormatError};
 pub use syntax::{parse, LineCol, LineIndex, Parsed, Span, Utf16Position};
-pub use time::{TimeInterval, Timestamp};
+pub use time::{TimeInterval, TimeParseError, TimeRangeError, Timestamp};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "whatif"))]

@@ -171,11 +171,6 @@ pub fn is_task_list(text: &str) -> bool {
         .is_some_and(|v| v.get().trim_start().starts_with('['))
 }
 
-/// Read a task list file (see the module docs).
-pub fn load_task_list(path: &Path) -> Result<TaskList, DataError> {
-    parse_task_list(&read_text(path)?, &path.display().to_string())
-}
-
 /// Read a task list file when it is one; `None` for any other file.
 pub fn load_if_task_list(path: &Path) -> Result<Option<TaskList>, DataError> {
     let text = read_text(path)?;

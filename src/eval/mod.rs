@@ -12,7 +12,8 @@ pub use context::{
     ContextError, ContextSpec, EvalContext, HistoryError, MetricHistory, MetricSpec, MetricStore, OwnedContext, PoolState, RandomSource,
 };
 pub use run::{
-    evaluate_source, run_for_errors, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair,
+    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair,
     TraceEvent, VariableValue,
 };
-pub use value::Value;
+#[cfg(feature = "cli")]
+pub(crate) use run::run_for_errors;

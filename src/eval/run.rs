@@ -212,27 +212,60 @@ pub struct VariableValue {
     pub number: Option<f64>,
 }
 
-/// Everything about one evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Everything about one evaluation, as [`Formula::evaluate`] returns it.
+///
+/// Whether it succeeded is told in one place, [`outcome`](Evaluation::outcome): the applied
+/// targets, or the run-time error. [`run`](Evaluation::run) gives the same result in the
+/// service's shape.
+///
+/// ```
+/// use batch_autoscale::{EvalContext, EvalErrorKind, Formula, MetricStore, Timestamp};
+///
+/// let metrics = MetricStore::new();
+/// let context = EvalContext::new("2026-11-23T12:00:00Z".parse().unwrap(), &metrics);
+/// let formula = Formula::compile("$x = 4; $TargetDedicatedNodes = $x * 2;").unwrap();
+/// let evaluation = formula.evaluate(&context);
+/// assert_eq!(evaluation.outcome.as_ref().map(|t| t.dedicated), Ok(8));
+/// assert_eq!(evaluation.variable("$x").unwrap().number, Some(4.0));
+///
+/// let formula = Formula::compile("$TargetDedicatedNodes = $PendingTasks.GetSample(1);").unwrap();
+/// let evaluation = formula.evaluate(&context);
+/// let error = evaluation.outcome.as_ref().unwrap_err();
+/// assert_eq!(error.kind, EvalErrorKind::InsufficientSampleData);
+/// assert_eq!(evaluation.run().error.as_ref().unwrap().code, "InsufficientSampleData");
+/// assert!(evaluation.variables.is_empty());
+/// # let _: Timestamp = context.now;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    /// The service-shaped result.
-    pub run: AutoScaleRun,
-    /// The targets applied, or `None` when the evaluation failed.
-    pub applied: Option<AppliedTargets>,
-    /// The error, when the evaluation failed at run time.
-    pub error: Option<EvalError>,
+    /// The targets applied, or why the evaluation failed at run time.
+    pub outcome: Result<AppliedTargets, EvalError>,
     /// Final values of the assigned user variables, in results order (empty on failure).
     pub variables: Vec<VariableValue>,
     /// Things the service does silently, e.g. a negative target applied as 0.
     pub warnings: Vec<String>,
-    /// What happened, when tracing was asked for.
+    /// What happened, when tracing was asked for ([`Formula::evaluate_traced`]).
     pub trace: Vec<TraceEvent>,
+    /// The same result in the service's shape.
+    run: AutoScaleRun,
 }
 
 impl Evaluation {
     /// The final value of a user variable.
     pub fn variable(&self, name: &str) -> Option<&VariableValue> {
         self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// The result in the service's shape, as the REST API's `AutoScaleRun`: its `error` is
+    /// present exactly when [`outcome`](Evaluation::outcome) is an error, and then says where
+    /// (`Line L, Col C: …`).
+    pub fn run(&self) -> &AutoScaleRun {
+        &self.run
+    }
+
+    /// [`run`](Evaluation::run), by value.
+    pub fn into_run(self) -> AutoScaleRun {
+        self.run
     }
 }
 
@@ -390,8 +423,7 @@ impl Formula {
                         results,
                         error: None,
                     },
-                    applied: Some(applied),
-                    error: None,
+                    outcome: Ok(applied),
                     variables,
                     warnings,
                     trace: trace_events,
@@ -410,8 +442,7 @@ impl Formula {
                         }],
                     }),
                 },
-                applied: None,
-                error: Some(e),
+                outcome: Err(e),
                 variables: Vec::new(),
                 warnings,
                 trace: trace_events,
@@ -451,7 +482,7 @@ pub fn run_for_errors(analysis: &Analysis, src: &str, ctx: &EvalContext<'_>) -> 
 /// gives the service-shaped error (D26) instead of a result.
 pub fn evaluate_source(src: &str, ctx: &EvalContext<'_>) -> AutoScaleRun {
     match Formula::compile(src) {
-        Ok(formula) => formula.evaluate(ctx).run,
+        Ok(formula) => formula.evaluate(ctx).into_run(),
         Err(CompileError { analysis, text }) => run_for_errors(&analysis, &text, ctx),
     }
 }

@@ -14,8 +14,7 @@
 //!
 //! ```
 //! use batch_autoscale::whatif::{replay, ReplayConfig};
-//! use batch_autoscale::data::parse_csv;
-//! use batch_autoscale::{Formula, TimeInterval};
+//! use batch_autoscale::{parse_csv, Formula, TimeInterval};
 //!
 //! let csv = "timestamp,$PendingTasks\n2026-11-23T12:00:00Z,4\n2026-11-23T12:00:30Z,8\n";
 //! let data = parse_csv(csv, "inline.csv").unwrap();
@@ -41,22 +40,27 @@ mod templates;
 mod variants;
 mod workload;
 
-pub use html::{html_report, HTML_TIMELINE_ROWS};
-pub use localtime::{format_offset, Transition, Zone};
-pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
+// The public API: configurations, runs and results.
+pub use crate::data::tasks::{parse_task_list, TaskList};
+pub use pool::{load_pool_settings, NodeFill, PoolSettings};
 pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
-pub use report::{csv_line, reports_csv, side_by_side, Report, ReportLine, Table};
 pub use simulate::{
     simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
-    WaitSummary, SAMPLE_PERIOD,
+    WaitSummary,
 };
-pub use svg::{simulation_svg, timeline_svg, TimelinePlot};
-pub use tasks::{describe_tasks, workload_from_tasks};
-pub use templates::{template, TemplateKind, TemplateOptions};
-pub use variants::{
-    iso8601, run_variants, substitute, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS,
-};
+pub use svg::TimelinePlot;
+pub use tasks::workload_from_tasks;
+pub use variants::{run_variants, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError};
 pub use workload::{
     load_workload, parse_trace_csv, parse_workload_json, DurationDist, Generator, Task, TimeSpec, Workload, WorkloadError, WorkloadSpec,
-    MAX_TASKS,
 };
+
+// What the command-line tool adds on top: reports, pages, plots, templates, local time.
+pub(crate) use html::{html_report, HTML_TIMELINE_ROWS};
+pub(crate) use localtime::Zone;
+pub(crate) use pool::MAX_POOL_NODES;
+pub(crate) use report::{csv_line, reports_csv, side_by_side, Report, Table};
+pub(crate) use svg::{simulation_svg, timeline_svg};
+pub(crate) use tasks::describe_tasks;
+pub(crate) use templates::{template, TemplateKind, TemplateOptions};
+pub(crate) use variants::iso8601;
