@@ -73,12 +73,12 @@ mod limits;
 pub mod lsp;
 mod ops;
 mod syntax;
+#[cfg(test)]
+mod tests;
 mod time;
 mod types;
 #[cfg(feature = "whatif")]
 pub mod whatif;
-#[cfg(test)]
-mod tests;
 
 pub use check::{check, Analysis, Definition, VariableInfo};
 #[cfg(feature = "data")]
@@ -92,6 +92,26 @@ pub use eval::{
 pub use fmt::{format, FormatError};
 pub use syntax::{parse, LineCol, LineIndex, Parsed, Span, Utf16Position};
 pub use time::{TimeInterval, TimeParseError, TimeRangeError, Timestamp};
+
+/// What the fuzz targets (`fuzz/`, built by `cargo fuzz` with `--cfg fuzzing`) reach inside
+/// the crate for: the syntax tree and its printer.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::limits::MAX_FORMULA_LENGTH;
+    pub use crate::syntax::line_index::utf16_len;
+    pub use crate::syntax::printer::print_formula;
+
+    /// The syntax tree of a parse.
+    pub fn tree(parsed: &crate::Parsed) -> &crate::syntax::ast::Formula {
+        &parsed.formula
+    }
+
+    /// The syntax tree the checker read.
+    pub fn checked_tree(analysis: &crate::Analysis) -> &crate::syntax::ast::Formula {
+        &analysis.formula
+    }
+}
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "whatif"))]

@@ -588,7 +588,9 @@ impl TryFrom<std::time::Duration> for TimeInterval {
             return Err(out);
         }
         let seconds = i64::try_from(d.as_secs()).map_err(|_| out)?;
-        Ok(TimeInterval(seconds * TICKS_PER_SECOND + i64::from(d.subsec_nanos() / NANOS_PER_TICK)))
+        Ok(TimeInterval(
+            seconds * TICKS_PER_SECOND + i64::from(d.subsec_nanos() / NANOS_PER_TICK),
+        ))
     }
 }
 

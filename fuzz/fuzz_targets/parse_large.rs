@@ -26,5 +26,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = batch_autoscale::parse(&printed);
     let analysis = batch_autoscale::check(&src);
     assert_eq!(analysis.diagnostics.len(), 1);
-    assert!(batch_autoscale::fmt::format(&src).is_err());
+    assert!(batch_autoscale::format(&src).is_err());
 });

@@ -44,7 +44,7 @@ pub struct Definition {
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     /// The syntax tree (empty when the formula was too long to parse).
-    pub formula: Formula,
+    pub(crate) formula: Formula,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     /// User variables in order of first assignment.

@@ -11,9 +11,9 @@ pub use compile::{CompileError, Formula};
 pub use context::{
     ContextError, ContextSpec, EvalContext, HistoryError, MetricHistory, MetricSpec, MetricStore, OwnedContext, PoolState, RandomSource,
 };
-pub use run::{
-    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair,
-    TraceEvent, VariableValue,
-};
 #[cfg(feature = "cli")]
 pub(crate) use run::run_for_errors;
+pub use run::{
+    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair, TraceEvent,
+    VariableValue,
+};

@@ -11,19 +11,19 @@
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
-use batch_autoscale::data::tasks::{parse_task_list, TaskList};
-use batch_autoscale::data::{load_context, load_metrics, parse_csv, DataError, MetricData};
 use batch_autoscale::diagnostic::json_diagnostic;
 use batch_autoscale::eval::run_for_errors;
-use batch_autoscale::fmt::format_source;
+use batch_autoscale::format_source;
 use batch_autoscale::hosts::{find_formulas, HostKind, Vars};
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::whatif::{
     load_pool_settings, load_workload, parse_trace_csv, workload_from_tasks, Generator, NodeFill, PoolSettings, ReplayConfig,
     SimulationConfig, WorkloadSpec,
 };
+use batch_autoscale::whatif::{parse_task_list, TaskList};
 use batch_autoscale::{check as analyse, ContextSpec, Diagnostic, Formula, LineIndex, Severity, TimeInterval, Timestamp};
+use batch_autoscale::{load_context, load_metrics, parse_csv, DataError, MetricData};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PySequence, PyString, PyTuple};
@@ -132,11 +132,11 @@ fn current_time() -> Timestamp {
 }
 
 fn duration(name: &str, text: &str) -> PyResult<TimeInterval> {
-    parse_iso8601_duration(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
+    batch_autoscale::TimeInterval::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
 }
 
 fn time(name: &str, text: &str) -> PyResult<Timestamp> {
-    parse_rfc3339(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
+    batch_autoscale::Timestamp::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
 }
 
 fn non_negative(name: &str, x: f64) -> PyResult<f64> {
@@ -455,7 +455,7 @@ fn workload_spec(obj: &Bound<'_, PyAny>) -> PyResult<(WorkloadSpec, String)> {
             for g in &mut spec.generators {
                 if let Generator::Trace { file, tasks } = g {
                     let path = PathBuf::from(&*file);
-                    let text = batch_autoscale::data::read_text(&path).map_err(|e| value_error(e.to_string()))?;
+                    let text = batch_autoscale::read_text(&path).map_err(|e| value_error(e.to_string()))?;
                     *tasks = parse_trace_csv(&text, &path.display().to_string()).map_err(|e| value_error(e.to_string()))?;
                 }
             }
