@@ -284,6 +284,7 @@ pub fn read_text(path: &Path) -> Result<String, DataError> {
 }
 
 /// Read standard input as UTF-8, at most [`max_input_bytes`]; errors name `<stdin>`.
+#[cfg(feature = "cli")]
 pub fn read_stdin_text() -> Result<String, DataError> {
     let display = "<stdin>";
     let io = |message: String| DataError::Io {

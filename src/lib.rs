@@ -18,7 +18,7 @@
 //! | feature | adds | dependencies |
 //! | --- | --- | --- |
 //! | `data` | `data`: metric and context files (CSV, JSON) | csv, serde_json |
-//! | `whatif` | `whatif`: replay, simulation, variants, local time (implies `data`) | rayon, jiff (with its time zone database) |
+//! | `whatif` | `whatif`: replay, simulation, variants (implies `data`) | rayon |
 //! | `lsp` | `lsp`: the language server | lsp-server, lsp-types, serde_json |
 //! | `cli` | the `batch-autoscale` binary (implies `lsp` and `whatif`) | clap, ariadne, indicatif |
 //!

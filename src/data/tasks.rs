@@ -36,12 +36,15 @@
 //! at or before the latest time in the file (or a given end). `startTime` is the start of the
 //! most recent try, so a retried task counts as running from its last try only.
 
+#[cfg(feature = "cli")]
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{json_error, json_place, line_column, read_text, DataError, MetricData};
+#[cfg(feature = "cli")]
+use super::read_text;
+use super::{json_error, json_place, line_column, DataError, MetricData};
 use crate::builtins::Metric;
 use crate::eval::MetricStore;
 use crate::time::{parse_rfc3339, TimeInterval, Timestamp, TICKS_PER_SECOND};
@@ -128,6 +131,7 @@ impl TaskCounts {
 }
 
 /// How many tasks are in each state, for a summary line.
+#[cfg(feature = "whatif")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StateCounts {
     /// Ended (`endTime` set).
@@ -172,6 +176,7 @@ pub fn is_task_list(text: &str) -> bool {
 }
 
 /// Read a task list file when it is one; `None` for any other file.
+#[cfg(feature = "cli")]
 pub fn load_if_task_list(path: &Path) -> Result<Option<TaskList>, DataError> {
     let text = read_text(path)?;
     if !is_task_list(&text) {
@@ -389,6 +394,7 @@ pub fn grid_floor(t: Timestamp) -> Timestamp {
 
 impl TaskList {
     /// How many tasks are in each state at the end of the file.
+    #[cfg(feature = "whatif")]
     pub fn states(&self) -> StateCounts {
         let mut s = StateCounts::default();
         for t in &self.tasks {
@@ -476,6 +482,7 @@ impl TaskList {
 
     /// The derived history as wide CSV (`timestamp,$ActiveTasks,…`), which
     /// [`parse_csv`](super::parse_csv) reads back to the same samples.
+    #[cfg(feature = "whatif")]
     pub fn history_csv(&self, end: Option<Timestamp>) -> Result<String, String> {
         let times = self.grid(end)?;
         let counts = self.counts(&times);
@@ -542,8 +549,11 @@ mod tests {
         assert_eq!(a.tasks[1].slots, 2);
         assert_eq!(a.tasks[1].retries, 1);
         assert_eq!(a.last, parse_rfc3339("2026-11-23T10:04:00Z").unwrap());
-        let s = a.states();
-        assert_eq!((s.completed, s.running, s.not_started, s.retried), (1, 1, 1, 1));
+        #[cfg(feature = "whatif")]
+        {
+            let s = a.states();
+            assert_eq!((s.completed, s.running, s.not_started, s.retried), (1, 1, 1, 1));
+        }
     }
 
     #[test]

@@ -27,7 +27,9 @@
 //! ```
 
 mod fields;
+#[cfg(feature = "cli")]
 mod html;
+#[cfg(feature = "cli")]
 mod localtime;
 mod pool;
 mod replay;
@@ -36,6 +38,7 @@ mod rng;
 mod simulate;
 mod svg;
 mod tasks;
+#[cfg(feature = "cli")]
 mod templates;
 mod variants;
 mod workload;
@@ -56,11 +59,19 @@ pub use workload::{
 };
 
 // What the command-line tool adds on top: reports, pages, plots, templates, local time.
+#[cfg(feature = "cli")]
 pub(crate) use html::{html_report, HTML_TIMELINE_ROWS};
+#[cfg(feature = "cli")]
 pub(crate) use localtime::Zone;
+#[cfg(feature = "cli")]
 pub(crate) use pool::MAX_POOL_NODES;
+#[cfg(feature = "cli")]
 pub(crate) use report::{csv_line, reports_csv, side_by_side, Report, Table};
+#[cfg(feature = "cli")]
 pub(crate) use svg::{simulation_svg, timeline_svg};
+#[cfg(feature = "cli")]
 pub(crate) use tasks::describe_tasks;
+#[cfg(feature = "cli")]
 pub(crate) use templates::{template, TemplateKind, TemplateOptions};
+#[cfg(feature = "cli")]
 pub(crate) use variants::iso8601;

@@ -159,6 +159,7 @@ impl Report {
 
 /// Reports side by side: one label column, one value column per report (values aligned to
 /// the right; a line one report lacks shows `-`).
+#[cfg(feature = "cli")]
 pub fn side_by_side(reports: &[Report]) -> String {
     let labels = labels(reports);
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
@@ -203,6 +204,7 @@ pub fn side_by_side(reports: &[Report]) -> String {
 }
 
 /// Reports as CSV: one row per report, one column per line.
+#[cfg(feature = "cli")]
 pub fn reports_csv(reports: &[Report]) -> String {
     let labels = labels(reports);
     let table = Table {
@@ -218,6 +220,7 @@ pub fn reports_csv(reports: &[Report]) -> String {
 }
 
 /// Every label, in the order of first appearance.
+#[cfg(feature = "cli")]
 pub(crate) fn labels(reports: &[Report]) -> Vec<String> {
     let mut labels: Vec<String> = Vec::new();
     for r in reports {
@@ -236,6 +239,7 @@ pub(crate) fn labels(reports: &[Report]) -> Vec<String> {
 }
 
 /// The value of `label` in `report`, `-` when it has none.
+#[cfg(feature = "cli")]
 pub(crate) fn value(report: &Report, label: &str) -> String {
     report
         .lines
@@ -244,7 +248,7 @@ pub(crate) fn value(report: &Report, label: &str) -> String {
         .map_or_else(|| "-".to_string(), |l| l.value.clone())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod tests {
     use super::*;
 

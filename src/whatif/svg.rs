@@ -6,12 +6,16 @@
 use std::fmt::Write;
 
 use crate::builtins::Metric;
+#[cfg(feature = "cli")]
 use crate::data::MetricData;
 use crate::eval::MetricStore;
 
 use crate::time::Timestamp;
 
-use super::replay::{Replay, ReplayRow};
+#[cfg(feature = "cli")]
+use super::replay::Replay;
+use super::replay::ReplayRow;
+#[cfg(feature = "cli")]
 use super::simulate::Simulation;
 
 const WIDTH: f64 = 1000.0;
@@ -22,6 +26,7 @@ const TOP: f64 = 40.0;
 const BOTTOM: f64 = 80.0;
 
 /// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
+#[cfg(feature = "cli")]
 pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
     match &replay.plot {
         Some(plot) => plot.svg(&data.metrics, title),
@@ -30,6 +35,7 @@ pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
 }
 
 /// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
+#[cfg(feature = "cli")]
 pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
     match &simulation.plot {
         Some(plot) => plot.svg(&simulation.metrics, title),
@@ -37,6 +43,7 @@ pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
     }
 }
 
+#[cfg(feature = "cli")]
 fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
     let mut times = rows.clone().map(|r| r.time);
     let first = times.next();
