@@ -381,11 +381,11 @@ impl Diagnostic {
     ///
     /// ```
     /// use batch_autoscale::{check, LineIndex};
-    /// let src = "$x = 1;\n$TargetDedicatedNodes = $y;";
+    /// let src = "$TargetDedicatedNodes =\n    $y;";
     /// let analysis = check(src);
     /// let json = analysis.diagnostics[0].to_json(&LineIndex::new(src));
     /// assert_eq!((json.code, json.name), ("E201", "undefined-variable"));
-    /// assert_eq!((json.start.line, json.start.column), (2, 25));
+    /// assert_eq!((json.start.line, json.start.column), (2, 5));
     /// ```
     pub fn to_json<'a>(&'a self, index: &LineIndex) -> JsonDiagnostic<'a> {
         json_diagnostic(index, self)

@@ -347,18 +347,50 @@ fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u
 }
 
 impl Formula {
-    /// Evaluate once. Never panics; a run-time failure is reported in the result as the
-    /// service reports it.
+    /// Evaluate once. Never panics; a run-time failure is the `Err` of the
+    /// [`outcome`](Evaluation::outcome), and the service's error in its [`run`](Evaluation::run).
+    ///
+    /// ```
+    /// use batch_autoscale::{EvalContext, Formula, MetricStore, Timestamp};
+    /// let formula = Formula::compile("$TargetDedicatedNodes = -3; $TargetLowPriorityNodes = 2.7;").unwrap();
+    /// let metrics = MetricStore::new();
+    /// let evaluation = formula.evaluate(&EvalContext::new(Timestamp(0), &metrics));
+    /// let targets = evaluation.outcome.as_ref().unwrap();
+    /// assert_eq!((targets.dedicated, targets.low_priority), (0, 2));
+    /// assert_eq!(evaluation.warnings, ["$TargetDedicatedNodes is -3; a negative target is applied as 0"]);
+    /// assert_eq!(evaluation.run().timestamp, "1970-01-01T00:00:00.0000000Z");
+    /// ```
     pub fn evaluate(&self, ctx: &EvalContext<'_>) -> Evaluation {
         self.evaluate_with(ctx, false)
     }
 
     /// Evaluate once and record a trace of every statement, branch and sample read.
+    ///
+    /// ```
+    /// use batch_autoscale::{EvalContext, Formula, MetricStore, Timestamp, TraceEvent};
+    /// let formula = Formula::compile("$TargetDedicatedNodes = 1 > 2 ? 5 : 7;").unwrap();
+    /// let metrics = MetricStore::new();
+    /// let evaluation = formula.evaluate_traced(&EvalContext::new(Timestamp(0), &metrics));
+    /// assert!(matches!(evaluation.trace[0], TraceEvent::Branch { taken_then: false, .. }));
+    /// assert!(matches!(&evaluation.trace[1], TraceEvent::Statement { value, .. } if value == "7"));
+    /// ```
     pub fn evaluate_traced(&self, ctx: &EvalContext<'_>) -> Evaluation {
         self.evaluate_with(ctx, true)
     }
 
-    /// Evaluate once and return only the applied targets (the fast path for replay).
+    /// Evaluate once and return only the [`outcome`](Evaluation::outcome): the applied targets
+    /// or the error, without the results string, the variables or warnings (the fast path
+    /// replay takes).
+    ///
+    /// ```
+    /// use batch_autoscale::{EvalContext, EvalErrorKind, Formula, MetricStore, Timestamp};
+    /// let metrics = MetricStore::new();
+    /// let context = EvalContext::new(Timestamp(0), &metrics);
+    /// let formula = Formula::compile("$TargetDedicatedNodes = 4;").unwrap();
+    /// assert_eq!(formula.evaluate_targets(&context).unwrap().dedicated, 4);
+    /// let formula = Formula::compile("$TargetDedicatedNodes = avg($CPUPercent.GetSample(1));").unwrap();
+    /// assert_eq!(formula.evaluate_targets(&context).unwrap_err().kind, EvalErrorKind::InsufficientSampleData);
+    /// ```
     pub fn evaluate_targets(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
         crate::deep::with_stack_for(self.depth, || self.evaluate_targets_here(ctx))
     }
@@ -480,6 +512,20 @@ pub fn run_for_errors(analysis: &Analysis, src: &str, ctx: &EvalContext<'_>) -> 
 
 /// Compile and evaluate `src` in one step, as the evaluate API does: a formula with errors
 /// gives the service-shaped error (D26) instead of a result.
+///
+/// ```
+/// use batch_autoscale::{evaluate_source, EvalContext, MetricStore, Timestamp};
+/// let metrics = MetricStore::new();
+/// let context = EvalContext::new(Timestamp(0), &metrics);
+/// let run = evaluate_source("$TargetDedicatedNodes = 3;", &context);
+/// assert_eq!(run.results, "$TargetDedicatedNodes=3;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue");
+/// assert!(run.error.is_none());
+///
+/// let run = evaluate_source("$TargetDedicatedNodes = 3", &context);
+/// let error = run.error.unwrap();
+/// assert_eq!(error.code, "AutoScalingFormulaSyntaxError");
+/// assert!(error.values[0].value.starts_with("Line 1, Col "), "{}", error.values[0].value);
+/// ```
 pub fn evaluate_source(src: &str, ctx: &EvalContext<'_>) -> AutoScaleRun {
     match Formula::compile(src) {
         Ok(formula) => formula.evaluate(ctx).into_run(),

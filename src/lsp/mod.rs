@@ -10,6 +10,6 @@
 
 mod features;
 mod server;
-pub mod transport;
+mod transport;
 
 pub use server::{serve, serve_stdio, LspError, Server, SessionEnd};

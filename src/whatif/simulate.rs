@@ -254,10 +254,9 @@ fn hours(ticks: i128) -> f64 {
 /// ```
 /// use batch_autoscale::whatif::{simulate, SimulationConfig, Task, Workload};
 /// use batch_autoscale::{Formula, TimeInterval, Timestamp};
-/// use batch_autoscale::time::parse_rfc3339;
 ///
 /// // 40 ten-minute tasks arrive at 10:00 on a pool that starts empty.
-/// let start = parse_rfc3339("2026-11-23T10:00:00Z")?;
+/// let start: Timestamp = "2026-11-23T10:00:00Z".parse()?;
 /// let task = Task { submit: start, duration: TimeInterval::MINUTE.checked_mul_f64(10.0).unwrap(), slots: 1 };
 /// let workload = Workload::new(vec![task; 40])?;
 /// let formula = Formula::compile(

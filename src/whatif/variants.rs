@@ -8,10 +8,9 @@
 //!
 //! ```
 //! use batch_autoscale::whatif::{run_variants, sweep_variants, Parameter, Scenario, SimulationConfig, Task, Workload};
-//! use batch_autoscale::{Formula, TimeInterval};
-//! use batch_autoscale::time::parse_rfc3339;
+//! use batch_autoscale::{Formula, TimeInterval, Timestamp};
 //!
-//! let start = parse_rfc3339("2026-11-23T10:00:00Z")?;
+//! let start: Timestamp = "2026-11-23T10:00:00Z".parse()?;
 //! let task = Task { submit: start, duration: TimeInterval::MINUTE.checked_mul_f64(30.0).unwrap(), slots: 1 };
 //! let workload = Workload::new(vec![task; 60])?;
 //! let config = SimulationConfig::new(start, start.checked_add(TimeInterval::DAY).unwrap());
