@@ -110,11 +110,12 @@ pub mod whatif;
 ///
 /// ```
 /// use batch_autoscale::{check, Code, Severity};
-/// let analysis = check("$TargetDedicatedNodes = $PendingTasks.GetSample(1) +;");
+/// let src = "$TargetDedicatedNodes = max($PendingTasks.GetSample(1)) +;";
+/// let analysis = check(src);
 /// assert!(analysis.has_errors());
-/// let first = &analysis.diagnostics[0];
-/// assert_eq!((first.code, first.severity), (Code::UnexpectedToken, Severity::Error));
-/// assert_eq!(first.span.text("$TargetDedicatedNodes = $PendingTasks.GetSample(1) +;"), ";");
+/// let error = analysis.diagnostics.iter().find(|d| d.is_error()).unwrap();
+/// assert_eq!((error.code, error.severity), (Code::UnexpectedToken, Severity::Error));
+/// assert_eq!(error.span.text(src), ";");
 ///
 /// let analysis = check("$unused = 1; $TargetDedicatedNodes = 2;");
 /// assert!(!analysis.has_errors());
@@ -199,9 +200,10 @@ pub use syntax::Parsed;
 /// ```
 /// use batch_autoscale::{LineCol, LineIndex, Utf16Position};
 /// let index = LineIndex::new("$a = 1;\n$b = \"é\" + 2;");
-/// assert_eq!(index.line_col(14), LineCol { line: 2, column: 7 });
-/// assert_eq!(index.utf16_position(15), Utf16Position { line: 1, character: 6 });
-/// assert_eq!(index.offset_of_utf16(Utf16Position { line: 1, character: 6 }), 15);
+/// // `é` is bytes 14–15, one character, one UTF-16 code unit.
+/// assert_eq!(index.line_col(16), LineCol { line: 2, column: 8 });
+/// assert_eq!(index.utf16_position(16), Utf16Position { line: 1, character: 7 });
+/// assert_eq!(index.offset_of_utf16(Utf16Position { line: 1, character: 7 }), 16);
 /// ```
 pub use syntax::LineIndex;
 pub use syntax::{LineCol, Span, Utf16Position};

@@ -228,7 +228,8 @@ pub struct VariableValue {
 /// assert_eq!(evaluation.outcome.as_ref().map(|t| t.dedicated), Ok(8));
 /// assert_eq!(evaluation.variable("$x").unwrap().number, Some(4.0));
 ///
-/// let formula = Formula::compile("$TargetDedicatedNodes = $PendingTasks.GetSample(1);").unwrap();
+/// // No samples: the window holds 0 % of them, not the 70 % asked for.
+/// let formula = Formula::compile("$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 5, 70));").unwrap();
 /// let evaluation = formula.evaluate(&context);
 /// let error = evaluation.outcome.as_ref().unwrap_err();
 /// assert_eq!(error.kind, EvalErrorKind::InsufficientSampleData);
@@ -388,7 +389,7 @@ impl Formula {
     /// let context = EvalContext::new(Timestamp(0), &metrics);
     /// let formula = Formula::compile("$TargetDedicatedNodes = 4;").unwrap();
     /// assert_eq!(formula.evaluate_targets(&context).unwrap().dedicated, 4);
-    /// let formula = Formula::compile("$TargetDedicatedNodes = avg($CPUPercent.GetSample(1));").unwrap();
+    /// let formula = Formula::compile("$TargetDedicatedNodes = avg($CPUPercent.GetSample(TimeInterval_Minute, 70));").unwrap();
     /// assert_eq!(formula.evaluate_targets(&context).unwrap_err().kind, EvalErrorKind::InsufficientSampleData);
     /// ```
     pub fn evaluate_targets(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
@@ -521,10 +522,10 @@ pub fn run_for_errors(analysis: &Analysis, src: &str, ctx: &EvalContext<'_>) -> 
 /// assert_eq!(run.results, "$TargetDedicatedNodes=3;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue");
 /// assert!(run.error.is_none());
 ///
-/// let run = evaluate_source("$TargetDedicatedNodes = 3", &context);
+/// let run = evaluate_source("$TargetDedicatedNodes = 3 +;", &context);
 /// let error = run.error.unwrap();
 /// assert_eq!(error.code, "AutoScalingFormulaSyntaxError");
-/// assert!(error.values[0].value.starts_with("Line 1, Col "), "{}", error.values[0].value);
+/// assert!(error.values[0].value.starts_with("Line 1, Col 28: "), "{}", error.values[0].value);
 /// ```
 pub fn evaluate_source(src: &str, ctx: &EvalContext<'_>) -> AutoScaleRun {
     match Formula::compile(src) {

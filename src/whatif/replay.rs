@@ -162,7 +162,7 @@ pub struct Replay {
 
 impl Replay {
     /// The timeline as a table: time, targets, deallocation, current nodes, error, columns.
-    pub fn table(&self) -> Table {
+    pub(crate) fn table(&self) -> Table {
         timeline_table(&[], &self.columns, self.rows.iter().map(|r| (r, Vec::new())))
     }
 
@@ -172,14 +172,14 @@ impl Replay {
     }
 
     /// The header of the CSV timeline with these user-variable `columns`.
-    pub fn csv_header(columns: &[String]) -> Vec<String> {
+    pub(crate) fn csv_header(columns: &[String]) -> Vec<String> {
         timeline_header(&[], columns)
     }
 }
 
 impl ReplayRow {
     /// The cells of this row in the CSV timeline (see [`Replay::csv_header`]).
-    pub fn cells(&self) -> Vec<String> {
+    pub(crate) fn cells(&self) -> Vec<String> {
         let mut cells = row_cells(self);
         cells.extend(self.columns.iter().map(|v| v.clone().unwrap_or_default()));
         cells
@@ -442,7 +442,7 @@ impl SummaryBuilder {
 impl ReplayConfig {
     /// The number of evaluations and the time of the last one, or why the schedule is refused
     /// (as [`replay`] would refuse it).
-    pub fn schedule(&self) -> Result<(u64, Timestamp), ReplayError> {
+    pub(crate) fn schedule(&self) -> Result<(u64, Timestamp), ReplayError> {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
     }

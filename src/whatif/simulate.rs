@@ -472,7 +472,7 @@ const SIMULATION_HEADER: [&str; 6] = [
 impl Simulation {
     /// The timeline as a table: replay's columns, the queue and the nodes, then the requested
     /// user variables.
-    pub fn table(&self) -> Table {
+    pub(crate) fn table(&self) -> Table {
         timeline_table(
             &SIMULATION_HEADER,
             &self.columns,
@@ -486,7 +486,7 @@ impl Simulation {
     }
 
     /// The header of the CSV timeline with these user-variable `columns`.
-    pub fn csv_header(columns: &[String]) -> Vec<String> {
+    pub(crate) fn csv_header(columns: &[String]) -> Vec<String> {
         timeline_header(&SIMULATION_HEADER, columns)
     }
 }
@@ -506,7 +506,7 @@ impl SimulationRow {
     }
 
     /// The cells of this row in the CSV timeline (see [`Simulation::csv_header`]).
-    pub fn cells(&self) -> Vec<String> {
+    pub(crate) fn cells(&self) -> Vec<String> {
         let mut cells = row_cells(&self.evaluation);
         cells.extend(self.extra_cells());
         cells.extend(self.evaluation.columns.iter().map(|v| v.clone().unwrap_or_default()));
@@ -516,7 +516,7 @@ impl SimulationRow {
 
 impl SimulationConfig {
     /// The number of evaluations and the time of the last one, or why the schedule is refused.
-    pub fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
+    pub(crate) fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
     }

@@ -88,8 +88,8 @@ struct Bucket {
 /// A timeline plot built one evaluation at a time, in constant memory: per pixel column it
 /// keeps the first, smallest, largest and last value of each line and the failures, so a
 /// replay of millions of evaluations draws the same picture as the rows would, without
-/// holding them. Rows must come in time order, between the `first` and `last` given to
-/// [`TimelinePlot::new`].
+/// holding them. Rows come in time order, between the first and last times the plot was
+/// made for.
 #[derive(Debug, Clone)]
 pub struct TimelinePlot {
     t0: f64,
@@ -102,7 +102,7 @@ pub struct TimelinePlot {
 
 impl TimelinePlot {
     /// A plot of evaluations from `first` to `last`.
-    pub fn new(first: Timestamp, last: Timestamp) -> TimelinePlot {
+    pub(crate) fn new(first: Timestamp, last: Timestamp) -> TimelinePlot {
         let t0 = first.0 as f64;
         TimelinePlot {
             t0,
@@ -115,7 +115,7 @@ impl TimelinePlot {
     }
 
     /// Add the next evaluation.
-    pub fn add(&mut self, r: &ReplayRow) {
+    pub(crate) fn add(&mut self, r: &ReplayRow) {
         let t = r.time.0 as f64;
         let v = series(r);
         let columns = (WIDTH - LEFT - RIGHT) as usize;

@@ -78,7 +78,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The summary for people, titled `title`.
-    pub fn report(&self, title: &str) -> Report {
+    pub(crate) fn report(&self, title: &str) -> Report {
         match self {
             Outcome::Simulation(s) => Report::simulation(title, &s.summary),
             Outcome::Replay(r) => Report::replay(title, &r.summary),
