@@ -126,10 +126,6 @@ pub use check::{Analysis, Definition, VariableInfo};
 #[cfg(feature = "data")]
 pub use data::{load_context, load_metrics, parse_csv, parse_json, read_text, ContextFile, DataError, MetricData, ScalarSeries};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, JsonDiagnostic, Label, ServiceErrorKind, Severity};
-pub use eval::{
-    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, CompileError, ContextError, ContextSpec, EvalError, EvalErrorKind,
-    Evaluation, Formula, HistoryError, MetricSpec, NameValuePair, OwnedContext, PoolState, RandomSource, TraceEvent, VariableValue,
-};
 /// Build one with [`EvalContext::new`] and set the fields that matter; every field is public.
 ///
 /// ```
@@ -175,6 +171,10 @@ pub use eval::MetricHistory;
 /// assert!(metrics.history(Metric::PendingTasks).is_empty());
 /// ```
 pub use eval::MetricStore;
+pub use eval::{
+    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, CompileError, ContextError, ContextSpec, EvalError, EvalErrorKind,
+    Evaluation, Formula, HistoryError, MetricSpec, NameValuePair, OwnedContext, PoolState, RandomSource, TraceEvent, VariableValue,
+};
 /// Format a formula in the canonical layout (`batch-autoscale fmt`), comments kept.
 ///
 /// ```
@@ -193,7 +193,6 @@ pub use fmt::FormatError;
 /// assert_eq!(parsed.diagnostics[0].code.as_str(), "E101");
 /// ```
 pub use syntax::parse;
-pub use syntax::Parsed;
 /// Byte offsets into a text, to line and column (1-based, in characters) and to LSP positions
 /// (0-based, in UTF-16 code units), and back.
 ///
@@ -206,6 +205,7 @@ pub use syntax::Parsed;
 /// assert_eq!(index.offset_of_utf16(Utf16Position { line: 1, character: 7 }), 16);
 /// ```
 pub use syntax::LineIndex;
+pub use syntax::Parsed;
 pub use syntax::{LineCol, Span, Utf16Position};
 pub use time::{TimeInterval, TimeParseError, TimeRangeError, Timestamp};
 

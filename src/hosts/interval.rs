@@ -111,7 +111,9 @@ mod tests {
     fn each_kind_reads_its_own_form_within_the_bounds() {
         assert!(parse_interval("PT15M", HostKind::Terraform).is_ok());
         assert!(parse_interval("0:05:00", HostKind::PoolShow).is_ok());
-        assert!(parse_interval("PT1M", HostKind::PoolJson).unwrap_err().contains("at least 5 minutes"));
+        assert!(parse_interval("PT1M", HostKind::PoolJson)
+            .unwrap_err()
+            .contains("at least 5 minutes"));
         assert!(parse_interval("0:05:00", HostKind::Terraform).is_err());
     }
 
