@@ -7,8 +7,9 @@
 //!   [`PoolSettings`] and the README.
 //! - [`run_variants`] runs several formulas, or one formula with parameters swept
 //!   ([`sweep_variants`]), on the same workload or history, in parallel.
-//! - [`Report`] and [`side_by_side`] summarise for people, [`Table`] holds timelines (CSV),
-//!   [`timeline_svg`]/[`simulation_svg`] draw them and [`html_report`] puts it all in one page.
+//! - Results are plain data: rows and a summary ([`Replay`], [`Simulation`]), each timeline
+//!   also as CSV ([`Replay::to_csv`]) and as a [`TimelinePlot`] when one is asked for. The
+//!   command line's reports, SVG plots and HTML pages are built from them.
 //!
 //! Replay:
 //!
@@ -45,7 +46,7 @@ mod workload;
 
 // The public API: configurations, runs and results.
 pub use crate::data::tasks::{parse_task_list, TaskList};
-pub use pool::{load_pool_settings, NodeFill, PoolSettings};
+pub use pool::{load_pool_settings, NodeFill, PoolSettings, MAX_POOL_NODES, SIMULATED_METRICS};
 pub use replay::{replay, replay_streaming, FailureSummary, Replay, ReplayConfig, ReplayError, ReplayRow, ReplaySummary, TargetStats};
 pub use simulate::{
     simulate, simulate_streaming, Cost, Simulation, SimulationConfig, SimulationError, SimulationRow, SimulationSummary, TaskSummary,
@@ -53,9 +54,10 @@ pub use simulate::{
 };
 pub use svg::TimelinePlot;
 pub use tasks::workload_from_tasks;
-pub use variants::{run_variants, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError};
+pub use variants::{run_variants, sweep_variants, Outcome, Parameter, Scenario, SweepError, Variant, VariantError, MAX_VARIANTS};
 pub use workload::{
     load_workload, parse_trace_csv, parse_workload_json, DurationDist, Generator, Task, TimeSpec, Workload, WorkloadError, WorkloadSpec,
+    MAX_TASKS,
 };
 
 // What the command-line tool adds on top: reports, pages, plots, templates, local time.
@@ -63,8 +65,6 @@ pub use workload::{
 pub(crate) use html::{html_report, HTML_TIMELINE_ROWS};
 #[cfg(feature = "cli")]
 pub(crate) use localtime::Zone;
-#[cfg(feature = "cli")]
-pub(crate) use pool::MAX_POOL_NODES;
 #[cfg(feature = "cli")]
 pub(crate) use report::{csv_line, reports_csv, side_by_side, Report, Table};
 #[cfg(feature = "cli")]

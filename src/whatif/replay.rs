@@ -166,7 +166,7 @@ impl Replay {
         timeline_table(&[], &self.columns, self.rows.iter().map(|r| (r, Vec::new())))
     }
 
-    /// The timeline as CSV (the [`table`](Replay::table)).
+    /// The timeline as CSV: a header, then one line per row.
     pub fn to_csv(&self) -> String {
         self.table().to_csv()
     }

@@ -480,7 +480,7 @@ impl Simulation {
         )
     }
 
-    /// The timeline as CSV (the [`table`](Simulation::table)).
+    /// The timeline as CSV: a header, then one line per row.
     pub fn to_csv(&self) -> String {
         self.table().to_csv()
     }

@@ -551,7 +551,7 @@ fn hours(a: i64, b: i64) -> f64 {
     (b - a) as f64 / (3600.0 * TICKS_PER_SECOND as f64)
 }
 
-/// Read a workload: a Batch task list (by content, see [`crate::data::tasks`]), JSON (by the
+/// Read a workload: a Batch task list (by content, see [`TaskList`](super::TaskList)), JSON (by the
 /// `.json` extension) or a CSV trace.
 pub fn load_workload(path: &Path) -> Result<WorkloadSpec, DataError> {
     let text = crate::data::read_text(path)?;
