@@ -30,7 +30,7 @@ fn main() {
         replay_year();
         return;
     }
-    let end = batch_autoscale::Timestamp::from_str("2026-11-23T12:00:00Z").expect("a time");
+    let end = Timestamp::from_str("2026-11-23T12:00:00Z").expect("a time");
     let store = history(end, 7 * 2880, false);
     let times: Vec<Timestamp> = (0..1024).map(|k| Timestamp(end.0 - k * 600_000_000)).collect();
     let formula = Formula::compile(FORMULA).expect("the formula compiles");
@@ -55,7 +55,7 @@ fn main() {
 /// One replay of a year of 30-second samples of five metrics at PT5M (105,120 evaluations).
 fn replay_year() {
     use batch_autoscale::whatif::{replay, ReplayConfig};
-    let start = batch_autoscale::Timestamp::from_str("2025-01-01T00:00:00Z").expect("a time");
+    let start = Timestamp::from_str("2025-01-01T00:00:00Z").expect("a time");
     let data = fixtures::year(start);
     let formula = Formula::compile(FORMULA).expect("the formula compiles");
     let mut config = ReplayConfig::new(start, Timestamp(start.0 + 365 * 86_400 * 10_000_000 - 1));

@@ -35,7 +35,7 @@ fn store(now: Timestamp) -> MetricStore {
 }
 
 fn stages(c: &mut Criterion) {
-    let now = batch_autoscale::Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
+    let now = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let metrics = store(now);
     for (name, text) in formulas() {
         let mut g = c.benchmark_group(format!("stages/{name}"));

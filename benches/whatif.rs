@@ -18,7 +18,7 @@ use equivalents::FORMULA;
 use fixtures::{week_of_tasks, year};
 
 fn whatif(c: &mut Criterion) {
-    let start = batch_autoscale::Timestamp::from_str("2025-01-01T00:00:00Z").unwrap();
+    let start = Timestamp::from_str("2025-01-01T00:00:00Z").unwrap();
     let data = year(start);
     let formula = Formula::compile(FORMULA).unwrap();
     let mut config = ReplayConfig::new(start, Timestamp(start.0 + 365 * 86_400 * 10_000_000 - 1));
@@ -35,7 +35,7 @@ fn whatif(c: &mut Criterion) {
 }
 
 fn simulation(c: &mut Criterion) {
-    let start = batch_autoscale::Timestamp::from_str("2025-01-06T00:00:00Z").unwrap();
+    let start = Timestamp::from_str("2025-01-06T00:00:00Z").unwrap();
     let formula = Formula::compile(FORMULA).unwrap();
     let workload = week_of_tasks(start);
     let mut config = SimulationConfig::new(start, Timestamp(start.0 + 7 * 86_400 * 10_000_000));

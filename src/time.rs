@@ -621,6 +621,39 @@ impl serde::Serialize for TimeInterval {
 mod tests {
     use super::*;
 
+    /// The std conversions keep every tick, round a time before 1970 down to its tick, and
+    /// refuse what the other side cannot hold.
+    #[test]
+    fn std_time_conversions_are_exact_to_the_tick_and_refuse_the_out_of_range() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        for t in [
+            Timestamp(0),
+            Timestamp(1),
+            Timestamp(-1),
+            Timestamp::MIN,
+            Timestamp::MAX,
+            Timestamp(17_000_000_000_000_123),
+        ] {
+            let system = SystemTime::try_from(t).unwrap();
+            assert_eq!(Timestamp::try_from(system), Ok(t));
+            assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
+        }
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - Duration::from_nanos(1)), Ok(Timestamp(-1)));
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - Duration::from_nanos(100)), Ok(Timestamp(-1)));
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - Duration::from_nanos(101)), Ok(Timestamp(-2)));
+        let year_10000 = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert!(Timestamp::try_from(year_10000).is_err());
+        assert!(Timestamp::try_from(UNIX_EPOCH - Duration::from_secs(62_135_596_801)).is_err());
+        assert_eq!(TimeInterval::try_from(Duration::new(1, 999)), Ok(TimeInterval(10_000_009)));
+        assert!(TimeInterval::try_from(Duration::from_secs(u64::MAX)).is_err());
+        assert_eq!(Duration::try_from(TimeInterval(10_000_009)), Ok(Duration::new(1, 900)));
+        assert!(Duration::try_from(TimeInterval(-1)).is_err());
+        for text in ["PT5M", "PT1H30M", "P7D", "PT0.5S", "P1DT0.0000001S"] {
+            let i: TimeInterval = text.parse().unwrap();
+            assert_eq!(i.to_string(), text);
+        }
+    }
+
     /// D10: a product or quotient lands on the nearest tick, a half tick on the even one.
     #[test]
     fn interval_arithmetic_rounds_half_ticks_to_even() {

@@ -13,7 +13,7 @@ fn all_four_agree() {
     let formula = Formula::compile(FORMULA).unwrap();
     let rhai = Rhai::new();
     let cel = Cel::new();
-    let end = batch_autoscale::Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
+    let end = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let mut compared = 0;
     for (samples, gaps) in [
         (0, false),

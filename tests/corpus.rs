@@ -69,7 +69,7 @@ fn shared_corpus_formulas_evaluate_against_fresh_partial_and_full_histories() {
     use batch_autoscale::builtins::Metric;
     use batch_autoscale::{evaluate_source, EvalContext, MetricStore, Timestamp};
     let Some(dir) = common::shared_dir("corpus") else { return };
-    let now = batch_autoscale::Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
+    let now = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let period = 300_000_000i64;
     let mut stores = vec![MetricStore::new(), MetricStore::new(), MetricStore::new()];
     for metric in Metric::ALL {

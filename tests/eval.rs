@@ -5,7 +5,7 @@ use batch_autoscale::{evaluate_source, EvalContext, Formula, MetricStore, Random
 use std::str::FromStr;
 
 fn now() -> Timestamp {
-    batch_autoscale::Timestamp::from_str("2026-11-23T12:00:00Z").unwrap()
+    Timestamp::from_str("2026-11-23T12:00:00Z").unwrap()
 }
 
 fn store(metric: Metric, values: &[f64]) -> MetricStore {

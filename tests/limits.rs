@@ -94,7 +94,7 @@ fn huge_literals_unterminated_strings_and_random_bytes() {
 #[test]
 fn get_sample_over_a_year_of_samples() {
     let mut metrics = MetricStore::new();
-    let start = batch_autoscale::Timestamp::from_str("2025-01-01T00:00:00Z").unwrap();
+    let start = Timestamp::from_str("2025-01-01T00:00:00Z").unwrap();
     let period = 30 * 10_000_000i64;
     let n = 365 * 24 * 120;
     let history = metrics.history_mut(Metric::PendingTasks);

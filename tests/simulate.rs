@@ -29,7 +29,7 @@ fn minutes(m: f64) -> TimeInterval {
 }
 
 fn at(s: &str) -> Timestamp {
-    batch_autoscale::Timestamp::from_str(s).unwrap()
+    Timestamp::from_str(s).unwrap()
 }
 
 /// The burst example: 500 tasks at 10:00 on 4-slot nodes, evaluated every 5 minutes.
@@ -322,7 +322,7 @@ fn bad_settings_are_refused_with_the_reason() {
     let ok = SimulationConfig::new(start, at("2026-11-23T11:00:00Z"));
     assert!(simulate(&f, &w, &ok).is_ok());
     let mut c = ok.clone();
-    c.interval = batch_autoscale::TimeInterval::from_str("PT4M").unwrap();
+    c.interval = TimeInterval::from_str("PT4M").unwrap();
     assert!(matches!(
         simulate(&f, &w, &c),
         Err(SimulationError::Schedule(ReplayError::Interval(_)))

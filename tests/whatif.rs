@@ -21,7 +21,7 @@ fn data(path: &str) -> MetricData {
 
 fn config(data: &MetricData, interval: &str) -> ReplayConfig {
     let mut c = ReplayConfig::new(data.first.unwrap(), data.last.unwrap());
-    c.interval = batch_autoscale::TimeInterval::from_str(interval).unwrap();
+    c.interval = TimeInterval::from_str(interval).unwrap();
     c
 }
 
@@ -100,7 +100,7 @@ fn the_time_based_formula_over_a_week() {
         batch_autoscale::Timestamp::from_str("2026-11-16T00:00:00Z").unwrap(),
         batch_autoscale::Timestamp::from_str("2026-11-23T00:00:00Z").unwrap(),
     );
-    c.interval = batch_autoscale::TimeInterval::from_str("PT15M").unwrap();
+    c.interval = TimeInterval::from_str("PT15M").unwrap();
     let r = replay(&f, &MetricData::default(), &c).unwrap();
     assert_eq!(r.rows.len(), 7 * 96 + 1);
     let at = |t: &str| {
@@ -148,7 +148,7 @@ fn bad_replay_settings_are_refused() {
     let f = formula("examples/whatif/fresh-pool.formula");
     let mut c = config(&d, "PT1M");
     assert!(matches!(replay(&f, &d, &c), Err(ReplayError::Interval(_))));
-    c.interval = batch_autoscale::TimeInterval::from_str("P8D").unwrap();
+    c.interval = TimeInterval::from_str("P8D").unwrap();
     assert!(matches!(replay(&f, &d, &c), Err(ReplayError::Interval(_))));
     let mut c = config(&d, "PT5M");
     std::mem::swap(&mut c.start, &mut c.end);

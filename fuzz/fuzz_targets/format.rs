@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let ctx = EvalContext::new(now, &metrics);
-        let (a, b) = (before.evaluate(&ctx).run, after.evaluate(&ctx).run);
+        let (a, b) = (before.evaluate(&ctx).into_run(), after.evaluate(&ctx).into_run());
         assert_eq!(a.results, b.results, "{src:?} -> {out:?}");
         assert_eq!(
             a.error.as_ref().map(|e| e.code.clone()),

@@ -126,11 +126,11 @@ fn current_time() -> Timestamp {
 }
 
 fn duration(name: &str, text: &str) -> PyResult<TimeInterval> {
-    batch_autoscale::TimeInterval::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
+    TimeInterval::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
 }
 
 fn time(name: &str, text: &str) -> PyResult<Timestamp> {
-    batch_autoscale::Timestamp::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
+    Timestamp::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
 }
 
 fn non_negative(name: &str, x: f64) -> PyResult<f64> {
