@@ -172,14 +172,14 @@ impl Replay {
     }
 
     /// The header of the CSV timeline with these user-variable `columns`.
-    pub(crate) fn csv_header(columns: &[String]) -> Vec<String> {
+    pub fn csv_header(columns: &[String]) -> Vec<String> {
         timeline_header(&[], columns)
     }
 }
 
 impl ReplayRow {
     /// The cells of this row in the CSV timeline (see [`Replay::csv_header`]).
-    pub(crate) fn cells(&self) -> Vec<String> {
+    pub fn cells(&self) -> Vec<String> {
         let mut cells = row_cells(self);
         cells.extend(self.columns.iter().map(|v| v.clone().unwrap_or_default()));
         cells

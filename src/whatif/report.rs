@@ -1,10 +1,14 @@
 //! Reports for people: a summary as labelled lines (one column per formula or variant when
-//! several are compared), and a timeline as a table (CSV, HTML).
+//! several are compared; the command line's), and a timeline as a table (CSV, HTML).
 
+#[cfg(feature = "cli")]
 use crate::builtins::Target;
+#[cfg(feature = "cli")]
 use crate::time::{TimeInterval, Timestamp};
 
+#[cfg(feature = "cli")]
 use super::replay::ReplaySummary;
+#[cfg(feature = "cli")]
 use super::simulate::SimulationSummary;
 
 /// A table: a header and rows of cells (a timeline, one row per evaluation).
@@ -47,6 +51,7 @@ pub fn csv_line(cells: &[String]) -> String {
 }
 
 /// One line of a summary.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportLine {
     /// What it is, e.g. `idle node-hours`.
@@ -56,6 +61,7 @@ pub struct ReportLine {
 }
 
 /// A summary for people: a title (the formula or variant) and labelled values.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// The column title.
@@ -65,17 +71,20 @@ pub struct Report {
 }
 
 /// A time to the minute, `2026-11-23 10:05`.
+#[cfg(feature = "cli")]
 fn time(t: Timestamp) -> String {
     let s = t.format_results();
     format!("{} {}", &s[..10], &s[11..16])
 }
 
 /// An interval to the nearest second, as a `TimeSpan` (`1.02:03:04`).
+#[cfg(feature = "cli")]
 fn interval(i: TimeInterval) -> String {
     let second = TimeInterval::SECOND.0;
     TimeInterval((i.0 + second / 2).div_euclid(second) * second).format_results()
 }
 
+#[cfg(feature = "cli")]
 impl Report {
     fn line(&mut self, label: impl Into<String>, value: impl Into<String>) {
         self.lines.push(ReportLine {

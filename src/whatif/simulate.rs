@@ -486,7 +486,7 @@ impl Simulation {
     }
 
     /// The header of the CSV timeline with these user-variable `columns`.
-    pub(crate) fn csv_header(columns: &[String]) -> Vec<String> {
+    pub fn csv_header(columns: &[String]) -> Vec<String> {
         timeline_header(&SIMULATION_HEADER, columns)
     }
 }
@@ -506,7 +506,7 @@ impl SimulationRow {
     }
 
     /// The cells of this row in the CSV timeline (see [`Simulation::csv_header`]).
-    pub(crate) fn cells(&self) -> Vec<String> {
+    pub fn cells(&self) -> Vec<String> {
         let mut cells = row_cells(&self.evaluation);
         cells.extend(self.extra_cells());
         cells.extend(self.evaluation.columns.iter().map(|v| v.clone().unwrap_or_default()));

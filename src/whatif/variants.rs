@@ -32,6 +32,7 @@ use crate::syntax::ast::{ExprKind, StatementKind, UnaryOp};
 use crate::time::TimeInterval;
 
 use super::replay::{replay_streaming, Replay, ReplayConfig, ReplayError};
+#[cfg(feature = "cli")]
 use super::report::Report;
 use super::simulate::{simulate_streaming, Simulation, SimulationConfig, SimulationError};
 use super::svg::TimelinePlot;
@@ -78,6 +79,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The summary for people, titled `title`.
+    #[cfg(feature = "cli")]
     pub(crate) fn report(&self, title: &str) -> Report {
         match self {
             Outcome::Simulation(s) => Report::simulation(title, &s.summary),
