@@ -207,7 +207,7 @@ pub use syntax::parse;
 pub use syntax::LineIndex;
 pub use syntax::Parsed;
 pub use syntax::{LineCol, Span, Utf16Position};
-pub use time::{TimeInterval, TimeParseError, TimeRangeError, Timestamp};
+pub use time::{CivilFields, TimeInterval, TimeParseError, TimeRangeError, Timestamp};
 
 /// What the fuzz targets (`fuzz/`, built by `cargo fuzz` with `--cfg fuzzing`) reach inside
 /// the crate for: the syntax tree and its printer.

@@ -121,6 +121,7 @@ fn the_crate_root_exports_exactly_the_api() {
             "TimeInterval",
             "TimeParseError",
             "TimeRangeError",
+            "CivilFields",
             // Files (feature `data`).
             "load_metrics",
             "parse_csv",

@@ -94,15 +94,17 @@ pub struct BatchTask {
     pub slots: u32,
 }
 
-/// The tasks of a task list file.
+/// The tasks of a task list file (`az batch task list` output), read by
+/// [`parse_task_list`]; [`workload_from_tasks`](crate::whatif::workload_from_tasks) makes a
+/// workload of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskList {
     /// The tasks, in file order.
-    pub tasks: Vec<BatchTask>,
+    pub(crate) tasks: Vec<BatchTask>,
     /// The earliest creation.
-    pub first: Timestamp,
+    pub(crate) first: Timestamp,
     /// The latest time in the file (creation, start or end).
-    pub last: Timestamp,
+    pub(crate) last: Timestamp,
 }
 
 /// The derived counts at one grid time.
@@ -131,7 +133,7 @@ impl TaskCounts {
 }
 
 /// How many tasks are in each state, for a summary line.
-#[cfg(feature = "whatif")]
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StateCounts {
     /// Ended (`endTime` set).
@@ -394,8 +396,8 @@ pub fn grid_floor(t: Timestamp) -> Timestamp {
 
 impl TaskList {
     /// How many tasks are in each state at the end of the file.
-    #[cfg(feature = "whatif")]
-    pub fn states(&self) -> StateCounts {
+    #[cfg(feature = "cli")]
+    pub(crate) fn states(&self) -> StateCounts {
         let mut s = StateCounts::default();
         for t in &self.tasks {
             match (t.started, t.ended) {
@@ -417,7 +419,7 @@ impl TaskList {
 
     /// The grid times of the derived history: from the first creation to `end` (default: the
     /// latest time in the file).
-    pub fn grid(&self, end: Option<Timestamp>) -> Result<Vec<Timestamp>, String> {
+    pub(crate) fn grid(&self, end: Option<Timestamp>) -> Result<Vec<Timestamp>, String> {
         let a = grid_ceil(self.first);
         let b = grid_floor(end.unwrap_or(self.last));
         if b < a {
@@ -435,7 +437,7 @@ impl TaskList {
     }
 
     /// The counts at each of `times` (in increasing order), by sweeping the sorted event times.
-    pub fn counts(&self, times: &[Timestamp]) -> Vec<TaskCounts> {
+    pub(crate) fn counts(&self, times: &[Timestamp]) -> Vec<TaskCounts> {
         let sorted = |f: &dyn Fn(&BatchTask) -> Option<Timestamp>| {
             let mut v: Vec<i64> = self.tasks.iter().filter_map(|t| f(t).map(|x| x.0)).collect();
             v.sort_unstable();
@@ -462,7 +464,7 @@ impl TaskList {
 
     /// The derived metric history (see the module docs), up to `end` (default: the latest time
     /// in the file).
-    pub fn history(&self, end: Option<Timestamp>) -> Result<MetricData, String> {
+    pub(crate) fn history(&self, end: Option<Timestamp>) -> Result<MetricData, String> {
         let times = self.grid(end)?;
         let counts = self.counts(&times);
         let mut metrics = MetricStore::new();
@@ -482,8 +484,8 @@ impl TaskList {
 
     /// The derived history as wide CSV (`timestamp,$ActiveTasks,…`), which
     /// [`parse_csv`](super::parse_csv) reads back to the same samples.
-    #[cfg(feature = "whatif")]
-    pub fn history_csv(&self, end: Option<Timestamp>) -> Result<String, String> {
+    #[cfg(feature = "cli")]
+    pub(crate) fn history_csv(&self, end: Option<Timestamp>) -> Result<String, String> {
         let times = self.grid(end)?;
         let counts = self.counts(&times);
         let mut out = String::from("timestamp");
@@ -549,7 +551,7 @@ mod tests {
         assert_eq!(a.tasks[1].slots, 2);
         assert_eq!(a.tasks[1].retries, 1);
         assert_eq!(a.last, parse_rfc3339("2026-11-23T10:04:00Z").unwrap());
-        #[cfg(feature = "whatif")]
+        #[cfg(feature = "cli")]
         {
             let s = a.states();
             assert_eq!((s.completed, s.running, s.not_started, s.retried), (1, 1, 1, 1));
