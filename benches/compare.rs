@@ -6,13 +6,14 @@
 mod equivalents;
 
 use std::hint::black_box;
+use std::str::FromStr;
 
 use batch_autoscale::{Formula, Timestamp};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use equivalents::*;
 
 fn compare(c: &mut Criterion) {
-    let end = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let end = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     // A week of samples; evaluations at many times within the last day (full windows).
     let store = history(end, 7 * 2880, false);
     let times: Vec<Timestamp> = (0..1024).map(|k| Timestamp(end.0 - k * 600_000_000)).collect();

@@ -15,6 +15,7 @@ mod equivalents;
 mod fixtures;
 
 use std::hint::black_box;
+use std::str::FromStr;
 
 use batch_autoscale::{Formula, Timestamp};
 use equivalents::*;
@@ -29,7 +30,7 @@ fn main() {
         replay_year();
         return;
     }
-    let end = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").expect("a time");
+    let end = Timestamp::from_str("2026-11-23T12:00:00Z").expect("a time");
     let store = history(end, 7 * 2880, false);
     let times: Vec<Timestamp> = (0..1024).map(|k| Timestamp(end.0 - k * 600_000_000)).collect();
     let formula = Formula::compile(FORMULA).expect("the formula compiles");
@@ -54,11 +55,11 @@ fn main() {
 /// One replay of a year of 30-second samples of five metrics at PT5M (105,120 evaluations).
 fn replay_year() {
     use batch_autoscale::whatif::{replay, ReplayConfig};
-    let start = batch_autoscale::time::parse_rfc3339("2025-01-01T00:00:00Z").expect("a time");
+    let start = Timestamp::from_str("2025-01-01T00:00:00Z").expect("a time");
     let data = fixtures::year(start);
     let formula = Formula::compile(FORMULA).expect("the formula compiles");
     let mut config = ReplayConfig::new(start, Timestamp(start.0 + 365 * 86_400 * 10_000_000 - 1));
-    config.interval = batch_autoscale::time::parse_iso8601_duration("PT5M").expect("an interval");
+    config.interval = batch_autoscale::TimeInterval::from_str("PT5M").expect("an interval");
     let result = replay(&formula, &data, &config).expect("the replay runs");
     eprintln!("{} evaluations", result.summary.evaluations);
 }

@@ -1,10 +1,11 @@
-//! Every stage on realistic formulas (0.1, 1 and 8 KB; the shipped examples): lex, parse,
-//! check, compile and one evaluation. Run: `cargo bench --bench stages`.
+//! Every stage on realistic formulas (0.1, 1 and 8 KB; the shipped examples): parse (with
+//! the lexer), check, compile and one evaluation. Run: `cargo bench --bench stages`.
 
 use std::hint::black_box;
+use std::str::FromStr;
 
 use batch_autoscale::builtins::Metric;
-use batch_autoscale::{check, parse, syntax::lexer::lex, EvalContext, Formula, MetricStore, Timestamp};
+use batch_autoscale::{check, parse, EvalContext, Formula, MetricStore, Timestamp};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn formulas() -> Vec<(String, String)> {
@@ -34,12 +35,11 @@ fn store(now: Timestamp) -> MetricStore {
 }
 
 fn stages(c: &mut Criterion) {
-    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let now = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let metrics = store(now);
     for (name, text) in formulas() {
         let mut g = c.benchmark_group(format!("stages/{name}"));
         g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_function("lex", |b| b.iter(|| lex(black_box(&text))));
         g.bench_function("parse", |b| b.iter(|| parse(black_box(&text))));
         g.bench_function("check", |b| b.iter(|| check(black_box(&text))));
         g.bench_function("compile", |b| b.iter(|| Formula::compile(black_box(&text)).unwrap()));

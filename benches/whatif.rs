@@ -9,8 +9,8 @@ mod equivalents;
 mod fixtures;
 
 use std::hint::black_box;
+use std::str::FromStr;
 
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{replay, simulate, ReplayConfig, SimulationConfig};
 use batch_autoscale::{Formula, Timestamp};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -18,11 +18,11 @@ use equivalents::FORMULA;
 use fixtures::{week_of_tasks, year};
 
 fn whatif(c: &mut Criterion) {
-    let start = parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
+    let start = Timestamp::from_str("2025-01-01T00:00:00Z").unwrap();
     let data = year(start);
     let formula = Formula::compile(FORMULA).unwrap();
     let mut config = ReplayConfig::new(start, Timestamp(start.0 + 365 * 86_400 * 10_000_000 - 1));
-    config.interval = parse_iso8601_duration("PT5M").unwrap();
+    config.interval = batch_autoscale::TimeInterval::from_str("PT5M").unwrap();
     let evaluations = replay(&formula, &data, &config).unwrap().summary.evaluations;
     assert_eq!(evaluations, 105_120);
     let mut g = c.benchmark_group("whatif");
@@ -35,11 +35,11 @@ fn whatif(c: &mut Criterion) {
 }
 
 fn simulation(c: &mut Criterion) {
-    let start = parse_rfc3339("2025-01-06T00:00:00Z").unwrap();
+    let start = Timestamp::from_str("2025-01-06T00:00:00Z").unwrap();
     let formula = Formula::compile(FORMULA).unwrap();
     let workload = week_of_tasks(start);
     let mut config = SimulationConfig::new(start, Timestamp(start.0 + 7 * 86_400 * 10_000_000));
-    config.interval = parse_iso8601_duration("PT5M").unwrap();
+    config.interval = batch_autoscale::TimeInterval::from_str("PT5M").unwrap();
     config.pool.task_slots_per_node = 4;
     let sim = simulate(&formula, &workload, &config).unwrap();
     assert_eq!(sim.summary.tasks.submitted, 10_000);

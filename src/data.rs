@@ -275,7 +275,7 @@ fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, DataError> {
     })
 }
 
-/// Read a whole file as UTF-8 (bounded as [`read_bytes`] says), or say why not: a directory, a
+/// Read a whole file as UTF-8 (at most 1 GiB, or `BATCH_AUTOSCALE_MAX_INPUT`), or say why not: a directory, a
 /// device, a file that cannot be read or is too large, or the line and column of the first byte
 /// that is not UTF-8. Every file the library and the command-line tool read goes through here.
 pub fn read_text(path: &Path) -> Result<String, DataError> {
@@ -284,6 +284,7 @@ pub fn read_text(path: &Path) -> Result<String, DataError> {
 }
 
 /// Read standard input as UTF-8, at most [`max_input_bytes`]; errors name `<stdin>`.
+#[cfg(feature = "cli")]
 pub fn read_stdin_text() -> Result<String, DataError> {
     let display = "<stdin>";
     let io = |message: String| DataError::Io {

@@ -336,7 +336,7 @@ pub struct JsonDiagnostic<'a> {
     pub name: &'a str,
     /// `error`, `warning` or `note`.
     pub severity: Severity,
-    /// The message (cut after [`MAX_MESSAGE_CHARS`] characters).
+    /// The message (cut after 1000 characters).
     pub message: std::borrow::Cow<'a, str>,
     /// Byte offsets `[start, end)`.
     pub span: Span,
@@ -344,7 +344,7 @@ pub struct JsonDiagnostic<'a> {
     pub start: LineCol,
     /// 1-based end position.
     pub end: LineCol,
-    /// Notes (each cut after [`MAX_MESSAGE_CHARS`] characters).
+    /// Notes (each cut after 1000 characters).
     pub notes: Vec<std::borrow::Cow<'a, str>>,
     /// The fix, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -359,12 +359,6 @@ pub struct JsonDiagnostic<'a> {
 pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// `text`, cut after [`MAX_MESSAGE_CHARS`] characters (with `…` marking the cut).
-///
-/// ```
-/// use batch_autoscale::diagnostic::bounded;
-/// assert_eq!(bounded("short"), "short");
-/// assert_eq!(bounded(&"x".repeat(1500)).chars().count(), 1001);
-/// ```
 pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(MAX_MESSAGE_CHARS) {
         None => text.into(),
@@ -388,6 +382,23 @@ pub fn json_diagnostic<'a>(index: &LineIndex, d: &'a Diagnostic) -> JsonDiagnost
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic as `check --format json` writes it, with 1-based line and column
+    /// positions from `index` (the [`LineIndex`] of its source).
+    ///
+    /// ```
+    /// use batch_autoscale::{check, LineIndex};
+    /// let src = "$TargetDedicatedNodes =\n    $y;";
+    /// let analysis = check(src);
+    /// let json = analysis.diagnostics[0].to_json(&LineIndex::new(src));
+    /// assert_eq!((json.code, json.name), ("E201", "undefined-variable"));
+    /// assert_eq!((json.start.line, json.start.column), (2, 5));
+    /// ```
+    pub fn to_json<'a>(&'a self, index: &LineIndex) -> JsonDiagnostic<'a> {
+        json_diagnostic(index, self)
+    }
+}
+
 /// Sort diagnostics by position, then code, so output is stable.
 pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
@@ -396,6 +407,12 @@ pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_are_cut() {
+        assert_eq!(bounded("short"), "short");
+        assert_eq!(bounded(&"x".repeat(1500)).chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
 
     #[test]
     fn codes_are_unique_and_well_formed() {

@@ -49,11 +49,6 @@ pub enum FormatError {
     },
 }
 
-/// Format `src` in the canonical layout, or `None` when it cannot be (see [`format()`]).
-pub fn format_source(src: &str) -> Option<String> {
-    format(src).ok()
-}
-
 /// Format `src` in the canonical layout, or say why it is left as it is: it has syntax
 /// errors, it is over the size limits (D3), or its formatted text would be.
 pub fn format(src: &str) -> Result<String, FormatError> {
@@ -189,7 +184,11 @@ fn layout(src: &str) -> Result<String, FormatError> {
 
 #[cfg(test)]
 mod tests {
-    use super::format_source;
+    use super::format;
+
+    fn format_source(src: &str) -> Option<String> {
+        format(src).ok()
+    }
 
     #[test]
     fn layout_table() {

@@ -464,6 +464,147 @@ pub fn parse_iso8601_duration(s: &str) -> Result<TimeInterval, TimeParseError> {
     Ok(TimeInterval((total * TICKS_PER_SECOND as f64).round() as i64))
 }
 
+/// A time or duration outside what the other side can hold: a [`Timestamp`] is within years
+/// 1–9999, a [`TimeInterval`] within ±29,000 years and a [`std::time::Duration`] is never
+/// negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0} is out of range")]
+pub struct TimeRangeError(&'static str);
+
+/// RFC 3339 in UTC with all seven fractional digits, e.g. `2026-11-23T12:00:00.0000000Z`
+/// (what `AutoScaleRun.timestamp` holds); [`str::parse`] reads it back exactly.
+///
+/// ```
+/// use batch_autoscale::Timestamp;
+/// let t: Timestamp = "2026-11-23T13:00:00.5+01:00".parse().unwrap();
+/// assert_eq!(t.to_string(), "2026-11-23T12:00:00.5000000Z");
+/// assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
+/// ```
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.format_rfc3339_7())
+    }
+}
+
+/// An RFC 3339 time with a zone (`Z` or `±hh:mm`), as data files and the command line take
+/// it: at most nine fractional digits, kept to the tick (100 ns).
+impl std::str::FromStr for Timestamp {
+    type Err = TimeParseError;
+
+    fn from_str(s: &str) -> Result<Timestamp, TimeParseError> {
+        parse_rfc3339(s)
+    }
+}
+
+/// An ISO 8601 duration as the REST API writes evaluation intervals: `PT5M`, `PT1H30M`, `P7D`,
+/// `PT0.5S`; a negative interval is written `-PT1M`.
+///
+/// ```
+/// use batch_autoscale::TimeInterval;
+/// let i: TimeInterval = "PT1H30M".parse().unwrap();
+/// assert_eq!(Some(i), TimeInterval::HOUR.checked_mul_f64(1.5));
+/// assert_eq!(i.to_string(), "PT1H30M");
+/// ```
+impl std::fmt::Display for TimeInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.format_iso8601())
+    }
+}
+
+/// A non-negative ISO 8601 duration: `P`, then weeks, days, `T`, hours, minutes, seconds
+/// (each at most once, in that order, fractions allowed), rounded to the tick.
+impl std::str::FromStr for TimeInterval {
+    type Err = TimeParseError;
+
+    fn from_str(s: &str) -> Result<TimeInterval, TimeParseError> {
+        parse_iso8601_duration(s)
+    }
+}
+
+/// Nanoseconds per tick.
+const NANOS_PER_TICK: u32 = 100;
+
+/// A time from the system clock, truncated to the tick (100 ns); fails outside years 1–9999.
+///
+/// ```
+/// use batch_autoscale::Timestamp;
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// let t = Timestamp::try_from(UNIX_EPOCH + Duration::from_nanos(1_234)).unwrap();
+/// assert_eq!(t, Timestamp(12)); // 100 ns ticks since 1970, the last 34 ns dropped
+/// assert_eq!(SystemTime::try_from(t), Ok(UNIX_EPOCH + Duration::from_nanos(1_200)));
+/// assert!(Timestamp::try_from(SystemTime::now()).is_ok());
+/// ```
+impl TryFrom<std::time::SystemTime> for Timestamp {
+    type Error = TimeRangeError;
+
+    fn try_from(time: std::time::SystemTime) -> Result<Timestamp, TimeRangeError> {
+        let out = TimeRangeError("the time");
+        let ticks = match time.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => TimeInterval::try_from(after).map_err(|_| out)?.0,
+            // Before 1970: round down to the tick, so that the tick holds the time.
+            Err(before) => {
+                let before = before.duration();
+                let whole = TimeInterval::try_from(before).map_err(|_| out)?.0;
+                let partial = before.subsec_nanos() % NANOS_PER_TICK != 0;
+                -whole - i64::from(partial)
+            }
+        };
+        Timestamp(0).checked_add(TimeInterval(ticks)).ok_or(out)
+    }
+}
+
+/// The same instant as a `SystemTime`; fails only where the platform's clock cannot hold it
+/// (e.g. before 1601 on Windows).
+impl TryFrom<Timestamp> for std::time::SystemTime {
+    type Error = TimeRangeError;
+
+    fn try_from(t: Timestamp) -> Result<std::time::SystemTime, TimeRangeError> {
+        let (ticks, tps) = (t.0.unsigned_abs(), TICKS_PER_SECOND as u64);
+        let offset = std::time::Duration::new(ticks / tps, (ticks % tps) as u32 * NANOS_PER_TICK);
+        let time = if t.0 >= 0 {
+            std::time::UNIX_EPOCH.checked_add(offset)
+        } else {
+            std::time::UNIX_EPOCH.checked_sub(offset)
+        };
+        time.ok_or(TimeRangeError("the time"))
+    }
+}
+
+/// A duration truncated to the tick (100 ns); fails beyond about 29,000 years.
+///
+/// ```
+/// use batch_autoscale::TimeInterval;
+/// use std::time::Duration;
+/// assert_eq!(TimeInterval::try_from(Duration::from_secs(90)), Ok(TimeInterval(900_000_000)));
+/// assert_eq!(Duration::try_from(TimeInterval::MINUTE), Ok(Duration::from_secs(60)));
+/// assert!(Duration::try_from(TimeInterval(-1)).is_err()); // a Duration is never negative
+/// ```
+impl TryFrom<std::time::Duration> for TimeInterval {
+    type Error = TimeRangeError;
+
+    fn try_from(d: std::time::Duration) -> Result<TimeInterval, TimeRangeError> {
+        let out = TimeRangeError("the duration");
+        if d.as_secs_f64() > MAX_DURATION_SECONDS {
+            return Err(out);
+        }
+        let seconds = i64::try_from(d.as_secs()).map_err(|_| out)?;
+        Ok(TimeInterval(
+            seconds * TICKS_PER_SECOND + i64::from(d.subsec_nanos() / NANOS_PER_TICK),
+        ))
+    }
+}
+
+/// The same length as a `Duration`; fails for a negative interval.
+impl TryFrom<TimeInterval> for std::time::Duration {
+    type Error = TimeRangeError;
+
+    fn try_from(i: TimeInterval) -> Result<std::time::Duration, TimeRangeError> {
+        let ticks = u64::try_from(i.0).map_err(|_| TimeRangeError("a negative interval"))?;
+        let tps = TICKS_PER_SECOND as u64;
+        Ok(std::time::Duration::new(ticks / tps, (ticks % tps) as u32 * NANOS_PER_TICK))
+    }
+}
+
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.format_results())
@@ -479,6 +620,39 @@ impl serde::Serialize for TimeInterval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The std conversions keep every tick, round a time before 1970 down to its tick, and
+    /// refuse what the other side cannot hold.
+    #[test]
+    fn std_time_conversions_are_exact_to_the_tick_and_refuse_the_out_of_range() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        for t in [
+            Timestamp(0),
+            Timestamp(1),
+            Timestamp(-1),
+            Timestamp::MIN,
+            Timestamp::MAX,
+            Timestamp(17_000_000_000_000_123),
+        ] {
+            let system = SystemTime::try_from(t).unwrap();
+            assert_eq!(Timestamp::try_from(system), Ok(t));
+            assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
+        }
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - Duration::from_nanos(1)), Ok(Timestamp(-1)));
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - Duration::from_nanos(100)), Ok(Timestamp(-1)));
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - Duration::from_nanos(101)), Ok(Timestamp(-2)));
+        let year_10000 = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert!(Timestamp::try_from(year_10000).is_err());
+        assert!(Timestamp::try_from(UNIX_EPOCH - Duration::from_secs(62_135_596_801)).is_err());
+        assert_eq!(TimeInterval::try_from(Duration::new(1, 999)), Ok(TimeInterval(10_000_009)));
+        assert!(TimeInterval::try_from(Duration::from_secs(u64::MAX)).is_err());
+        assert_eq!(Duration::try_from(TimeInterval(10_000_009)), Ok(Duration::new(1, 900)));
+        assert!(Duration::try_from(TimeInterval(-1)).is_err());
+        for text in ["PT5M", "PT1H30M", "P7D", "PT0.5S", "P1DT0.0000001S"] {
+            let i: TimeInterval = text.parse().unwrap();
+            assert_eq!(i.to_string(), text);
+        }
+    }
 
     /// D10: a product or quotient lands on the nearest tick, a half tick on the even one.
     #[test]

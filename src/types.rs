@@ -87,20 +87,6 @@ impl TypeSet {
         self.0 == 0
     }
 
-    /// The single type, when exactly one is possible.
-    pub fn single(self) -> Option<Type> {
-        if self.0.count_ones() == 1 {
-            self.iter().next()
-        } else {
-            None
-        }
-    }
-
-    /// Whether every possible type is in `allowed`.
-    pub fn subset_of(self, allowed: TypeSet) -> bool {
-        self.0 & !allowed.0 == 0
-    }
-
     /// The possible types.
     pub fn iter(self) -> impl Iterator<Item = Type> {
         Type::ALL.into_iter().filter(move |t| self.contains(*t))

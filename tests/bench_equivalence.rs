@@ -6,13 +6,14 @@ mod equivalents;
 
 use batch_autoscale::{Formula, Timestamp};
 use equivalents::*;
+use std::str::FromStr;
 
 #[test]
 fn all_four_agree() {
     let formula = Formula::compile(FORMULA).unwrap();
     let rhai = Rhai::new();
     let cel = Cel::new();
-    let end = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let end = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let mut compared = 0;
     for (samples, gaps) in [
         (0, false),

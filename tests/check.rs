@@ -2,6 +2,7 @@
 //! with a fix where one exists.
 
 use batch_autoscale::{check, Code, Severity};
+use std::str::FromStr;
 
 /// (formula, code, text the diagnostic's span covers)
 const CASES: &[(&str, Code, &str)] = &[
@@ -394,7 +395,7 @@ fn decisions_at_check_time() {
 #[test]
 fn constant_conditions_agree_with_evaluation() {
     let metrics = batch_autoscale::MetricStore::new();
-    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let now = batch_autoscale::Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let ctx = batch_autoscale::EvalContext::new(now, &metrics);
     let values = ["0", "-0", "1.5", "0/0", "1/0", "-1/0"];
     for op in ["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "&&", "||"] {

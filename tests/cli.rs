@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::str::FromStr;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_batch-autoscale"))
@@ -542,8 +543,8 @@ fn eval_without_context_evaluates_now_on_an_empty_pool() {
         .as_secs() as i64;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let run_json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let t = batch_autoscale::time::parse_rfc3339(run_json["timestamp"].as_str().unwrap()).unwrap();
-    let seconds = t.0 / batch_autoscale::time::TICKS_PER_SECOND;
+    let t = batch_autoscale::Timestamp::from_str(run_json["timestamp"].as_str().unwrap()).unwrap();
+    let seconds = t.0 / 10_000_000;
     assert!(
         before <= seconds && seconds <= after,
         "timestamp {} is not now",

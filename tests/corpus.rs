@@ -4,6 +4,7 @@
 mod common;
 
 use batch_autoscale::check;
+use std::str::FromStr;
 
 /// For each rejected corpus formula: a piece of text the first error's span must cover or start at.
 fn expected_error_site(file: &str) -> Option<&'static str> {
@@ -68,7 +69,7 @@ fn shared_corpus_formulas_evaluate_against_fresh_partial_and_full_histories() {
     use batch_autoscale::builtins::Metric;
     use batch_autoscale::{evaluate_source, EvalContext, MetricStore, Timestamp};
     let Some(dir) = common::shared_dir("corpus") else { return };
-    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+    let now = Timestamp::from_str("2026-11-23T12:00:00Z").unwrap();
     let period = 300_000_000i64;
     let mut stores = vec![MetricStore::new(), MetricStore::new(), MetricStore::new()];
     for metric in Metric::ALL {

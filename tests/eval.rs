@@ -1,11 +1,11 @@
 //! Evaluation semantics beyond the conformance cases, table-driven.
 
 use batch_autoscale::builtins::Metric;
-use batch_autoscale::time::parse_rfc3339;
 use batch_autoscale::{evaluate_source, EvalContext, Formula, MetricStore, RandomSource, Timestamp, TraceEvent};
+use std::str::FromStr;
 
 fn now() -> Timestamp {
-    parse_rfc3339("2026-11-23T12:00:00Z").unwrap()
+    Timestamp::from_str("2026-11-23T12:00:00Z").unwrap()
 }
 
 fn store(metric: Metric, values: &[f64]) -> MetricStore {
@@ -85,14 +85,14 @@ fn seeded_random_is_reproducible_and_a_short_sequence_fails() {
     let formula = Formula::compile("$a = rand(); $b = rand(); $TargetDedicatedNodes = 0;").unwrap();
     let mut ctx = EvalContext::new(now(), &metrics);
     ctx.random = RandomSource::Seeded(42);
-    let first = formula.evaluate(&ctx).run.results;
-    assert_eq!(first, formula.evaluate(&ctx).run.results);
+    let first = formula.evaluate(&ctx).into_run().results;
+    assert_eq!(first, formula.evaluate(&ctx).into_run().results);
     ctx.random = RandomSource::Seeded(43);
-    assert_ne!(first, formula.evaluate(&ctx).run.results);
+    assert_ne!(first, formula.evaluate(&ctx).into_run().results);
     let a = formula.evaluate(&ctx).variable("$a").unwrap().number.unwrap();
     assert!((0.0..1.0).contains(&a));
     ctx.random = RandomSource::Sequence(vec![0.5]);
-    let run = formula.evaluate(&ctx).run;
+    let run = formula.evaluate(&ctx).into_run();
     assert_eq!(run.error.unwrap().values[0].value.split(':').next().unwrap(), "Line 1, Col 19");
 }
 
@@ -158,7 +158,7 @@ fn evaluate_targets_agrees_with_evaluate() {
     ] {
         let formula = Formula::compile(src).unwrap();
         let full = formula.evaluate(&ctx);
-        assert_eq!(formula.evaluate_targets(&ctx).ok(), full.applied, "{src}");
+        assert_eq!(formula.evaluate_targets(&ctx).ok(), full.outcome.ok(), "{src}");
     }
 }
 
@@ -307,7 +307,7 @@ fn vectors_are_bounded_before_they_are_built() {
 fn sample_methods_return_at_most_the_vector_limit() {
     let mut metrics = MetricStore::new();
     let h = metrics.history_mut(Metric::CpuPercent);
-    let n = batch_autoscale::limits::MAX_VECTOR_LEN as i64 + 1;
+    let n: i64 = 2_097_152 + 1; // one more than the vector limit of D52
     for i in 0..n {
         h.push(Timestamp(now().0 - (n - 1 - i) * 300_000_000), 1.0).unwrap();
     }

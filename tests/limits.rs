@@ -2,6 +2,7 @@
 
 use batch_autoscale::builtins::Metric;
 use batch_autoscale::{check, evaluate_source, parse, Code, EvalContext, Formula, MetricStore, Timestamp};
+use std::str::FromStr;
 
 fn codes(src: &str) -> Vec<Code> {
     check(src).diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code).collect()
@@ -93,7 +94,7 @@ fn huge_literals_unterminated_strings_and_random_bytes() {
 #[test]
 fn get_sample_over_a_year_of_samples() {
     let mut metrics = MetricStore::new();
-    let start = batch_autoscale::time::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
+    let start = Timestamp::from_str("2025-01-01T00:00:00Z").unwrap();
     let period = 30 * 10_000_000i64;
     let n = 365 * 24 * 120;
     let history = metrics.history_mut(Metric::PendingTasks);
@@ -106,7 +107,7 @@ fn get_sample_over_a_year_of_samples() {
     )
     .unwrap();
     let evaluation = formula.evaluate(&EvalContext::new(now, &metrics));
-    assert!(evaluation.run.error.is_none(), "{:?}", evaluation.run.error);
+    assert!(evaluation.outcome.is_ok(), "{:?}", evaluation.outcome);
     assert_eq!(evaluation.variable("$n").unwrap().number, Some(n as f64 - 1.0));
     assert_eq!(evaluation.variable("$c").unwrap().number, Some(n as f64));
 }
@@ -171,10 +172,10 @@ fn the_deepest_formulas_within_the_limits_work_on_a_small_stack() {
             assert!(src.len() <= 8192, "{}", src.len());
             let analysis = check(src);
             assert!(!analysis.diagnostics.iter().any(|d| d.code == Code::NestingTooDeep));
-            let _ = batch_autoscale::fmt::format(src);
+            let _ = batch_autoscale::format(src);
             if let Ok(formula) = Formula::compile(src) {
                 let metrics = MetricStore::new();
-                let run = formula.evaluate(&EvalContext::new(Timestamp(0), &metrics)).run;
+                let run = formula.evaluate(&EvalContext::new(Timestamp(0), &metrics)).into_run();
                 assert!(run.results.starts_with("$TargetDedicatedNodes="), "{}", run.results);
                 let clone = formula.clone();
                 drop(formula);
@@ -193,20 +194,21 @@ fn a_tree_deeper_than_any_formula_within_the_limits_is_refused_by_the_parser() {
         let d = parsed.diagnostics.iter().find(|d| d.code == Code::NestingTooDeep).expect("refused");
         assert!(d.message.contains("200000 expressions deep"), "{}", d.message);
         assert_eq!(codes(&src), vec![Code::FormulaTooLong]);
-        assert!(batch_autoscale::fmt::format(&src).is_err());
-        // Just under the bound: kept (and dropped without recursion).
-        let src = format!("$x = {};", vec!["1"; batch_autoscale::syntax::parser::MAX_DEPTH].join("+"));
+        assert!(batch_autoscale::format(&src).is_err());
+        // Just under the bound (5000 deep): kept (and dropped without recursion).
+        let src = format!("$x = {};", vec!["1"; 5000].join("+"));
         let parsed = parse(&src);
         assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics.first());
-        assert_eq!(parsed.formula.depth(), batch_autoscale::syntax::parser::MAX_DEPTH);
+        let src = format!("$x = {};", vec!["1"; 5001].join("+"));
+        assert!(parse(&src).diagnostics.iter().any(|d| d.code == Code::NestingTooDeep));
     });
 }
 
 #[test]
 fn a_cloned_tree_is_equal_to_the_original() {
     let src = "$x = -max(1, $PendingTasks.GetSample(TimeInterval_Minute * 5, 70)) + (time().hour > 3 ? 1 : !0);\n$y = f();";
-    let formula = parse(src).formula;
+    let formula = parse(src);
     assert_eq!(formula.clone(), formula);
-    let deep = parse(&format!("$x = {};", vec!["(1 + 2).x"; 500].join(" - "))).formula;
+    let deep = parse(&format!("$x = {};", vec!["(1 + 2).x"; 500].join(" - ")));
     assert_eq!(deep.clone(), deep);
 }

@@ -512,7 +512,7 @@ fn typing_a_formula_one_keystroke_at_a_time() {
         "textDocument/formatting",
         json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
     );
-    match batch_autoscale::fmt::format_source(&typed) {
+    match batch_autoscale::format(&typed).ok() {
         Some(formatted) => assert_eq!(f["result"][0]["newText"], formatted.as_str(), "{f}"),
         None => assert!(f["result"].is_null(), "{f}"),
     }

@@ -3,9 +3,9 @@
 //! the shipped examples show what they claim.
 
 use std::path::Path;
+use std::str::FromStr;
 
 use batch_autoscale::builtins::{Deallocation, Metric};
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{
     load_workload, run_variants, simulate, sweep_variants, ErrorCode, Parameter, PoolSettings, ReplayError, Scenario, Simulation,
     SimulationConfig, SimulationError, Task, Workload, WorkloadSpec,
@@ -29,7 +29,7 @@ fn minutes(m: f64) -> TimeInterval {
 }
 
 fn at(s: &str) -> Timestamp {
-    parse_rfc3339(s).unwrap()
+    Timestamp::from_str(s).unwrap()
 }
 
 /// The burst example: 500 tasks at 10:00 on 4-slot nodes, evaluated every 5 minutes.
@@ -94,10 +94,10 @@ fn a_simulated_evaluation_is_the_evaluation_of_the_simulated_state() {
             ctx.pool.usable_node_count = row.usable_nodes as f64;
             let single = f.evaluate(&ctx);
             let at = r.time.format_results();
-            assert_eq!(r.results.as_deref(), Some(single.run.results.as_str()), "{source} at {at}");
+            assert_eq!(r.results.as_deref(), Some(single.run().results.as_str()), "{source} at {at}");
             assert_eq!(
                 r.error.map(|code| code.as_str()),
-                single.run.error.as_ref().map(|e| e.code.as_str()),
+                single.run().error.as_ref().map(|e| e.code.as_str()),
                 "{source} at {at}"
             );
             // A failed evaluation leaves the targets unchanged (§7.4).
@@ -353,7 +353,7 @@ fn bad_settings_are_refused_with_the_reason() {
     let ok = SimulationConfig::new(start, at("2026-11-23T11:00:00Z"));
     assert!(simulate(&f, &w, &ok).is_ok());
     let mut c = ok.clone();
-    c.interval = parse_iso8601_duration("PT4M").unwrap();
+    c.interval = TimeInterval::from_str("PT4M").unwrap();
     assert!(matches!(
         simulate(&f, &w, &c),
         Err(SimulationError::Schedule(ReplayError::Interval(_)))

@@ -5,8 +5,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
-
-use batch_autoscale::time::parse_rfc3339;
+use std::str::FromStr;
 
 const TASKS: &str = "tests/tasks/job-tasks.json";
 
@@ -55,7 +54,7 @@ struct Direct {
 
 fn direct_tasks() -> Vec<Direct> {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join(TASKS)).unwrap()).unwrap();
-    let t = |x: &serde_json::Value| x.as_str().map(|s| parse_rfc3339(s).unwrap().0);
+    let t = |x: &serde_json::Value| x.as_str().map(|s| batch_autoscale::Timestamp::from_str(s).unwrap().0);
     v.as_array()
         .unwrap()
         .iter()
@@ -107,7 +106,7 @@ fn history_counts_match_a_direct_count_at_every_grid_time() {
     let mut expected_time = (first_creation + grid - 1).div_euclid(grid) * grid;
     for row in &rows {
         let fields: Vec<&str> = row.split(',').collect();
-        let g = parse_rfc3339(fields[0]).unwrap().0;
+        let g = batch_autoscale::Timestamp::from_str(fields[0]).unwrap().0;
         assert_eq!(g, expected_time, "rows are every 30 s on the epoch grid");
         assert_eq!(g % grid, 0);
         let got: Vec<u64> = fields[1..].iter().map(|f| f.parse().unwrap()).collect();

@@ -1,10 +1,10 @@
 //! Replay: rows agree with single evaluations, and the shipped examples show what they claim.
 
 use std::path::Path;
+use std::str::FromStr;
 
-use batch_autoscale::data::{load_metrics, MetricData};
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
 use batch_autoscale::whatif::{replay, ReplayConfig, ReplayError};
+use batch_autoscale::{load_metrics, MetricData};
 use batch_autoscale::{EvalContext, Formula, RandomSource, TimeInterval};
 
 fn root() -> &'static Path {
@@ -21,7 +21,7 @@ fn data(path: &str) -> MetricData {
 
 fn config(data: &MetricData, interval: &str) -> ReplayConfig {
     let mut c = ReplayConfig::new(data.first.unwrap(), data.last.unwrap());
-    c.interval = parse_iso8601_duration(interval).unwrap();
+    c.interval = TimeInterval::from_str(interval).unwrap();
     c
 }
 
@@ -59,13 +59,13 @@ fn a_replay_row_is_the_evaluation_of_the_context_the_history_gives() {
             let single = f.evaluate(&ctx);
             assert_eq!(
                 row.results.as_deref(),
-                Some(single.run.results.as_str()),
+                Some(single.run().results.as_str()),
                 "{source} at {}",
                 row.time.format_results()
             );
             assert_eq!(
                 row.error.map(|code| code.as_str()),
-                single.run.error.as_ref().map(|e| e.code.as_str()),
+                single.run().error.as_ref().map(|e| e.code.as_str()),
                 "{source} at {}",
                 row.time.format_results()
             );
@@ -97,13 +97,18 @@ fn a_fresh_pool_stays_at_zero_until_the_window_has_seventy_percent() {
 fn the_time_based_formula_over_a_week() {
     let f = formula("examples/time-based.formula");
     let mut c = ReplayConfig::new(
-        parse_rfc3339("2026-11-16T00:00:00Z").unwrap(),
-        parse_rfc3339("2026-11-23T00:00:00Z").unwrap(),
+        batch_autoscale::Timestamp::from_str("2026-11-16T00:00:00Z").unwrap(),
+        batch_autoscale::Timestamp::from_str("2026-11-23T00:00:00Z").unwrap(),
     );
-    c.interval = parse_iso8601_duration("PT15M").unwrap();
+    c.interval = TimeInterval::from_str("PT15M").unwrap();
     let r = replay(&f, &MetricData::default(), &c).unwrap();
     assert_eq!(r.rows.len(), 7 * 96 + 1);
-    let at = |t: &str| r.rows.iter().find(|row| row.time == parse_rfc3339(t).unwrap()).unwrap();
+    let at = |t: &str| {
+        r.rows
+            .iter()
+            .find(|row| row.time == batch_autoscale::Timestamp::from_str(t).unwrap())
+            .unwrap()
+    };
     assert_eq!(at("2026-11-16T09:00:00Z").target_dedicated, 12, "Monday 10:00 UTC+1");
     assert_eq!(at("2026-11-16T06:45:00Z").target_dedicated, 2, "Monday 07:45 UTC+1");
     assert_eq!(at("2026-11-20T16:45:00Z").target_dedicated, 12, "Friday 17:45 UTC+1");
@@ -143,7 +148,7 @@ fn bad_replay_settings_are_refused() {
     let f = formula("examples/whatif/fresh-pool.formula");
     let mut c = config(&d, "PT1M");
     assert!(matches!(replay(&f, &d, &c), Err(ReplayError::Interval(_))));
-    c.interval = parse_iso8601_duration("P8D").unwrap();
+    c.interval = TimeInterval::from_str("P8D").unwrap();
     assert!(matches!(replay(&f, &d, &c), Err(ReplayError::Interval(_))));
     let mut c = config(&d, "PT5M");
     std::mem::swap(&mut c.start, &mut c.end);
@@ -170,9 +175,24 @@ fn bad_replay_settings_are_refused() {
 
 #[test]
 fn the_replay_plot_is_an_svg_with_the_series() {
-    let d = data("examples/whatif/burst.csv");
-    let r = replay(&formula("examples/task-based.formula"), &d, &config(&d, "PT5M")).unwrap();
-    let svg = batch_autoscale::whatif::timeline_svg(&r, &d, "burst");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("burst.svg");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_batch-autoscale"))
+        .args([
+            "replay",
+            "examples/task-based.formula",
+            "--metrics",
+            "examples/whatif/burst.csv",
+            "--interval",
+            "PT5M",
+            "--svg",
+        ])
+        .arg(&path)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(&path).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     for needle in ["$PendingTasks", "target dedicated", "<path"] {
         assert!(svg.contains(needle), "{needle}");

@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    match batch_autoscale::data::parse_context_file(text.to_string(), "c.json") {
+    match batch_autoscale::fuzzing::parse_context_file(text.to_string(), "c.json") {
         Ok(file) => {
             if let Err(e) = file.build(Timestamp(0)) {
                 check_error(&e, text, "c.json", Columns::Characters);

@@ -23,5 +23,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let ctx = EvalContext::new(now, &metrics);
     let evaluation = formula.evaluate(&ctx);
-    assert!(evaluation.run.results.starts_with("$TargetDedicatedNodes="));
+    assert!(evaluation.run().results.starts_with("$TargetDedicatedNodes="));
 });

@@ -3,13 +3,12 @@
 //! a text over the size limit.
 #![no_main]
 
-use batch_autoscale::{builtins::Metric, check, fmt::format, parse, EvalContext, Formula, MetricStore, Timestamp};
+use batch_autoscale::{builtins::Metric, check, format, parse, EvalContext, Formula, MetricStore, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
 fn comments(src: &str) -> Vec<String> {
     let body = src.strip_prefix('\u{feff}').unwrap_or(src);
-    parse(body)
-        .formula
+    batch_autoscale::fuzzing::tree(&parse(body))
         .comments
         .iter()
         .map(|c| c.text(body).trim_end().to_string())
@@ -23,7 +22,7 @@ fn codes(src: &str) -> Vec<(&'static str, batch_autoscale::Severity)> {
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else { return };
     let Ok(out) = format(src) else { return };
-    assert!(batch_autoscale::syntax::line_index::utf16_len(&out) <= batch_autoscale::limits::MAX_FORMULA_LENGTH);
+    assert!(batch_autoscale::fuzzing::utf16_len(&out) <= batch_autoscale::fuzzing::MAX_FORMULA_LENGTH);
     assert_eq!(format(&out).as_deref(), Ok(out.as_str()), "not idempotent on {src:?}");
     assert_eq!(comments(src), comments(&out), "comments changed: {src:?} -> {out:?}");
     assert_eq!(codes(src), codes(&out), "diagnostics changed: {src:?} -> {out:?}");
@@ -40,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let ctx = EvalContext::new(now, &metrics);
-        let (a, b) = (before.evaluate(&ctx).run, after.evaluate(&ctx).run);
+        let (a, b) = (before.evaluate(&ctx).into_run(), after.evaluate(&ctx).into_run());
         assert_eq!(a.results, b.results, "{src:?} -> {out:?}");
         assert_eq!(
             a.error.as_ref().map(|e| e.code.clone()),

@@ -11,9 +11,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((&choice, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
     let (result, path, columns) = if choice % 2 == 0 {
-        (batch_autoscale::data::parse_csv(text, "m.csv"), "m.csv", Columns::Fields)
+        (batch_autoscale::parse_csv(text, "m.csv"), "m.csv", Columns::Fields)
     } else {
-        (batch_autoscale::data::parse_json(text, "m.json"), "m.json", Columns::Characters)
+        (batch_autoscale::parse_json(text, "m.json"), "m.json", Columns::Characters)
     };
     match result {
         Ok(d) => assert_eq!(d.first.is_some(), d.last.is_some()),

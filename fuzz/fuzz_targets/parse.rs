@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
     for d in &analysis.diagnostics {
         assert!(d.span.end as usize <= src.len());
     }
-    let _ = batch_autoscale::syntax::printer::print_formula(&analysis.formula, Some(src));
+    let _ = batch_autoscale::fuzzing::print_formula(batch_autoscale::fuzzing::checked_tree(&analysis), Some(src));
 });

@@ -3,7 +3,7 @@
 //! overflow the stack, and spans stay in bounds.
 #![no_main]
 
-use batch_autoscale::syntax::printer::print_formula;
+use batch_autoscale::fuzzing::{print_formula, tree, utf16_len};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,19 +12,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     // Past the limit in UTF-16 code units, whatever the characters.
-    let units = batch_autoscale::syntax::line_index::utf16_len(piece);
+    let units = utf16_len(piece);
     let target = 9_000 + (piece.len() * 37) % 56_000;
     let src = piece.repeat(target / units + 1);
     let parsed = batch_autoscale::parse(&src);
     for d in &parsed.diagnostics {
         assert!(d.span.start <= d.span.end && d.span.end as usize <= src.len());
     }
-    for s in &parsed.formula.statements {
+    for s in &tree(&parsed).statements {
         assert!(s.span.end as usize <= src.len());
     }
-    let printed = print_formula(&parsed.formula, Some(&src));
+    let printed = print_formula(tree(&parsed), Some(&src));
     let _ = batch_autoscale::parse(&printed);
     let analysis = batch_autoscale::check(&src);
     assert_eq!(analysis.diagnostics.len(), 1);
-    assert!(batch_autoscale::fmt::format(&src).is_err());
+    assert!(batch_autoscale::format(&src).is_err());
 });

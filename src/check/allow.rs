@@ -56,17 +56,6 @@ pub fn inline_allows(src: &str, formula: &Formula) -> Vec<InlineAllow> {
 }
 
 /// Remove the warnings and notes that an allow comment of `src` silences.
-///
-/// ```
-/// use batch_autoscale::check;
-/// use batch_autoscale::check::allow::apply_inline;
-/// let src = "$unused = 1; // batch-autoscale: allow(unused-variable)\n$TargetDedicatedNodes = 1;";
-/// let analysis = check(src);
-/// let mut diagnostics = analysis.diagnostics.clone();
-/// assert!(diagnostics.iter().any(|d| d.code.as_str() == "W316"));
-/// apply_inline(src, &analysis.formula, &mut diagnostics);
-/// assert!(!diagnostics.iter().any(|d| d.code.as_str() == "W316"));
-/// ```
 pub fn apply_inline(src: &str, formula: &Formula, diagnostics: &mut Vec<Diagnostic>) {
     let allows = inline_allows(src, formula);
     if allows.is_empty() {
@@ -84,6 +73,16 @@ pub fn apply_inline(src: &str, formula: &Formula, diagnostics: &mut Vec<Diagnost
 mod tests {
     use super::*;
     use crate::check;
+
+    #[test]
+    fn an_allow_comment_removes_the_warning_it_names() {
+        let src = "$unused = 1; // batch-autoscale: allow(unused-variable)\n$TargetDedicatedNodes = 1;";
+        let analysis = check(src);
+        let mut diagnostics = analysis.diagnostics.clone();
+        assert!(diagnostics.iter().any(|d| d.code.as_str() == "W316"));
+        apply_inline(src, &analysis.formula, &mut diagnostics);
+        assert!(!diagnostics.iter().any(|d| d.code.as_str() == "W316"));
+    }
 
     fn remaining(src: &str) -> Vec<&'static str> {
         let analysis = check(src);

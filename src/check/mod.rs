@@ -6,7 +6,7 @@
 pub mod allow;
 mod lints;
 
-pub use lints::{fixed_date_ages, FixedDateAge};
+pub(crate) use lints::fixed_date_ages;
 
 use std::collections::HashMap;
 
@@ -46,7 +46,7 @@ pub struct Definition {
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     /// The syntax tree (empty when the formula was too long to parse).
-    pub formula: Formula,
+    pub(crate) formula: Formula,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     /// User variables in order of first assignment.

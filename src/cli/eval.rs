@@ -211,14 +211,14 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         formula.evaluate(&ctx)
     };
-    let failed = evaluation.run.error.is_some();
+    let failed = evaluation.outcome.is_err();
     match args.format {
         Format::Json => {
             if args.trace {
-                let doc = serde_json::json!({ "run": evaluation.run, "trace": evaluation.trace });
+                let doc = serde_json::json!({ "run": evaluation.run(), "trace": evaluation.trace });
                 outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             } else {
-                outln!("{}", serde_json::to_string_pretty(&evaluation.run).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(evaluation.run()).unwrap_or_default());
             }
         }
         Format::Human => {
@@ -226,7 +226,7 @@ pub fn run(args: Args) -> ExitCode {
             if args.trace {
                 print_trace(&src, &source.host_text, &source.resolved.map, &evaluation.trace);
             }
-            if let Some(applied) = &evaluation.applied {
+            if let Ok(applied) = &evaluation.outcome {
                 outln!();
                 let rows: Vec<(String, String)> = [
                     (Target::Dedicated.name().to_string(), applied.dedicated.to_string()),
@@ -246,11 +246,9 @@ pub fn run(args: Args) -> ExitCode {
                 for w in &evaluation.warnings {
                     outln!("  note: {w}");
                 }
-            } else {
-                print_run_error(&evaluation.run);
-                if let Some(e) = &evaluation.error {
-                    print_caret(&source.host_text, source.resolved.map.to_host(e.pos as usize));
-                }
+            } else if let Err(e) = &evaluation.outcome {
+                print_run_error(evaluation.run());
+                print_caret(&source.host_text, source.resolved.map.to_host(e.pos as usize));
             }
             // A "first interval" branch on the time since a fixed date that is long past (W320).
             let host_index = LineIndex::new(&source.host_text);
@@ -261,7 +259,7 @@ pub fn run(args: Args) -> ExitCode {
                 }
             }
             outln!();
-            outln!("results: {}", evaluation.run.results);
+            outln!("results: {}", evaluation.run().results);
         }
     }
     if failed {

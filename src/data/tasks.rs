@@ -36,12 +36,15 @@
 //! at or before the latest time in the file (or a given end). `startTime` is the start of the
 //! most recent try, so a retried task counts as running from its last try only.
 
+#[cfg(feature = "cli")]
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{json_error, json_place, line_column, read_text, DataError, MetricData};
+#[cfg(feature = "cli")]
+use super::read_text;
+use super::{json_error, json_place, line_column, DataError, MetricData};
 use crate::builtins::Metric;
 use crate::eval::MetricStore;
 use crate::time::{parse_rfc3339, TimeInterval, Timestamp, TICKS_PER_SECOND};
@@ -91,15 +94,17 @@ pub struct BatchTask {
     pub slots: u32,
 }
 
-/// The tasks of a task list file.
+/// The tasks of a task list file (`az batch task list` output), read by
+/// [`parse_task_list`]; [`workload_from_tasks`](crate::whatif::workload_from_tasks) makes a
+/// workload of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskList {
     /// The tasks, in file order.
-    pub tasks: Vec<BatchTask>,
+    pub(crate) tasks: Vec<BatchTask>,
     /// The earliest creation.
-    pub first: Timestamp,
+    pub(crate) first: Timestamp,
     /// The latest time in the file (creation, start or end).
-    pub last: Timestamp,
+    pub(crate) last: Timestamp,
 }
 
 /// The derived counts at one grid time.
@@ -128,6 +133,7 @@ impl TaskCounts {
 }
 
 /// How many tasks are in each state, for a summary line.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StateCounts {
     /// Ended (`endTime` set).
@@ -171,12 +177,8 @@ pub fn is_task_list(text: &str) -> bool {
         .is_some_and(|v| v.get().trim_start().starts_with('['))
 }
 
-/// Read a task list file (see the module docs).
-pub fn load_task_list(path: &Path) -> Result<TaskList, DataError> {
-    parse_task_list(&read_text(path)?, &path.display().to_string())
-}
-
 /// Read a task list file when it is one; `None` for any other file.
+#[cfg(feature = "cli")]
 pub fn load_if_task_list(path: &Path) -> Result<Option<TaskList>, DataError> {
     let text = read_text(path)?;
     if !is_task_list(&text) {
@@ -394,7 +396,8 @@ pub fn grid_floor(t: Timestamp) -> Timestamp {
 
 impl TaskList {
     /// How many tasks are in each state at the end of the file.
-    pub fn states(&self) -> StateCounts {
+    #[cfg(feature = "cli")]
+    pub(crate) fn states(&self) -> StateCounts {
         let mut s = StateCounts::default();
         for t in &self.tasks {
             match (t.started, t.ended) {
@@ -416,7 +419,7 @@ impl TaskList {
 
     /// The grid times of the derived history: from the first creation to `end` (default: the
     /// latest time in the file).
-    pub fn grid(&self, end: Option<Timestamp>) -> Result<Vec<Timestamp>, String> {
+    pub(crate) fn grid(&self, end: Option<Timestamp>) -> Result<Vec<Timestamp>, String> {
         let a = grid_ceil(self.first);
         let b = grid_floor(end.unwrap_or(self.last));
         if b < a {
@@ -434,7 +437,7 @@ impl TaskList {
     }
 
     /// The counts at each of `times` (in increasing order), by sweeping the sorted event times.
-    pub fn counts(&self, times: &[Timestamp]) -> Vec<TaskCounts> {
+    pub(crate) fn counts(&self, times: &[Timestamp]) -> Vec<TaskCounts> {
         let sorted = |f: &dyn Fn(&BatchTask) -> Option<Timestamp>| {
             let mut v: Vec<i64> = self.tasks.iter().filter_map(|t| f(t).map(|x| x.0)).collect();
             v.sort_unstable();
@@ -461,7 +464,7 @@ impl TaskList {
 
     /// The derived metric history (see the module docs), up to `end` (default: the latest time
     /// in the file).
-    pub fn history(&self, end: Option<Timestamp>) -> Result<MetricData, String> {
+    pub(crate) fn history(&self, end: Option<Timestamp>) -> Result<MetricData, String> {
         let times = self.grid(end)?;
         let counts = self.counts(&times);
         let mut metrics = MetricStore::new();
@@ -481,7 +484,8 @@ impl TaskList {
 
     /// The derived history as wide CSV (`timestamp,$ActiveTasks,…`), which
     /// [`parse_csv`](super::parse_csv) reads back to the same samples.
-    pub fn history_csv(&self, end: Option<Timestamp>) -> Result<String, String> {
+    #[cfg(feature = "cli")]
+    pub(crate) fn history_csv(&self, end: Option<Timestamp>) -> Result<String, String> {
         let times = self.grid(end)?;
         let counts = self.counts(&times);
         let mut out = String::from("timestamp");
@@ -547,8 +551,11 @@ mod tests {
         assert_eq!(a.tasks[1].slots, 2);
         assert_eq!(a.tasks[1].retries, 1);
         assert_eq!(a.last, parse_rfc3339("2026-11-23T10:04:00Z").unwrap());
-        let s = a.states();
-        assert_eq!((s.completed, s.running, s.not_started, s.retried), (1, 1, 1, 1));
+        #[cfg(feature = "cli")]
+        {
+            let s = a.states();
+            assert_eq!((s.completed, s.running, s.not_started, s.retried), (1, 1, 1, 1));
+        }
     }
 
     #[test]

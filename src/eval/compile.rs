@@ -155,15 +155,20 @@ impl std::fmt::Debug for CompiledStatement {
     }
 }
 
-/// A formula compiled for repeated evaluation.
+/// A formula compiled for repeated evaluation: [`Formula::compile`] once, then
+/// [`Formula::evaluate`] against as many contexts as needed (it is `Send + Sync`, so threads can
+/// share it).
 ///
 /// ```
-/// use batch_autoscale::{Formula, EvalContext, MetricStore, Timestamp};
+/// use batch_autoscale::{EvalContext, Formula, MetricStore, Timestamp};
 /// let formula = Formula::compile("$TargetDedicatedNodes = time().weekday == 1 ? 5 : 1;").unwrap();
 /// let metrics = MetricStore::new();
-/// let now = batch_autoscale::time::parse_rfc3339("2026-11-23T09:00:00Z").unwrap(); // a Monday
-/// let run = formula.evaluate(&EvalContext::new(now, &metrics)).run;
-/// assert_eq!(run.results, "$TargetDedicatedNodes=5;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue");
+/// let now: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap(); // a Monday
+/// let evaluation = formula.evaluate(&EvalContext::new(now, &metrics));
+/// assert_eq!(
+///     evaluation.run().results,
+///     "$TargetDedicatedNodes=5;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue"
+/// );
 /// ```
 #[derive(Debug, Clone)]
 pub struct Formula {
@@ -200,7 +205,18 @@ impl CompileError {
 }
 
 impl Formula {
-    /// Parse, check and compile `src`. Fails when the checker finds an error.
+    /// Parse, check and compile `src`. Fails when the checker finds an error; the error holds
+    /// the whole [`Analysis`] (warnings too).
+    ///
+    /// ```
+    /// use batch_autoscale::Formula;
+    /// let formula = Formula::compile("$x = 2; $TargetDedicatedNodes = $x + 1;").unwrap();
+    /// assert_eq!(formula.variable_names().collect::<Vec<_>>(), ["$x"]);
+    ///
+    /// let error = Formula::compile("$TargetDedicatedNodes = $nope;").unwrap_err();
+    /// assert_eq!(error.errors().next().unwrap().code.as_str(), "E201");
+    /// assert!(error.to_string().starts_with("the formula has 1 error"));
+    /// ```
     pub fn compile(src: &str) -> Result<Formula, CompileError> {
         let analysis = check(src);
         if analysis.has_errors() {

@@ -11,8 +11,9 @@ pub use compile::{CompileError, Formula};
 pub use context::{
     ContextError, ContextSpec, EvalContext, HistoryError, MetricHistory, MetricSpec, MetricStore, OwnedContext, PoolState, RandomSource,
 };
+#[cfg(feature = "cli")]
+pub(crate) use run::run_for_errors;
 pub use run::{
-    evaluate_source, run_for_errors, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair,
-    TraceEvent, VariableValue,
+    evaluate_source, AppliedTargets, AutoScaleRun, AutoScaleRunError, EvalError, EvalErrorKind, Evaluation, NameValuePair, TraceEvent,
+    VariableValue,
 };
-pub use value::Value;

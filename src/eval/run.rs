@@ -212,27 +212,61 @@ pub struct VariableValue {
     pub number: Option<f64>,
 }
 
-/// Everything about one evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Everything about one evaluation, as [`Formula::evaluate`] returns it.
+///
+/// Whether it succeeded is told in one place, [`outcome`](Evaluation::outcome): the applied
+/// targets, or the run-time error. [`run`](Evaluation::run) gives the same result in the
+/// service's shape.
+///
+/// ```
+/// use batch_autoscale::{EvalContext, EvalErrorKind, Formula, MetricStore, Timestamp};
+///
+/// let metrics = MetricStore::new();
+/// let context = EvalContext::new("2026-11-23T12:00:00Z".parse().unwrap(), &metrics);
+/// let formula = Formula::compile("$x = 4; $TargetDedicatedNodes = $x * 2;").unwrap();
+/// let evaluation = formula.evaluate(&context);
+/// assert_eq!(evaluation.outcome.as_ref().map(|t| t.dedicated), Ok(8));
+/// assert_eq!(evaluation.variable("$x").unwrap().number, Some(4.0));
+///
+/// // No samples: the window holds 0 % of them, not the 70 % asked for.
+/// let formula = Formula::compile("$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 5, 70));").unwrap();
+/// let evaluation = formula.evaluate(&context);
+/// let error = evaluation.outcome.as_ref().unwrap_err();
+/// assert_eq!(error.kind, EvalErrorKind::InsufficientSampleData);
+/// assert_eq!(evaluation.run().error.as_ref().unwrap().code, "InsufficientSampleData");
+/// assert!(evaluation.variables.is_empty());
+/// # let _: Timestamp = context.now;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    /// The service-shaped result.
-    pub run: AutoScaleRun,
-    /// The targets applied, or `None` when the evaluation failed.
-    pub applied: Option<AppliedTargets>,
-    /// The error, when the evaluation failed at run time.
-    pub error: Option<EvalError>,
+    /// The targets applied, or why the evaluation failed at run time.
+    pub outcome: Result<AppliedTargets, EvalError>,
     /// Final values of the assigned user variables, in results order (empty on failure).
     pub variables: Vec<VariableValue>,
     /// Things the service does silently, e.g. a negative target applied as 0.
     pub warnings: Vec<String>,
-    /// What happened, when tracing was asked for.
+    /// What happened, when tracing was asked for ([`Formula::evaluate_traced`]).
     pub trace: Vec<TraceEvent>,
+    /// The same result in the service's shape.
+    run: AutoScaleRun,
 }
 
 impl Evaluation {
     /// The final value of a user variable.
     pub fn variable(&self, name: &str) -> Option<&VariableValue> {
         self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// The result in the service's shape, as the REST API's `AutoScaleRun`: its `error` is
+    /// present exactly when [`outcome`](Evaluation::outcome) is an error, and then says where
+    /// (`Line L, Col C: …`).
+    pub fn run(&self) -> &AutoScaleRun {
+        &self.run
+    }
+
+    /// [`run`](Evaluation::run), by value.
+    pub fn into_run(self) -> AutoScaleRun {
+        self.run
     }
 }
 
@@ -314,18 +348,50 @@ fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u
 }
 
 impl Formula {
-    /// Evaluate once. Never panics; a run-time failure is reported in the result as the
-    /// service reports it.
+    /// Evaluate once. Never panics; a run-time failure is the `Err` of the
+    /// [`outcome`](Evaluation::outcome), and the service's error in its [`run`](Evaluation::run).
+    ///
+    /// ```
+    /// use batch_autoscale::{EvalContext, Formula, MetricStore, Timestamp};
+    /// let formula = Formula::compile("$TargetDedicatedNodes = -3; $TargetLowPriorityNodes = 2.7;").unwrap();
+    /// let metrics = MetricStore::new();
+    /// let evaluation = formula.evaluate(&EvalContext::new(Timestamp(0), &metrics));
+    /// let targets = evaluation.outcome.as_ref().unwrap();
+    /// assert_eq!((targets.dedicated, targets.low_priority), (0, 2));
+    /// assert_eq!(evaluation.warnings, ["$TargetDedicatedNodes is -3; a negative target is applied as 0"]);
+    /// assert_eq!(evaluation.run().timestamp, "1970-01-01T00:00:00.0000000Z");
+    /// ```
     pub fn evaluate(&self, ctx: &EvalContext<'_>) -> Evaluation {
         self.evaluate_with(ctx, false)
     }
 
     /// Evaluate once and record a trace of every statement, branch and sample read.
+    ///
+    /// ```
+    /// use batch_autoscale::{EvalContext, Formula, MetricStore, Timestamp, TraceEvent};
+    /// let formula = Formula::compile("$TargetDedicatedNodes = 1 > 2 ? 5 : 7;").unwrap();
+    /// let metrics = MetricStore::new();
+    /// let evaluation = formula.evaluate_traced(&EvalContext::new(Timestamp(0), &metrics));
+    /// assert!(matches!(evaluation.trace[0], TraceEvent::Branch { taken_then: false, .. }));
+    /// assert!(matches!(&evaluation.trace[1], TraceEvent::Statement { value, .. } if value == "7"));
+    /// ```
     pub fn evaluate_traced(&self, ctx: &EvalContext<'_>) -> Evaluation {
         self.evaluate_with(ctx, true)
     }
 
-    /// Evaluate once and return only the applied targets (the fast path for replay).
+    /// Evaluate once and return only the [`outcome`](Evaluation::outcome): the applied targets
+    /// or the error, without the results string, the variables or warnings (the fast path
+    /// replay takes).
+    ///
+    /// ```
+    /// use batch_autoscale::{EvalContext, EvalErrorKind, Formula, MetricStore, Timestamp};
+    /// let metrics = MetricStore::new();
+    /// let context = EvalContext::new(Timestamp(0), &metrics);
+    /// let formula = Formula::compile("$TargetDedicatedNodes = 4;").unwrap();
+    /// assert_eq!(formula.evaluate_targets(&context).unwrap().dedicated, 4);
+    /// let formula = Formula::compile("$TargetDedicatedNodes = avg($CPUPercent.GetSample(TimeInterval_Minute, 70));").unwrap();
+    /// assert_eq!(formula.evaluate_targets(&context).unwrap_err().kind, EvalErrorKind::InsufficientSampleData);
+    /// ```
     pub fn evaluate_targets(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
         crate::deep::with_stack_for(self.depth, || self.evaluate_targets_here(ctx))
     }
@@ -390,8 +456,7 @@ impl Formula {
                         results,
                         error: None,
                     },
-                    applied: Some(applied),
-                    error: None,
+                    outcome: Ok(applied),
                     variables,
                     warnings,
                     trace: trace_events,
@@ -410,8 +475,7 @@ impl Formula {
                         }],
                     }),
                 },
-                applied: None,
-                error: Some(e),
+                outcome: Err(e),
                 variables: Vec::new(),
                 warnings,
                 trace: trace_events,
@@ -449,9 +513,23 @@ pub fn run_for_errors(analysis: &Analysis, src: &str, ctx: &EvalContext<'_>) -> 
 
 /// Compile and evaluate `src` in one step, as the evaluate API does: a formula with errors
 /// gives the service-shaped error (D26) instead of a result.
+///
+/// ```
+/// use batch_autoscale::{evaluate_source, EvalContext, MetricStore, Timestamp};
+/// let metrics = MetricStore::new();
+/// let context = EvalContext::new(Timestamp(0), &metrics);
+/// let run = evaluate_source("$TargetDedicatedNodes = 3;", &context);
+/// assert_eq!(run.results, "$TargetDedicatedNodes=3;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue");
+/// assert!(run.error.is_none());
+///
+/// let run = evaluate_source("$TargetDedicatedNodes = 3 +;", &context);
+/// let error = run.error.unwrap();
+/// assert_eq!(error.code, "AutoScalingFormulaSyntaxError");
+/// assert!(error.values[0].value.starts_with("Line 1, Col 28: "), "{}", error.values[0].value);
+/// ```
 pub fn evaluate_source(src: &str, ctx: &EvalContext<'_>) -> AutoScaleRun {
     match Formula::compile(src) {
-        Ok(formula) => formula.evaluate(ctx).run,
+        Ok(formula) => formula.evaluate(ctx).into_run(),
         Err(CompileError { analysis, text }) => run_for_errors(&analysis, &text, ctx),
     }
 }

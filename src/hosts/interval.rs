@@ -14,14 +14,6 @@ pub const MAX_INTERVAL: TimeInterval = TimeInterval(168 * 3600 * TICKS_PER_SECON
 ///
 /// ISO 8601 (`PT15M`) everywhere but Nextflow; `0:05:00` (`[d.]h:mm:ss`, and `1 day, 0:00:00`)
 /// in `az batch pool show` output and Shipyard; Nextflow durations (`5 min`, `1h`, `90s`).
-///
-/// ```
-/// use batch_autoscale::hosts::{parse_interval, HostKind};
-/// assert!(parse_interval("PT15M", HostKind::Terraform).is_ok());
-/// assert!(parse_interval("0:05:00", HostKind::PoolShow).is_ok());
-/// assert!(parse_interval("PT1M", HostKind::PoolJson).unwrap_err().contains("at least 5 minutes"));
-/// assert!(parse_interval("0:05:00", HostKind::Terraform).is_err());
-/// ```
 pub fn parse_interval(text: &str, kind: HostKind) -> Result<TimeInterval, String> {
     let t = text.trim();
     let value = match kind {
@@ -114,6 +106,16 @@ fn nextflow_duration(t: &str) -> Option<TimeInterval> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_reads_its_own_form_within_the_bounds() {
+        assert!(parse_interval("PT15M", HostKind::Terraform).is_ok());
+        assert!(parse_interval("0:05:00", HostKind::PoolShow).is_ok());
+        assert!(parse_interval("PT1M", HostKind::PoolJson)
+            .unwrap_err()
+            .contains("at least 5 minutes"));
+        assert!(parse_interval("0:05:00", HostKind::Terraform).is_err());
+    }
 
     fn minutes(i: TimeInterval) -> f64 {
         i.0 as f64 / (60.0 * TICKS_PER_SECOND as f64)

@@ -41,9 +41,9 @@ mod terraform;
 
 use std::collections::BTreeMap;
 
-pub use interval::{parse_interval, MAX_INTERVAL, MIN_INTERVAL};
+use interval::parse_interval;
 pub use map::{Quoting, SourceMap};
-pub use placeholders::{find_placeholders, Placeholder};
+use placeholders::find_placeholders;
 
 use crate::diagnostic::{Code, Diagnostic, Edit, Fix};
 use crate::syntax::{LineIndex, Span};
@@ -595,7 +595,7 @@ impl HostedFormula {
 
 /// A diagnostic of the formula text moved into the host file: its span, labels and fix (a fix
 /// whose edits cannot be placed exactly, e.g. inside an escape, is dropped).
-pub fn map_diagnostic(map: &SourceMap, quoting: Quoting, mut d: Diagnostic) -> Diagnostic {
+pub(crate) fn map_diagnostic(map: &SourceMap, quoting: Quoting, mut d: Diagnostic) -> Diagnostic {
     d.span = map.span_to_host(d.span);
     for l in &mut d.labels {
         l.span = map.span_to_host(l.span);

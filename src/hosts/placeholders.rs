@@ -22,13 +22,6 @@ pub struct Placeholder {
 }
 
 /// Every placeholder of `text`, in order.
-///
-/// ```
-/// use batch_autoscale::hosts::{find_placeholders, HostKind};
-/// let found = find_placeholders("$a = ${var.max} + {0} + {{n}} + $(m) + %(k)s;", HostKind::Terraform);
-/// let names: Vec<_> = found.iter().map(|p| p.name.as_str()).collect();
-/// assert_eq!(names, ["var.max", "0", "n", "m", "k"]);
-/// ```
 pub fn find_placeholders(text: &str, _kind: HostKind) -> Vec<Placeholder> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -121,6 +114,13 @@ pub(crate) fn substitute<'p>(text: &str, found: &'p [Placeholder], vars: &Vars) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_placeholder_syntax_is_found_in_order() {
+        let found = find_placeholders("$a = ${var.max} + {0} + {{n}} + $(m) + %(k)s;", HostKind::Terraform);
+        let names: Vec<_> = found.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["var.max", "0", "n", "m", "k"]);
+    }
 
     #[test]
     fn formulas_have_no_placeholders() {

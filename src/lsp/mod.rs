@@ -6,10 +6,10 @@
 //! would end the session). Messages are `lsp-server` types; parameters are `lsp-types` types.
 //! Everything the server knows about the language comes from the library: [`crate::check()`] for
 //! diagnostics and user variables, [`crate::builtins`] for hover and completion,
-//! [`crate::fmt`] for formatting.
+//! [`crate::format()`] for formatting.
 
 mod features;
 mod server;
-pub mod transport;
+mod transport;
 
 pub use server::{serve, serve_stdio, LspError, Server, SessionEnd};

@@ -311,7 +311,7 @@ pub fn serve_stdio() -> Result<SessionEnd, LspError> {
 
 /// Serve LSP from any byte stream to any writer until the client sends `exit` or the input
 /// ends. Whatever the bytes, the session goes on: a message that cannot be read is answered
-/// with a parse error (see [`super::transport`]); only failing I/O ends it early.
+/// with a parse error (see the module docs); only failing I/O ends it early.
 pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<SessionEnd, LspError> {
     let mut reader = Reader::new(input);
     let mut server = Server::new();

@@ -170,19 +170,6 @@ pub fn lex(src: &str) -> Vec<Token> {
 }
 
 impl TokenKind {
-    /// Whether this token is a mistake the parser must report (not part of the language).
-    pub fn is_invalid(self) -> bool {
-        matches!(
-            self,
-            TokenKind::BlockCommentStart
-                | TokenKind::BadNumber
-                | TokenKind::UnterminatedString
-                | TokenKind::SingleQuotedString
-                | TokenKind::LoneAmpOrPipe
-                | TokenKind::Error
-        )
-    }
-
     /// How the token is named in messages.
     pub fn describe(self) -> &'static str {
         match self {

@@ -33,7 +33,7 @@ pub const MAX_DEPTH: usize = 5000;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Parsed {
     /// The syntax tree, with error nodes where parsing failed.
-    pub formula: Formula,
+    pub(crate) formula: Formula,
     /// Syntax diagnostics, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -6,11 +6,6 @@
 
 use super::ast::{Expr, ExprKind, Statement, StatementKind};
 
-/// Append `expr` to `out`. With `src`, number literals are copied from the source text.
-pub fn print_expr(expr: &Expr, src: Option<&str>, out: &mut String) {
-    print_expr_with(expr, src, out, &mut |_, _| {});
-}
-
 /// Called with the byte offset of every expression before it is printed, so that the caller
 /// can place comments that come before it (see `fmt`).
 pub type BeforeHook<'h> = dyn FnMut(u32, &mut String) + 'h;
@@ -119,13 +114,8 @@ fn push_args<'a>(args: &'a [Expr], steps: &mut Vec<Step<'a>>) {
     steps.push(Step::Text("("));
 }
 
-/// Append `statement` (without `;`) to `out`.
-pub fn print_statement(statement: &Statement, src: Option<&str>, out: &mut String) {
-    print_statement_with(statement, src, out, &mut |_, _| {});
-}
-
-/// [`print_statement`], calling `before` with the offset of every expression before printing
-/// it.
+/// Append `statement` (without `;`) to `out`, calling `before` with the offset of every
+/// expression before printing it. With `src`, number literals are copied from the source text.
 pub fn print_statement_with(statement: &Statement, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
     match &statement.kind {
         StatementKind::Assign { target, value } => {
@@ -152,11 +142,13 @@ pub fn number_literal(value: f64) -> String {
     }
 }
 
-/// Print a whole formula, one statement per line, each ending in `;`.
+/// Print a whole formula, one statement per line, each ending in `;` (for the property tests
+/// and the fuzz targets; `fmt` prints with comments).
+#[cfg(any(test, fuzzing))]
 pub fn print_formula(formula: &super::ast::Formula, src: Option<&str>) -> String {
     let mut out = String::new();
     for statement in &formula.statements {
-        print_statement(statement, src, &mut out);
+        print_statement_with(statement, src, &mut out, &mut |_, _| {});
         out.push_str(";\n");
     }
     out

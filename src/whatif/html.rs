@@ -88,7 +88,7 @@ footer { margin-top: 2em; color: #888; font-size: 0.8em; }
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::whatif::ReportLine;
+    use crate::whatif::report::ReportLine;
 
     #[test]
     fn the_page_holds_plot_summary_and_timeline_escaped() {

@@ -7,7 +7,7 @@ use crate::data::DataError;
 use super::tasks::workload_from_tasks;
 use super::workload::{parse_trace_csv, parse_workload_json, WorkloadSpec};
 
-/// Read a workload: a Batch task list (by content, see [`crate::data::tasks`]), JSON (by the
+/// Read a workload: a Batch task list (by content, see [`TaskList`](super::TaskList)), JSON (by the
 /// `.json` extension) or a CSV trace.
 pub fn load_workload(path: &Path) -> Result<WorkloadSpec, DataError> {
     let text = crate::data::read_text(path)?;

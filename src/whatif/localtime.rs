@@ -96,36 +96,6 @@ impl Zone {
         out
     }
 
-    /// Rewrite the first column of a CSV table with a header (UTC RFC 3339 times) in local
-    /// time; other cells and cells that are not times are kept as they are.
-    pub fn localize_csv(&self, csv: &str) -> String {
-        let mut out = String::with_capacity(csv.len() + csv.len() / 8);
-        for (i, line) in csv.split_inclusive('\n').enumerate() {
-            let (first, rest) = line.split_once(',').unwrap_or((line.trim_end_matches(['\n', '\r']), ""));
-            match (i > 0).then(|| crate::time::parse_rfc3339(first).ok()).flatten() {
-                Some(t) => {
-                    out.push_str(&self.format(t));
-                    if line.contains(',') {
-                        out.push(',');
-                        out.push_str(rest);
-                    } else {
-                        out.push_str(&line[first.len()..]);
-                    }
-                }
-                None => out.push_str(line),
-            }
-        }
-        out
-    }
-
-    /// The same table with its first column (UTC RFC 3339 times) in local time.
-    pub fn localize_table(&self, mut table: super::Table) -> super::Table {
-        for row in &mut table.rows {
-            self.localize_first_cell(row);
-        }
-        table
-    }
-
     /// A timeline row's first cell, an RFC 3339 time, in local time (other cells unchanged).
     pub fn localize_first_cell(&self, cells: &mut [String]) {
         if let Some(first) = cells.first_mut() {
@@ -209,14 +179,10 @@ mod tests {
     }
 
     #[test]
-    fn csv_first_column_in_local_time() {
+    fn first_cell_in_local_time() {
         let z = Zone::new("America/New_York").unwrap();
-        let csv = "time,target\n2026-11-23T15:00:00.000Z,2\n";
-        assert_eq!(z.localize_csv(csv), "time,target\n2026-11-23T10:00:00-05:00,2\n");
-        let table = crate::whatif::Table {
-            header: vec!["time".into(), "target".into()],
-            rows: vec![vec!["2026-11-23T15:00:00.000Z".into(), "2".into()]],
-        };
-        assert_eq!(z.localize_table(table).rows[0][0], "2026-11-23T10:00:00-05:00");
+        let mut row = vec!["2026-11-23T15:00:00.000Z".to_string(), "2".to_string()];
+        z.localize_first_cell(&mut row);
+        assert_eq!(row, ["2026-11-23T10:00:00-05:00", "2"]);
     }
 }

@@ -72,11 +72,11 @@ pub struct Replay {
 
 impl Replay {
     /// The timeline as a table: time, targets, deallocation, current nodes, error, columns.
-    pub fn table(&self) -> Table {
+    pub(crate) fn table(&self) -> Table {
         timeline_table(&[], &self.columns, self.rows.iter().map(|r| (r, Vec::new())))
     }
 
-    /// The timeline as CSV (the [`table`](Replay::table)).
+    /// The timeline as CSV: a header, then one line per row.
     pub fn to_csv(&self) -> String {
         self.table().to_csv()
     }
@@ -110,7 +110,7 @@ impl Follower {
 impl ReplayConfig {
     /// The number of evaluations and the time of the last one, or why the schedule is refused
     /// (as [`replay`] would refuse it).
-    pub fn schedule(&self) -> Result<(u64, Timestamp), ReplayError> {
+    pub(crate) fn schedule(&self) -> Result<(u64, Timestamp), ReplayError> {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
     }
@@ -199,6 +199,7 @@ pub fn replay_streaming(
 }
 
 /// Draw the replay (and the demand in `data`) as an SVG document titled `title`.
+#[cfg(feature = "cli")]
 pub fn timeline_svg(replay: &Replay, data: &MetricData, title: &str) -> String {
     match &replay.plot {
         Some(plot) => plot.svg(&data.metrics, title),

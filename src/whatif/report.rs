@@ -1,7 +1,9 @@
 //! Reports for people: a summary as labelled lines (one column per formula or variant when
-//! several are compared), and a timeline as a table (CSV, HTML).
+//! several are compared; the command line's), and a timeline as a table (CSV, HTML).
 
+#[cfg(feature = "cli")]
 use crate::builtins::Target;
+#[cfg(feature = "cli")]
 use crate::time::{TimeInterval, Timestamp};
 
 use super::simulate::SimulationSummary;
@@ -9,6 +11,7 @@ use super::table::Table;
 use super::timeline::ReplaySummary;
 
 /// One line of a summary.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportLine {
     /// What it is, e.g. `idle node-hours`.
@@ -40,12 +43,14 @@ pub struct Report {
 }
 
 /// A time to the minute, `2026-11-23 10:05`.
+#[cfg(feature = "cli")]
 fn time(t: Timestamp) -> String {
     let s = t.format_results();
     format!("{} {}", &s[..10], &s[11..16])
 }
 
 /// An interval to the nearest second, as a `TimeSpan` (`1.02:03:04`).
+#[cfg(feature = "cli")]
 fn interval(i: TimeInterval) -> String {
     let second = TimeInterval::SECOND.0;
     TimeInterval((i.0 + second / 2).div_euclid(second) * second).format_results()
@@ -191,6 +196,7 @@ impl Report {
 
 /// Reports side by side: one label column, one value column per report (values aligned to
 /// the right; a line one report lacks shows `-`).
+#[cfg(feature = "cli")]
 pub fn side_by_side(reports: &[Report]) -> String {
     let labels = labels(reports);
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
@@ -275,6 +281,7 @@ pub fn reports_csv(reports: &[Report]) -> String {
 }
 
 /// Every label, in the order of first appearance.
+#[cfg(feature = "cli")]
 pub(crate) fn labels(reports: &[Report]) -> Vec<String> {
     let mut labels: Vec<String> = Vec::new();
     for r in reports {
@@ -293,6 +300,7 @@ pub(crate) fn labels(reports: &[Report]) -> Vec<String> {
 }
 
 /// The value of `label` in `report`, `-` when it has none.
+#[cfg(feature = "cli")]
 pub(crate) fn value(report: &Report, label: &str) -> String {
     report
         .lines
@@ -301,7 +309,7 @@ pub(crate) fn value(report: &Report, label: &str) -> String {
         .map_or_else(|| "-".to_string(), |l| l.value.clone())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod tests {
     use super::*;
 

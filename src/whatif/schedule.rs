@@ -97,19 +97,15 @@ pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &
     }
     let evaluation = formula.evaluate(ctx);
     let columns = columns.iter().map(|c| evaluation.variable(c).map(|v| v.value.clone())).collect();
-    let error = match (&evaluation.applied, evaluation.error) {
-        (Some(_), _) => None,
-        (None, Some(e)) => Some((
-            e.kind.into(),
-            evaluation.run.error.and_then(|r| r.values.into_iter().next()).map(|v| v.value),
-        )),
-        (None, None) => Some((ErrorCode::Evaluation, None)),
-    };
+    let applied = evaluation.outcome.as_ref().ok().copied();
+    let code: Option<ErrorCode> = evaluation.outcome.as_ref().err().map(|e| e.kind.into());
+    let run = evaluation.into_run();
+    let error = code.map(|code| (code, run.error.and_then(|r| r.values.into_iter().next()).map(|v| v.value)));
     Tick {
-        applied: evaluation.applied,
+        applied,
         error,
         columns,
-        results: full_results.then_some(evaluation.run.results),
+        results: full_results.then_some(run.results),
     }
 }
 

@@ -269,10 +269,9 @@ fn hours(ticks: i128) -> f64 {
 /// ```
 /// use batch_autoscale::whatif::{simulate, SimulationConfig, Task, Workload};
 /// use batch_autoscale::{Formula, TimeInterval, Timestamp};
-/// use batch_autoscale::time::parse_rfc3339;
 ///
 /// // 40 ten-minute tasks arrive at 10:00 on a pool that starts empty.
-/// let start = parse_rfc3339("2026-11-23T10:00:00Z")?;
+/// let start: Timestamp = "2026-11-23T10:00:00Z".parse()?;
 /// let task = Task { submit: start, duration: TimeInterval::MINUTE.checked_mul_f64(10.0).unwrap(), slots: 1 };
 /// let workload = Workload::new(vec![task; 40])?;
 /// let formula = Formula::compile(
@@ -481,7 +480,7 @@ const SIMULATION_HEADER: [&str; 6] = [
 impl Simulation {
     /// The timeline as a table: replay's columns, the queue and the nodes, then the requested
     /// user variables.
-    pub fn table(&self) -> Table {
+    pub(crate) fn table(&self) -> Table {
         timeline_table(
             &SIMULATION_HEADER,
             &self.columns,
@@ -489,7 +488,7 @@ impl Simulation {
         )
     }
 
-    /// The timeline as CSV (the [`table`](Simulation::table)).
+    /// The timeline as CSV: a header, then one line per row.
     pub fn to_csv(&self) -> String {
         self.table().to_csv()
     }
@@ -525,13 +524,14 @@ impl SimulationRow {
 
 impl SimulationConfig {
     /// The number of evaluations and the time of the last one, or why the schedule is refused.
-    pub fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
+    pub(crate) fn schedule(&self) -> Result<(u64, Timestamp), SimulationError> {
         let count = check_schedule(self.start, self.end, self.interval)?;
         Ok((count, last_evaluation(self.start, self.interval, count)))
     }
 }
 
 /// Draw the simulation (its sampled demand, targets and nodes) as an SVG document.
+#[cfg(feature = "cli")]
 pub fn simulation_svg(simulation: &Simulation, title: &str) -> String {
     match &simulation.plot {
         Some(plot) => plot.svg(&simulation.metrics, title),

@@ -20,6 +20,7 @@ const TOP: f64 = 40.0;
 const BOTTOM: f64 = 80.0;
 
 /// The plot of these rows.
+#[cfg(feature = "cli")]
 pub(crate) fn plot_rows<'a>(rows: impl Iterator<Item = &'a ReplayRow> + Clone) -> TimelinePlot {
     let mut times = rows.clone().map(|r| r.time);
     let first = times.next();
@@ -64,8 +65,8 @@ struct Bucket {
 /// A timeline plot built one evaluation at a time, in constant memory: per pixel column it
 /// keeps the first, smallest, largest and last value of each line and the failures, so a
 /// replay of millions of evaluations draws the same picture as the rows would, without
-/// holding them. Rows must come in time order, between the `first` and `last` given to
-/// [`TimelinePlot::new`].
+/// holding them. Rows come in time order, between the first and last times the plot was
+/// made for.
 #[derive(Debug, Clone)]
 pub struct TimelinePlot {
     t0: f64,
@@ -79,7 +80,7 @@ pub struct TimelinePlot {
 
 impl TimelinePlot {
     /// A plot of evaluations from `first` to `last`.
-    pub fn new(first: Timestamp, last: Timestamp) -> TimelinePlot {
+    pub(crate) fn new(first: Timestamp, last: Timestamp) -> TimelinePlot {
         let t0 = first.0 as f64;
         TimelinePlot {
             t0,
@@ -93,7 +94,7 @@ impl TimelinePlot {
     }
 
     /// Add the next evaluation.
-    pub fn add(&mut self, r: &ReplayRow) {
+    pub(crate) fn add(&mut self, r: &ReplayRow) {
         let t = r.time.0 as f64;
         let v = series(r);
         let columns = (WIDTH - LEFT - RIGHT) as usize;

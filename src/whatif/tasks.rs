@@ -36,6 +36,7 @@ pub fn workload_from_tasks(list: &TaskList) -> WorkloadSpec {
 }
 
 /// One line for a report: how many tasks the list has and which are taken as they stand.
+#[cfg(feature = "cli")]
 pub fn describe_tasks(list: &TaskList) -> String {
     let s = list.states();
     let noun = if list.tasks.len() == 1 { "task" } else { "tasks" };
@@ -84,7 +85,10 @@ mod tests {
         assert_eq!(t[1].duration, TimeInterval(600 * TimeInterval::SECOND.0));
         assert_eq!(t[2].duration, TimeInterval::ZERO);
         assert_eq!(t[2].submit, parse_rfc3339("2026-11-23T10:30:00Z").unwrap());
-        let d = describe_tasks(&list);
-        assert!(d.contains("1 still running") && d.contains("1 not started"), "{d}");
+        #[cfg(feature = "cli")]
+        {
+            let d = describe_tasks(&list);
+            assert!(d.contains("1 still running") && d.contains("1 not started"), "{d}");
+        }
     }
 }

@@ -18,15 +18,6 @@ pub enum TemplateKind {
 }
 
 impl TemplateKind {
-    /// Every kind, in the order `new --help` lists them.
-    pub const ALL: [TemplateKind; 5] = [
-        TemplateKind::TaskBased,
-        TemplateKind::TimeOfDay,
-        TemplateKind::Spot,
-        TemplateKind::SlotAware,
-        TemplateKind::PreemptionAware,
-    ];
-
     /// The name on the command line: `task-based`, `time-of-day`, `spot`, `slot-aware`,
     /// `preemption-aware`.
     pub fn name(self) -> &'static str {
@@ -36,14 +27,6 @@ impl TemplateKind {
             TemplateKind::Spot => "spot",
             TemplateKind::SlotAware => "slot-aware",
             TemplateKind::PreemptionAware => "preemption-aware",
-        }
-    }
-
-    /// The kind with this name (`low-priority` is another name of `spot`).
-    pub fn from_name(name: &str) -> Option<TemplateKind> {
-        match name {
-            "low-priority" => Some(TemplateKind::Spot),
-            _ => TemplateKind::ALL.into_iter().find(|k| k.name() == name),
         }
     }
 }
@@ -246,7 +229,13 @@ mod tests {
                 window_minutes: 5,
             },
         ];
-        for kind in TemplateKind::ALL {
+        for kind in [
+            TemplateKind::TaskBased,
+            TemplateKind::TimeOfDay,
+            TemplateKind::Spot,
+            TemplateKind::SlotAware,
+            TemplateKind::PreemptionAware,
+        ] {
             for o in &variants {
                 let Ok(src) = template(kind, o) else {
                     assert!(matches!(kind, TemplateKind::SlotAware | TemplateKind::PreemptionAware));
@@ -256,7 +245,6 @@ mod tests {
                 let bad: Vec<_> = a.diagnostics.iter().filter(|d| d.severity != Severity::Note).collect();
                 assert!(bad.is_empty(), "{}:\n{src}\n{bad:?}", kind.name());
             }
-            assert_eq!(TemplateKind::from_name(kind.name()), Some(kind));
         }
         assert!(template(
             TemplateKind::Spot,

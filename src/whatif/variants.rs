@@ -8,10 +8,9 @@
 //!
 //! ```
 //! use batch_autoscale::whatif::{run_variants, sweep_variants, Parameter, Scenario, SimulationConfig, Task, Workload};
-//! use batch_autoscale::{Formula, TimeInterval};
-//! use batch_autoscale::time::parse_rfc3339;
+//! use batch_autoscale::{Formula, TimeInterval, Timestamp};
 //!
-//! let start = parse_rfc3339("2026-11-23T10:00:00Z")?;
+//! let start: Timestamp = "2026-11-23T10:00:00Z".parse()?;
 //! let task = Task { submit: start, duration: TimeInterval::MINUTE.checked_mul_f64(30.0).unwrap(), slots: 1 };
 //! let workload = Workload::new(vec![task; 60])?;
 //! let config = SimulationConfig::new(start, start.checked_add(TimeInterval::DAY).unwrap());
@@ -33,6 +32,7 @@ use crate::syntax::ast::{ExprKind, StatementKind, UnaryOp};
 use crate::time::TimeInterval;
 
 use super::replay::{replay_streaming, Replay, ReplayConfig};
+#[cfg(feature = "cli")]
 use super::report::Report;
 use super::schedule::ReplayError;
 use super::simulate::{simulate_streaming, Simulation, SimulationConfig, SimulationError};
@@ -83,7 +83,8 @@ pub enum Outcome {
 
 impl Outcome {
     /// The summary for people, titled `title`.
-    pub fn report(&self, title: &str) -> Report {
+    #[cfg(feature = "cli")]
+    pub(crate) fn report(&self, title: &str) -> Report {
         match self {
             Outcome::Simulation(s) => Report::simulation(title, &s.summary),
             Outcome::Replay(r) => Report::replay(title, &r.summary),

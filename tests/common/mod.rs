@@ -96,7 +96,7 @@ pub fn compare_with_expectation(run: &serde_json::Value, expect: &serde_json::Va
 }
 
 /// A syntax tree as JSON without spans or comments, for comparing shapes.
-pub fn strip_spans(formula: &batch_autoscale::syntax::ast::Formula) -> serde_json::Value {
+pub fn strip_spans(tree: &impl serde::Serialize) -> serde_json::Value {
     fn strip(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
@@ -109,7 +109,7 @@ pub fn strip_spans(formula: &batch_autoscale::syntax::ast::Formula) -> serde_jso
             _ => {}
         }
     }
-    let mut v = serde_json::to_value(formula).unwrap();
+    let mut v = serde_json::to_value(tree).unwrap();
     strip(&mut v);
     v
 }

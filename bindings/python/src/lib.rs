@@ -11,19 +11,16 @@
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
-use batch_autoscale::data::tasks::{parse_task_list, TaskList};
-use batch_autoscale::data::{load_context, load_metrics, parse_csv, DataError, MetricData};
-use batch_autoscale::diagnostic::json_diagnostic;
-use batch_autoscale::eval::run_for_errors;
-use batch_autoscale::fmt::format_source;
 use batch_autoscale::hosts::{find_formulas, HostKind, Vars};
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339, TICKS_PER_SECOND};
 use batch_autoscale::whatif::{
     load_pool_settings, load_workload, parse_trace_csv, workload_from_tasks, Generator, NodeFill, PoolSettings, ReplayConfig,
     SimulationConfig, WorkloadSpec,
 };
-use batch_autoscale::{check as analyse, ContextSpec, Diagnostic, Formula, LineIndex, Severity, TimeInterval, Timestamp};
+use batch_autoscale::whatif::{parse_task_list, TaskList};
+use batch_autoscale::{check as analyse, evaluate_source, ContextSpec, Diagnostic, Formula, LineIndex, Severity, TimeInterval, Timestamp};
+use batch_autoscale::{load_context, load_metrics, parse_csv, DataError, MetricData};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PySequence, PyString, PyTuple};
@@ -111,7 +108,7 @@ fn formula_error(py: Python<'_>, src: &str, diagnostics: &[Diagnostic]) -> PyErr
         .collect::<Vec<_>>()
         .join("\n");
     let error = FormulaError::new_err(message);
-    let json: Vec<_> = errors.iter().map(|d| json_diagnostic(&index, d)).collect();
+    let json: Vec<_> = errors.iter().map(|d| d.to_json(&index)).collect();
     if let Ok(list) = to_python(py, &json) {
         // Setting an attribute on a fresh exception cannot fail in practice; without it the
         // message still says everything.
@@ -125,18 +122,15 @@ fn compile(py: Python<'_>, source: &str) -> PyResult<Formula> {
 }
 
 fn current_time() -> Timestamp {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    Timestamp(d.as_secs() as i64 * TICKS_PER_SECOND + i64::from(d.subsec_nanos() / 100))
+    Timestamp::try_from(std::time::SystemTime::now()).unwrap_or(Timestamp(0))
 }
 
 fn duration(name: &str, text: &str) -> PyResult<TimeInterval> {
-    parse_iso8601_duration(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
+    TimeInterval::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
 }
 
 fn time(name: &str, text: &str) -> PyResult<Timestamp> {
-    parse_rfc3339(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
+    Timestamp::from_str(text).map_err(|e| value_error(format!("{name} {text}: {e}")))
 }
 
 fn non_negative(name: &str, x: f64) -> PyResult<f64> {
@@ -296,7 +290,7 @@ fn check<'py>(py: Python<'py>, source: String, host: Option<String>, vars: Optio
     let mut out = Vec::new();
     for formula in &formulas {
         for d in formula.check(&vars).diagnostics {
-            let mut entry = serde_json::to_value(json_diagnostic(&index, &d)).map_err(|e| value_error(e.to_string()))?;
+            let mut entry = serde_json::to_value(d.to_json(&index)).map_err(|e| value_error(e.to_string()))?;
             if kind != HostKind::Formula {
                 entry["formula"] = serde_json::Value::String(formula.name.clone());
             }
@@ -364,17 +358,14 @@ fn evaluate<'py>(py: Python<'py>, source: String, context: Option<Bound<'py, PyA
         },
     };
     let ctx = owned.as_context();
-    let run = match Formula::compile(&source) {
-        Ok(formula) => formula.evaluate(&ctx).run,
-        Err(e) => run_for_errors(&e.analysis, &source, &ctx),
-    };
+    let run = evaluate_source(&source, &ctx);
     to_python(py, &run)
 }
 
 /// The canonical layout of a formula, as `fmt` writes it.
 #[pyfunction]
 fn format(py: Python<'_>, source: String) -> PyResult<String> {
-    match format_source(&source) {
+    match batch_autoscale::format(&source).ok() {
         Some(formatted) => Ok(formatted),
         None => Err(formula_error(py, &source, &analyse(&source).diagnostics)),
     }
@@ -455,7 +446,7 @@ fn workload_spec(obj: &Bound<'_, PyAny>) -> PyResult<(WorkloadSpec, String)> {
             for g in &mut spec.generators {
                 if let Generator::Trace { file, tasks } = g {
                     let path = PathBuf::from(&*file);
-                    let text = batch_autoscale::data::read_text(&path).map_err(|e| value_error(e.to_string()))?;
+                    let text = batch_autoscale::read_text(&path).map_err(|e| value_error(e.to_string()))?;
                     *tasks = parse_trace_csv(&text, &path.display().to_string()).map_err(|e| value_error(e.to_string()))?;
                 }
             }

@@ -253,9 +253,9 @@ pub fn evaluate(src: &str, context_json: &str, now_ms: f64) -> JsEvaluation {
             let evaluation = formula.evaluate_traced(&ctx);
             JsEvaluation {
                 trace: render_trace(src, &evaluation.trace),
-                applied: evaluation.applied.as_ref().map(applied),
+                applied: evaluation.outcome.as_ref().ok().map(applied),
                 variables: evaluation.variables.iter().map(|v| (v.name.clone(), v.value.clone())).collect(),
-                run: Some(evaluation.run),
+                run: Some(evaluation.into_run()),
                 context_error: None,
             }
         }

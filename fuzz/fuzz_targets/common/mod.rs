@@ -1,7 +1,7 @@
 //! What every reader target checks: a [`DataError`] names the file and points inside it.
 #![allow(dead_code)] // each target uses one of the column kinds
 
-use batch_autoscale::data::DataError;
+use batch_autoscale::DataError;
 
 /// How an error's column counts: characters of the line (JSON), or CSV fields.
 #[derive(Clone, Copy)]

@@ -1,10 +1,8 @@
 //! The TextMate grammar: its word lists are exactly the built-in table, and run over every
 //! corpus formula it finds `$` variables, strings and comments where the lexer does.
 
-mod common;
-
-use batch_autoscale::builtins;
-use batch_autoscale::syntax::lexer::{lex, TokenKind};
+use crate::builtins;
+use crate::syntax::lexer::{lex, TokenKind};
 use regex::Regex;
 use serde_json::Value;
 
@@ -70,7 +68,7 @@ fn scopes(rules: &[(String, Regex)], line: &str) -> Vec<Option<String>> {
 
 #[test]
 fn shared_corpus_grammar_agrees_with_the_lexer() {
-    let Some(dir) = common::shared_dir("corpus") else { return };
+    let Some(dir) = super::common::shared_dir("corpus") else { return };
     let g = grammar();
     let order: Vec<String> = g["patterns"]
         .as_array()
@@ -88,7 +86,7 @@ fn shared_corpus_grammar_agrees_with_the_lexer() {
         })
         .collect();
     let mut checked = std::collections::BTreeMap::<&str, usize>::new();
-    for file in common::files_with_extension(&dir, "formula") {
+    for file in super::common::files_with_extension(&dir, "formula") {
         let src = std::fs::read_to_string(&file).unwrap();
         let mut line_start = 0;
         for line in src.split('\n') {

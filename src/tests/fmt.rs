@@ -2,18 +2,20 @@
 //! the formatted formula evaluates exactly like the original; and on corpus formulas with
 //! whitespace and comments scattered between their tokens: the same tree, every comment kept.
 
-mod common;
-
-use batch_autoscale::builtins::Metric;
-use batch_autoscale::fmt::format_source;
-use batch_autoscale::syntax::lexer::{lex, TokenKind};
-use batch_autoscale::{check, evaluate_source, parse, EvalContext, MetricStore, Timestamp};
+use crate::builtins::Metric;
+use crate::fmt::format;
+use crate::syntax::lexer::{lex, TokenKind};
+use crate::{check, evaluate_source, parse, EvalContext, MetricStore, Timestamp};
 use proptest::prelude::*;
+
+fn format_source(src: &str) -> Option<String> {
+    format(src).ok()
+}
 
 #[test]
 fn shared_corpus_formatting_keeps_meaning_and_is_idempotent() {
-    let Some(dir) = common::shared_dir("corpus") else { return };
-    let now = batch_autoscale::time::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
+    let Some(dir) = super::common::shared_dir("corpus") else { return };
+    let now = crate::time::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
     let mut stores = [MetricStore::new(), MetricStore::new()];
     for metric in Metric::ALL {
         let h = stores[1].history_mut(metric);
@@ -22,14 +24,10 @@ fn shared_corpus_formatting_keeps_meaning_and_is_idempotent() {
         }
     }
     let mut formatted_count = 0;
-    for file in common::files_with_extension(&dir, "formula") {
+    for file in super::common::files_with_extension(&dir, "formula") {
         let src = std::fs::read_to_string(&file).unwrap();
         let Some(formatted) = format_source(&src) else {
-            assert!(
-                batch_autoscale::parse(&src).has_errors(),
-                "{}: not formatted but parses",
-                file.display()
-            );
+            assert!(crate::parse(&src).has_errors(), "{}: not formatted but parses", file.display());
             continue;
         };
         formatted_count += 1;
@@ -42,7 +40,7 @@ fn shared_corpus_formatting_keeps_meaning_and_is_idempotent() {
         let before = check(&src);
         let after = check(&formatted);
         assert_eq!(before.has_errors(), after.has_errors(), "{}", file.display());
-        let codes = |a: &batch_autoscale::Analysis| {
+        let codes = |a: &crate::Analysis| {
             let mut codes = a.diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>();
             codes.sort();
             codes
@@ -78,10 +76,10 @@ fn shared_corpus_formatting_keeps_meaning_and_is_idempotent() {
 fn formattable_corpus() -> &'static [String] {
     static CORPUS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     CORPUS.get_or_init(|| {
-        let mut sources = common::conformance_formulas();
-        if let Some(dir) = common::shared_dir("corpus") {
+        let mut sources = super::common::conformance_formulas();
+        if let Some(dir) = super::common::shared_dir("corpus") {
             sources.extend(
-                common::files_with_extension(&dir, "formula")
+                super::common::files_with_extension(&dir, "formula")
                     .iter()
                     .map(|f| std::fs::read_to_string(f).unwrap()),
             );
@@ -137,8 +135,8 @@ proptest! {
         let again = format_source(&formatted);
         prop_assert_eq!(again.as_deref(), Some(formatted.as_str()), "not idempotent");
         prop_assert_eq!(
-            common::strip_spans(&parse(&formatted).formula),
-            common::strip_spans(&parse(src).formula),
+            super::common::strip_spans(&parse(&formatted).formula),
+            super::common::strip_spans(&parse(src).formula),
             "the tree changed: {}",
             formatted
         );

@@ -1,13 +1,11 @@
 //! Property tests: the parser and checker never panic and keep spans sane on any input, and a
 //! generated syntax tree printed back to text parses to the same tree.
 
-mod common;
+use super::common::strip_spans;
 
-use common::strip_spans;
-
-use batch_autoscale::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
-use batch_autoscale::syntax::printer::print_formula;
-use batch_autoscale::{check, parse, Span};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
+use crate::syntax::printer::print_formula;
+use crate::{check, parse, Span};
 use proptest::prelude::*;
 
 fn assert_expr_spans(e: &Expr, parent: Span, len: usize) {
