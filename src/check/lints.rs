@@ -1,24 +1,36 @@
-//! Lints beyond what the service checks (LANGUAGE.md §9.1). Each lint is one function.
+//! Lints beyond what the service checks (LANGUAGE.md §9.1). Each lint is one function. They
+//! read the checker's resolved tree ([`Resolved`]) for what names stand for, and evaluate
+//! constants with the evaluator's own operators ([`crate::ops`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, VariableKind};
+use crate::builtins::{Deallocation, Function, Method, Metric, Target, TimestampField, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ops::{self, Scalar};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
 use crate::syntax::Span;
 use crate::time::TimeInterval;
 
+use super::resolve::{Resolution, Resolved};
 use super::VariableInfo;
 
-/// Run every lint over a parsed formula.
-pub(super) fn run(formula: &Formula, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
-    targets_and_aliases(formula, out);
-    metric_uses(formula, out);
-    unguarded_windows(formula, out);
-    expression_lints(formula, out);
-    no_effect(formula, out);
-    target_values(formula, out);
+/// Run every lint over a checked formula.
+pub(super) fn run(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
+    targets_and_aliases(formula, resolved, out);
+    metric_uses(formula, resolved, out);
+    unguarded_windows(formula, resolved, out);
+    expression_lints(formula, resolved, out);
+    no_effect(formula, resolved, out);
+    target_values(formula, resolved, out);
     unused_variables(variables, out);
+}
+
+/// The service variable the name at `span` resolved to.
+fn service(resolved: &Resolved, span: Span) -> Option<&'static crate::builtins::ServiceVariable> {
+    match resolved.name(span)? {
+        Resolution::Service(v) => Some(v),
+        _ => None,
+    }
 }
 
 /// Calls `f` on every expression of the formula, parents before children.
@@ -35,12 +47,12 @@ fn walk<'a>(formula: &'a Formula, f: &mut impl FnMut(&'a Expr)) {
 }
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
-fn targets_and_aliases(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut assigned: HashMap<Target, (Option<Span>, Option<Span>)> = HashMap::new();
     let mut any_target = false;
     for s in &formula.statements {
         if let StatementKind::Assign { target, .. } = &s.kind {
-            if let Some(v) = builtins::lookup_variable(&target.text) {
+            if let Some(v) = service(resolved, target.span) {
                 if let VariableKind::Target(t) = v.kind {
                     any_target = true;
                     let entry = assigned.entry(t).or_default();
@@ -57,8 +69,8 @@ fn targets_and_aliases(formula: &Formula, out: &mut Vec<Diagnostic>) {
         }
     }
     walk(formula, &mut |e| {
-        if let ExprKind::Name { name } = &e.kind {
-            if let Some(v) = builtins::lookup_variable(name) {
+        if let ExprKind::Name { .. } = &e.kind {
+            if let Some(v) = service(resolved, e.span) {
                 if let Some(canonical) = v.alias_of {
                     out.push(alias_warning(v.name, canonical, e.span));
                 }
@@ -93,104 +105,102 @@ fn alias_warning(alias: &str, canonical: &str, span: Span) -> Diagnostic {
     )
 }
 
-fn metric_of(e: &Expr) -> Option<Metric> {
-    match &e.unparenthesized().kind {
-        ExprKind::Name { name } => Metric::from_name(name),
+/// The sampled metric that `e` names, optionally in parentheses.
+fn metric_of(e: &Expr, resolved: &Resolved) -> Option<Metric> {
+    let e = e.unparenthesized();
+    match (&e.kind, service(resolved, e.span)?.kind) {
+        (ExprKind::Name { .. }, VariableKind::Metric(m)) => Some(m),
         _ => None,
     }
 }
 
-/// A constant interval expression (`TimeInterval_Minute * 5`), evaluated statically.
-fn constant_interval(e: &Expr) -> Option<TimeInterval> {
-    match &e.unparenthesized().kind {
-        ExprKind::Name { name } => builtins::lookup_constant(name).map(|c| c.value),
-        ExprKind::Binary {
-            op: BinaryOp::Mul,
-            left,
-            right,
-        } => match (
-            constant_interval(left),
-            constant_number(right),
-            constant_number(left),
-            constant_interval(right),
-        ) {
-            (Some(i), Some(k), _, _) | (_, _, Some(k), Some(i)) => i.checked_mul_f64(k),
+/// The sample method of a method call's name.
+fn method_of(resolved: &Resolved, name: Span) -> Option<Method> {
+    match resolved.name(name)? {
+        Resolution::Method(m) => Some(m.method),
+        _ => None,
+    }
+}
+
+/// A constant expression of numbers, `TimeInterval_*` constants and operators, evaluated
+/// statically with the evaluator's own operators (what constant folding gives).
+fn constant(e: &Expr, resolved: &Resolved) -> Option<Scalar<'static>> {
+    let e = e.unparenthesized();
+    match &e.kind {
+        ExprKind::Number { value } => Some(Scalar::Double(*value)),
+        ExprKind::Name { .. } => match resolved.name(e.span)? {
+            Resolution::Constant(c) => Some(Scalar::Interval(c.value)),
             _ => None,
         },
-        ExprKind::Binary {
-            op: BinaryOp::Div,
-            left,
-            right,
-        } => constant_interval(left)?.checked_div_f64(constant_number(right)?),
-        ExprKind::Binary {
-            op: BinaryOp::Add,
-            left,
-            right,
-        } => constant_interval(left)?.checked_add(constant_interval(right)?),
-        ExprKind::Unary {
-            op: crate::syntax::ast::UnaryOp::Neg,
-            operand,
-        } => constant_interval(operand)?.checked_neg(),
-        _ => None,
-    }
-}
-
-/// A constant number expression made only of literals and arithmetic.
-fn constant_number(e: &Expr) -> Option<f64> {
-    use BinaryOp::*;
-    match &e.unparenthesized().kind {
-        ExprKind::Number { value } => Some(*value),
-        ExprKind::Unary { op, operand } => {
-            let v = constant_number(operand)?;
-            Some(match op {
-                crate::syntax::ast::UnaryOp::Neg => -v,
-                crate::syntax::ast::UnaryOp::Not => f64::from(v == 0.0),
-            })
-        }
+        ExprKind::Unary { op, operand } => ops::unary(*op, constant(operand, resolved)?).ok(),
         ExprKind::Binary { op, left, right } => {
-            let (a, b) = (constant_number(left)?, constant_number(right)?);
-            Some(match op {
-                And => f64::from(a != 0.0 && b != 0.0),
-                Or => f64::from(a != 0.0 || b != 0.0),
-                // The evaluator's own definition of each operator.
-                _ => crate::ops::double_op(*op, a, b),
-            })
+            let (a, b) = (constant(left, resolved)?, constant(right, resolved)?);
+            let truth = |s: Scalar<'_>| match s {
+                Scalar::Double(x) => Some(ops::is_true(x)),
+                _ => None,
+            };
+            match op {
+                BinaryOp::And | BinaryOp::Or => {
+                    let (x, y) = (truth(a)?, truth(b)?);
+                    let r: Result<f64, ()> = if *op == BinaryOp::And {
+                        ops::and(x, || Ok(y))
+                    } else {
+                        ops::or(x, || Ok(y))
+                    };
+                    r.ok().map(Scalar::Double)
+                }
+                _ => ops::binary(*op, a, b).ok(),
+            }
         }
         ExprKind::Conditional {
             condition,
             then_branch,
             else_branch,
-        } => {
-            if constant_number(condition)? != 0.0 {
-                constant_number(then_branch)
-            } else {
-                constant_number(else_branch)
-            }
-        }
+        } => match constant(condition, resolved)? {
+            Scalar::Double(c) if ops::is_true(c) => constant(then_branch, resolved),
+            Scalar::Double(_) => constant(else_branch, resolved),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A constant interval expression (`TimeInterval_Minute * 5`).
+fn constant_interval(e: &Expr, resolved: &Resolved) -> Option<TimeInterval> {
+    match constant(e, resolved)? {
+        Scalar::Interval(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// A constant number expression (`2 * 3`, `1 > 0`).
+fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
+    match constant(e, resolved)? {
+        Scalar::Double(x) => Some(x),
         _ => None,
     }
 }
 
 /// W304 retired metric, W305 `GetSample(1)` as the only look, W306 window too recent,
 /// W317 metric used as a number.
-fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Metric names used as method receivers, by span start.
     let mut receivers = std::collections::HashSet::new();
     let mut looks: HashMap<Metric, Vec<(Span, bool)>> = HashMap::new();
     walk(formula, &mut |e| {
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
-            if let Some(m) = metric_of(object) {
+            if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
-                let only_last = method_is(&method.text, Method::GetSample) && args.len() == 1 && constant_number(&args[0]) == Some(1.0);
+                let only_last = method_of(resolved, method.span) == Some(Method::GetSample) && args.len() == 1 && constant_number(&args[0], resolved) == Some(1.0);
                 looks.entry(m).or_default().push((e.span, only_last));
                 let is_window = matches!(
-                    builtins::lookup_method(&method.text).map(|i| i.method),
+                    method_of(resolved, method.span),
                     Some(Method::GetSample | Method::GetSamplePercent)
                 ) && !args.is_empty()
-                    && constant_number(&args[0]).is_none();
+                    && constant_number(&args[0], resolved).is_none();
                 if is_window {
-                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(constant_interval).collect();
-                    let two_bounds = args.len() >= 2 && constant_number(&args[1]).is_none();
+                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(|a| constant_interval(a, resolved)).collect();
+                    let two_bounds = args.len() >= 2 && constant_number(&args[1], resolved).is_none();
                     let expected = if two_bounds { 2 } else { 1 };
                     if bounds.len() == expected {
                         let oldest = bounds.iter().map(|b| b.0.abs()).max().unwrap_or(0);
@@ -206,8 +216,8 @@ fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
         }
     });
     walk(formula, &mut |e| {
-        if let ExprKind::Name { name } = &e.kind {
-            if let Some(m) = Metric::from_name(name) {
+        if let (ExprKind::Name { name }, Some(v)) = (&e.kind, service(resolved, e.span)) {
+            if let VariableKind::Metric(m) = v.kind {
                 if m.is_retired() {
                     out.push(Diagnostic::new(
                         Code::RetiredMetric,
@@ -239,54 +249,61 @@ fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
 }
 
 /// W307: `GetSample(window)` without a percentage, not guarded by `GetSamplePercent`.
-fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn unguarded_windows(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Variables whose value depends on a GetSamplePercent call.
-    let mut percent_vars: HashSet<&str> = HashSet::new();
-    type Vars<'f> = HashSet<&'f str>;
-    fn mentions_percent(e: &Expr, vars: &Vars<'_>) -> bool {
+    let mut percent_vars: Vec<Resolution> = Vec::new();
+    let mentions_percent = |e: &Expr, vars: &[Resolution]| -> bool {
         let mut found = false;
-        fn go(e: &Expr, vars: &Vars<'_>, found: &mut bool) {
+        fn go(e: &Expr, resolved: &Resolved, vars: &[Resolution], found: &mut bool) {
             if *found {
                 return;
             }
             match &e.kind {
                 ExprKind::MethodCall { method, .. }
-                    if method_is(&method.text, Method::GetSamplePercent) || method_is(&method.text, Method::Count) =>
+                    if matches!(method_of(resolved, method.span), Some(Method::GetSamplePercent | Method::Count)) =>
                 {
                     *found = true
                 }
-                ExprKind::Name { name } if vars.contains(name.as_str()) => *found = true,
-                _ => e.for_each_child(|c| go(c, vars, found)),
+                ExprKind::Name { .. } if resolved.name(e.span).is_some_and(|r| vars.contains(&r)) => *found = true,
+                _ => e.for_each_child(|c| go(c, resolved, vars, found)),
             }
         }
-        go(e, vars, &mut found);
+        go(e, resolved, vars, &mut found);
         found
-    }
-    fn visit(e: &Expr, guarded: bool, vars: &Vars<'_>, out: &mut Vec<Diagnostic>) {
+    };
+    fn visit(
+        e: &Expr,
+        guarded: bool,
+        resolved: &Resolved,
+        vars: &[Resolution],
+        mentions_percent: &dyn Fn(&Expr, &[Resolution]) -> bool,
+        out: &mut Vec<Diagnostic>,
+    ) {
         match &e.kind {
             ExprKind::Conditional {
                 condition,
                 then_branch,
                 else_branch,
             } => {
-                visit(condition, guarded, vars, out);
+                visit(condition, guarded, resolved, vars, mentions_percent, out);
                 let g = guarded || mentions_percent(condition, vars);
-                visit(then_branch, g, vars, out);
-                visit(else_branch, g, vars, out);
+                visit(then_branch, g, resolved, vars, mentions_percent, out);
+                visit(else_branch, g, resolved, vars, mentions_percent, out);
             }
             ExprKind::Binary {
                 op: BinaryOp::And | BinaryOp::Or,
                 left,
                 right,
             } => {
-                visit(left, guarded, vars, out);
-                visit(right, guarded || mentions_percent(left, vars), vars, out);
+                visit(left, guarded, resolved, vars, mentions_percent, out);
+                let g = guarded || mentions_percent(left, vars);
+                visit(right, g, resolved, vars, mentions_percent, out);
             }
             ExprKind::MethodCall { method, args, .. } => {
-                let window_without_percent = method_is(&method.text, Method::GetSample)
+                let window_without_percent = method_of(resolved, method.span) == Some(Method::GetSample)
                     && match args.len() {
-                        1 => constant_number(&args[0]).is_none() && !is_count_like(&args[0]),
-                        2 => constant_number(&args[1]).is_none() && constant_interval(&args[1]).is_some(),
+                        1 => constant_number(&args[0], resolved).is_none() && !is_count_like(&args[0], resolved),
+                        2 => constant_number(&args[1], resolved).is_none() && constant_interval(&args[1], resolved).is_some(),
                         _ => false,
                     };
                 if window_without_percent && !guarded {
@@ -295,17 +312,19 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
                             .with_note("guard it, e.g. `$p = $X.GetSamplePercent(w); $v = $p < 70 ? … : avg($X.GetSample(w));`, or pass an explicit percentage such as `GetSample(w, 0)`"),
                     );
                 }
-                e.for_each_child(|c| visit(c, guarded, vars, out));
+                e.for_each_child(|c| visit(c, guarded, resolved, vars, mentions_percent, out));
             }
-            _ => e.for_each_child(|c| visit(c, guarded, vars, out)),
+            _ => e.for_each_child(|c| visit(c, guarded, resolved, vars, mentions_percent, out)),
         }
     }
     for s in &formula.statements {
         if let Some(e) = s.expr() {
-            visit(e, false, &percent_vars, out);
+            visit(e, false, resolved, &percent_vars, &mentions_percent, out);
             if let StatementKind::Assign { target, value } = &s.kind {
                 if mentions_percent(value, &percent_vars) {
-                    percent_vars.insert(&target.text);
+                    if let Some(r) = resolved.name(target.span) {
+                        percent_vars.push(r);
+                    }
                 }
             }
         }
@@ -314,8 +333,8 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
 
 /// A `GetSample` argument that is plainly a count (a number or a variable holding one); we
 /// cannot always know, so only intervals built from constants count as windows.
-fn is_count_like(e: &Expr) -> bool {
-    constant_interval(e).is_none()
+fn is_count_like(e: &Expr, resolved: &Resolved) -> bool {
+    constant_interval(e, resolved).is_none()
         && !matches!(
             &e.unparenthesized().kind,
             ExprKind::Name { .. } | ExprKind::Call { .. } | ExprKind::Binary { .. }
@@ -324,12 +343,12 @@ fn is_count_like(e: &Expr) -> bool {
 
 /// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
-fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn expression_lints(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // N402 once per field (`hour`, `weekday`), at its first comparison.
-    let mut utc_noted: Vec<String> = Vec::new();
+    let mut utc_noted: Vec<TimestampField> = Vec::new();
     walk(formula, &mut |e| match &e.kind {
         ExprKind::Conditional { condition, .. } => {
-            if let Some(v) = constant_number(condition) {
+            if let Some(v) = constant_number(condition, resolved) {
                 out.push(Diagnostic::new(
                     Code::ConstantCondition,
                     condition.span,
@@ -355,8 +374,15 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 }
             }
             for (side, other) in [(left, right), (right, left)] {
-                if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
-                    if member.text == "weekday" && constant_number(other) == Some(7.0) {
+                let field = match &side.unparenthesized().kind {
+                    ExprKind::Member { member, .. } => match resolved.name(member.span) {
+                        Some(Resolution::Field(f)) => Some((f.field, member)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some((field, _)) = field {
+                    if field == TimestampField::Weekday && constant_number(other, resolved) == Some(7.0) {
                         out.push(
                             Diagnostic::new(
                                 Code::WeekdaySeven,
@@ -367,12 +393,12 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
-                if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
-                    if matches!(member.text.as_str(), "hour" | "weekday")
-                        && constant_number(other).is_some()
-                        && !utc_noted.contains(&member.text)
+                if let Some((field, member)) = field {
+                    if matches!(field, TimestampField::Hour | TimestampField::Weekday)
+                        && constant_number(other, resolved).is_some()
+                        && !utc_noted.contains(&field)
                     {
-                        utc_noted.push(member.text.clone());
+                        utc_noted.push(field);
                         out.push(
                             Diagnostic::new(
                                 Code::UtcTimeComparison,
@@ -383,8 +409,8 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
-                if mentions_cpu(side) {
-                    if let Some(v) = constant_number(other) {
+                if mentions_cpu(side, resolved) {
+                    if let Some(v) = constant_number(other, resolved) {
                         if v > 0.0 && v <= 1.0 {
                             out.push(Diagnostic::new(
                                 Code::CpuPercentScale,
@@ -399,7 +425,7 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        ExprKind::Name { name } if builtins::lookup_keyword(name).map(|k| k.value) == Some(Deallocation::RetainedData) => {
+        ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) => {
             out.push(Diagnostic::new(
                 Code::RetainedData,
                 e.span,
@@ -410,45 +436,45 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
     });
 }
 
-fn mentions_cpu(e: &Expr) -> bool {
+fn mentions_cpu(e: &Expr, resolved: &Resolved) -> bool {
     let mut found = false;
-    fn go(e: &Expr, found: &mut bool) {
-        if let ExprKind::Name { name } = &e.kind {
-            if builtins::lookup_variable(name).map(|v| v.kind) == Some(VariableKind::Metric(Metric::CpuPercent)) {
+    fn go(e: &Expr, resolved: &Resolved, found: &mut bool) {
+        if let ExprKind::Name { .. } = &e.kind {
+            if service(resolved, e.span).map(|v| v.kind) == Some(VariableKind::Metric(Metric::CpuPercent)) {
                 *found = true;
             }
         }
-        e.for_each_child(|c| go(c, found));
+        e.for_each_child(|c| go(c, resolved, found));
     }
-    go(e, &mut found);
+    go(e, resolved, &mut found);
     found
 }
 
 /// W313: a bare expression that does nothing.
-fn no_effect(formula: &Formula, out: &mut Vec<Diagnostic>) {
-    fn has_effect(e: &Expr) -> bool {
+fn no_effect(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+    fn has_effect(e: &Expr, resolved: &Resolved) -> bool {
         let mut found = false;
-        fn go(e: &Expr, found: &mut bool) {
+        fn go(e: &Expr, resolved: &Resolved, found: &mut bool) {
             match &e.kind {
                 ExprKind::MethodCall { .. } => *found = true,
                 ExprKind::Call { function, .. }
                     if matches!(
-                        builtins::lookup_function(&function.text).map(|f| f.function),
-                        Some(Function::Stop | Function::Rand)
+                        resolved.name(function.span),
+                        Some(Resolution::Function(f)) if matches!(f.function, Function::Stop | Function::Rand)
                     ) =>
                 {
                     *found = true
                 }
                 _ => {}
             }
-            e.for_each_child(|c| go(c, found));
+            e.for_each_child(|c| go(c, resolved, found));
         }
-        go(e, &mut found);
+        go(e, resolved, &mut found);
         found
     }
     for s in &formula.statements {
         if let StatementKind::Expr { expr } = &s.kind {
-            if !has_effect(expr) && !matches!(expr.kind, ExprKind::Error) {
+            if !has_effect(expr, resolved) && !matches!(expr.kind, ExprKind::Error) {
                 let mut d = Diagnostic::new(
                     Code::NoEffect,
                     s.span,
@@ -469,11 +495,11 @@ fn no_effect(formula: &Formula, out: &mut Vec<Diagnostic>) {
 }
 
 /// W310: a target assigned a constant that is negative or fractional.
-fn target_values(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn target_values(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
-            if let Some(VariableKind::Target(_)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
-                if let Some(v) = constant_number(value) {
+            if let Some(VariableKind::Target(_)) = service(resolved, target.span).map(|v| v.kind) {
+                if let Some(v) = constant_number(value, resolved) {
                     if v < 0.0 {
                         out.push(Diagnostic::new(
                             Code::TargetNotWholeNumber,
@@ -516,8 +542,4 @@ fn unused_variables(variables: &[VariableInfo], out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-/// Whether `name` is the sample method `method` (names are case-sensitive, as the table's).
-fn method_is(name: &str, method: Method) -> bool {
-    builtins::lookup_method(name).map(|m| m.method) == Some(method)
 }
