@@ -80,19 +80,6 @@ impl Resolved {
         Some(self.names[i].1)
     }
 
-    /// The resolved name whose token holds byte `offset` (its start to its end, inclusive),
-    /// with the token's span.
-    pub fn name_at(&self, offset: usize) -> Option<(Span, Resolution)> {
-        let after = self.names.partition_point(|(s, _)| s.start as usize <= offset);
-        let (span, resolution) = *self.names[..after].last()?;
-        (offset <= span.end as usize).then_some((span, resolution))
-    }
-
-    /// Every resolved name, in source order.
-    pub fn names(&self) -> impl Iterator<Item = (Span, Resolution)> + '_ {
-        self.names.iter().copied()
-    }
-
     /// The static type set of the expression at exactly `span`; unknown for a span that is no
     /// checked expression.
     pub fn types(&self, span: Span) -> TypeSet {

@@ -314,7 +314,7 @@ pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &
             },
             Err(e) => Tick {
                 applied: None,
-                error: Some((e.kind.code().to_string(), Some(e.message))),
+                error: Some((e.kind.code().to_string(), Some(formula.error_text(&e)))),
                 columns: Vec::new(),
                 results: None,
             },
