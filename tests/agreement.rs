@@ -209,11 +209,13 @@ fn context(seed: u64) -> ContextSpec {
         "currentLowPriorityNodes": r.below(2) as f64,
         "taskSlotsPerNode": 1 + r.below(4),
     });
+    let now = ["2026-11-23T12:00:00Z", "2026-11-24T03:15:30Z"][r.below(2)];
+    let delay = [0.0, 30.0, 90.0][r.below(3)];
     let mut spec = serde_json::json!({
-        "now": ["2026-11-23T12:00:00Z", "2026-11-24T03:15:30Z"][r.below(2)],
+        "now": now,
         "pool": pool,
         "metrics": metrics,
-        "samplePublicationDelaySeconds": [0.0, 30.0, 90.0][r.below(3)],
+        "samplePublicationDelaySeconds": delay,
     });
     if r.below(2) == 0 {
         spec["random"] = serde_json::json!([0.25, 0.75]);
