@@ -53,8 +53,12 @@ impl FormulaGen {
         if depth == 0 || r.below(3) == 0 {
             return match r.below(12) {
                 0 => r.pick(&["0", "1", "2", "0.5", "-3", "70", "100", "1e308", "3.7", "-0"]).to_string(),
-                1 => r.pick(&["$CurrentDedicatedNodes", "$CurrentLowPriorityNodes", "$TaskSlotsPerNode"]).to_string(),
-                2 => r.pick(&["$TargetDedicatedNodes", "$TargetLowPriorityNodes", "$TargetDedicated"]).to_string(),
+                1 => r
+                    .pick(&["$CurrentDedicatedNodes", "$CurrentLowPriorityNodes", "$TaskSlotsPerNode"])
+                    .to_string(),
+                2 => r
+                    .pick(&["$TargetDedicatedNodes", "$TargetLowPriorityNodes", "$TargetDedicated"])
+                    .to_string(),
                 3 => self.metric().to_string(),
                 4 => format!("time().{}", r.pick(&["hour", "weekday", "minute", "year"])),
                 5 => format!("{}.Count()", self.metric()),
@@ -89,7 +93,11 @@ impl FormulaGen {
                 let op = self.rng.pick(&["<", ">=", "==", "!="]);
                 format!("({} {op} {})", self.interval(d), self.interval(d))
             }
-            9 => format!("(\"{}\" < \"{}\")", self.rng.pick(&["a", "b", "é"]), self.rng.pick(&["a", "b", "z"])),
+            9 => format!(
+                "(\"{}\" < \"{}\")",
+                self.rng.pick(&["a", "b", "é"]),
+                self.rng.pick(&["a", "b", "z"])
+            ),
             10 => format!("((time() - time(\"2026-11-23T00:00:00Z\")) > {})", self.interval(d)),
             _ => format!("({} * {})", self.num(d), self.num(d)),
         }
@@ -123,7 +131,10 @@ impl FormulaGen {
                 self.rng.pick(&["1", "5", "15", "0.5", "60"])
             ),
             1 if !self.intervals.is_empty() => self.intervals[self.rng.below(self.intervals.len())].clone(),
-            1 | 2 => self.rng.pick(&["TimeInterval_Minute", "TimeInterval_Zero", "TimeInterval_Week"]).to_string(),
+            1 | 2 => self
+                .rng
+                .pick(&["TimeInterval_Minute", "TimeInterval_Zero", "TimeInterval_Week"])
+                .to_string(),
             3 => format!("({} + {})", self.interval(d), self.interval(d)),
             4 => format!("({} - {})", self.interval(d), self.interval(d)),
             5 => format!("(-{})", self.interval(d)),
@@ -355,6 +366,9 @@ fn the_generator_reaches_what_the_property_is_about() {
         }
     }
     assert!(compiled >= 360, "only {compiled} of 400 generated formulas compile");
-    assert!(ok >= 40 && insufficient >= 20 && other_errors >= 20, "{ok} ok, {insufficient} insufficient, {other_errors} other");
+    assert!(
+        ok >= 40 && insufficient >= 20 && other_errors >= 20,
+        "{ok} ok, {insufficient} insufficient, {other_errors} other"
+    );
     assert!(messages.len() >= 4, "too few kinds of error: {messages:?}");
 }

@@ -62,8 +62,8 @@ fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Dia
                         entry.1.get_or_insert(target.span);
                     }
                 }
-                if v.alias_of.is_some() {
-                    out.push(alias_warning(v.name, v.alias_of.unwrap_or_default(), target.span));
+                if let Some(canonical) = v.alias_of {
+                    out.push(alias_warning(v.name, canonical, target.span));
                 }
             }
         }
@@ -191,12 +191,12 @@ fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
             if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
-                let only_last = method_of(resolved, method.span) == Some(Method::GetSample) && args.len() == 1 && constant_number(&args[0], resolved) == Some(1.0);
+                let only_last = method_of(resolved, method.span) == Some(Method::GetSample)
+                    && args.len() == 1
+                    && constant_number(&args[0], resolved) == Some(1.0);
                 looks.entry(m).or_default().push((e.span, only_last));
-                let is_window = matches!(
-                    method_of(resolved, method.span),
-                    Some(Method::GetSample | Method::GetSamplePercent)
-                ) && !args.is_empty()
+                let is_window = matches!(method_of(resolved, method.span), Some(Method::GetSample | Method::GetSamplePercent))
+                    && !args.is_empty()
                     && constant_number(&args[0], resolved).is_none();
                 if is_window {
                     let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(|a| constant_interval(a, resolved)).collect();

@@ -76,7 +76,10 @@ impl Resolved {
 
     /// What the name at exactly `span` stands for.
     pub fn name(&self, span: Span) -> Option<Resolution> {
-        let i = self.names.binary_search_by_key(&(span.start, span.end), |(s, _)| (s.start, s.end)).ok()?;
+        let i = self
+            .names
+            .binary_search_by_key(&(span.start, span.end), |(s, _)| (s.start, s.end))
+            .ok()?;
         Some(self.names[i].1)
     }
 

@@ -16,8 +16,8 @@ use crate::time::{parse_time_literal, TimeInterval};
 
 use super::compile::{Node, SampleArgs};
 use super::exec::{
-    binary, not_a_double, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg, Sampled, DEFAULT_SAMPLE_PERCENT,
-    R, SAMPLE_PERIOD,
+    binary, not_a_double, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg, Sampled,
+    DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
 };
 use super::run::TraceEvent;
 use super::value::Value;
@@ -389,12 +389,8 @@ impl Lowering {
                 num(move |m| {
                     let mut values = Vec::new();
                     flatten(m, &args, f, pos, |x| values.push(x))?;
-                    ops::std(&values).map_err(|n| {
-                        type_error(
-                            pos,
-                            format!("std needs at least two values (sample standard deviation), got {n}"),
-                        )
-                    })
+                    ops::std(&values)
+                        .map_err(|n| type_error(pos, format!("std needs at least two values (sample standard deviation), got {n}")))
                 })
             }
             Function::Val | Function::Percentile => {

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use crate::builtins::{Deallocation, Function, Method, Metric, PoolScalar, Target, TimestampField, VariableKind};
 use crate::check::resolve::{Resolution, Resolved};
 use crate::check::{check, Analysis};
-use crate::ops::{self, Scalar};
-use crate::types::{Type, TypeSet};
 use crate::diagnostic::Diagnostic;
+use crate::ops::{self, Scalar};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StatementKind, UnaryOp};
 use crate::syntax::{LineIndex, Span};
 use crate::time::TimeInterval;
+use crate::types::{Type, TypeSet};
 
 use super::code::{Code, Lowering};
 use super::exec::SampleArg;
