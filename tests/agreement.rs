@@ -244,6 +244,11 @@ fn assert_paths_agree(src: &str, formula: &Formula, spec: &ContextSpec) {
     let traced = formula.evaluate_traced(&ctx);
     let targets = formula.evaluate_targets(&ctx);
     assert_eq!(plain.run, traced.run, "evaluate and evaluate_traced differ on\n{src}");
+    // The compiler trusts the checker's types for its double-only path; a wrong type would
+    // surface as this internal error in every path alike.
+    if let Some(e) = &plain.error {
+        assert!(!e.message.contains("internal error"), "{}\n{src}", e.message);
+    }
     assert_eq!(plain.applied, traced.applied, "{src}");
     assert_eq!(plain.error, traced.error, "{src}");
     match targets {
