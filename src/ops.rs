@@ -191,16 +191,22 @@ pub(crate) trait Aggregate: Default {
     fn push(&mut self, x: f64);
     /// The value.
     fn finish(self) -> Option<f64>;
+
+    /// The aggregate of a slice: every element pushed, in order.
+    #[inline]
+    fn of_slice(values: &[f64]) -> Option<f64> {
+        let mut a = Self::default();
+        for &x in values {
+            a.push(x);
+        }
+        a.finish()
+    }
 }
 
 /// The aggregate `A` of a slice.
 #[inline]
 pub(crate) fn fold<A: Aggregate>(values: &[f64]) -> Option<f64> {
-    let mut a = A::default();
-    for &x in values {
-        a.push(x);
-    }
-    a.finish()
+    A::of_slice(values)
 }
 
 /// `sum`: 0 plus every element, left to right (so `sum(-0)` is `0 + -0`).
@@ -231,6 +237,16 @@ impl Aggregate for Avg {
     #[inline]
     fn finish(self) -> Option<f64> {
         (self.0 != 0).then(|| self.1 / self.0 as f64)
+    }
+
+    /// The same sum, left to right, over the slice's length (no count to keep).
+    #[inline]
+    fn of_slice(values: &[f64]) -> Option<f64> {
+        let mut sum = 0.0;
+        for &x in values {
+            sum += x;
+        }
+        (!values.is_empty()).then(|| sum / values.len() as f64)
     }
 }
 
@@ -280,6 +296,11 @@ impl Aggregate for Max {
     fn finish(self) -> Option<f64> {
         self.0
     }
+    /// The same fold from the first element.
+    #[inline]
+    fn of_slice(values: &[f64]) -> Option<f64> {
+        values.iter().copied().reduce(max2)
+    }
 }
 
 /// `min`, folded with [`min2`].
@@ -297,6 +318,11 @@ impl Aggregate for Min {
     #[inline]
     fn finish(self) -> Option<f64> {
         self.0
+    }
+    /// The same fold from the first element.
+    #[inline]
+    fn of_slice(values: &[f64]) -> Option<f64> {
+        values.iter().copied().reduce(min2)
     }
 }
 

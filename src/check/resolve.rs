@@ -109,3 +109,95 @@ pub fn builtin_named(name: &str, member: bool) -> Option<Resolution> {
         .or_else(|| builtins::lookup_constant(name).map(Resolution::Constant))
         .or_else(|| builtins::lookup_keyword(name).map(Resolution::Keyword))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::check;
+    use crate::syntax::ast::{Expr, ExprKind, StatementKind};
+    use crate::types::Type;
+
+    /// Every name and every expression of `src` (a formula without errors) as the checker
+    /// recorded them.
+    fn assert_complete(src: &str) {
+        let analysis = check(src);
+        assert!(!analysis.has_errors(), "{src}: {:?}", analysis.diagnostics);
+        let r = &analysis.resolved;
+        fn go(e: &Expr, r: &Resolved, src: &str) {
+            let text = e.span.text(src);
+            assert!(!r.types(e.span).is_unknown(), "no type for `{text}`");
+            let name = match &e.kind {
+                ExprKind::Name { .. } => Some(e.span),
+                ExprKind::Call { function, .. } => Some(function.span),
+                ExprKind::Member { member, .. } => Some(member.span),
+                ExprKind::MethodCall { method, .. } => Some(method.span),
+                _ => None,
+            };
+            if let Some(span) = name {
+                assert!(r.name(span).is_some(), "`{}` in `{text}` is not resolved", span.text(src));
+            }
+            match &e.kind {
+                // The receiver of a sample method is a metric's name, resolved but not a value.
+                ExprKind::MethodCall { object, args, .. } => {
+                    assert!(matches!(r.name(object.unparenthesized().span), Some(Resolution::Service(_))));
+                    args.iter().for_each(|a| go(a, r, src));
+                }
+                _ => e.for_each_child(|c| go(c, r, src)),
+            }
+        }
+        for s in &analysis.formula.statements {
+            if let StatementKind::Assign { target, .. } = &s.kind {
+                assert!(r.name(target.span).is_some(), "target `{}` is not resolved", target.text);
+            }
+            if let Some(e) = s.expr() {
+                go(e, r, src);
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_and_expression_of_a_clean_formula_is_resolved() {
+        assert_complete(
+            "$samples = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);
+$tasks = $samples < 70 ? max(0, $PendingTasks.GetSample(1)) : avg($PendingTasks.GetSample(TimeInterval_Minute * 15));
+$TargetDedicatedNodes = min(20, $tasks);
+$NodeDeallocationOption = taskcompletion;",
+        );
+        assert_complete(
+            "$h = time().hour; $w = (TimeInterval_Hour * 2); $TargetDedicated = ($h > 8) * lg($TaskSlotsPerNode * 2) + ($w > TimeInterval_Zero);
+$v = round($CPUPercent.GetSample(3), 1); $NodeDeallocationOption = len($v) > 1 ? requeue : $NodeDeallocationOption;
+$t = $CPUPercent.HistoryBeginTime(); $TargetLowPriorityNodes = len($v) + $t.minute; $CPUPercent;",
+        );
+    }
+
+    #[test]
+    fn reads_resolve_to_their_variable_and_type() {
+        let src = "$a = 1; $b = $CPUPercent.GetSample(2); $a = $b; $TargetDedicatedNodes = max($a);";
+        let analysis = check(src);
+        let r = &analysis.resolved;
+        let at = |needle: &str, nth: usize| {
+            let start = src.match_indices(needle).nth(nth).unwrap().0;
+            Span::new(start, start + needle.len())
+        };
+        assert_eq!(r.name(at("$a", 0)), Some(Resolution::User(0)));
+        assert_eq!(r.name(at("$b", 1)), Some(Resolution::User(1)));
+        // `$a` read after its second assignment holds a vector.
+        assert_eq!(r.name(at("$a", 2)), Some(Resolution::User(0)));
+        assert_eq!(r.types(at("$a", 2)), TypeSet::of(Type::DoubleVec));
+        assert_eq!(r.types(at("$b", 1)), TypeSet::of(Type::DoubleVec));
+        assert!(matches!(r.name(at("max", 0)), Some(Resolution::Function(f)) if f.name == "max"));
+        assert!(matches!(r.name(at("GetSample", 0)), Some(Resolution::Method(m)) if m.name == "GetSample"));
+        assert!(matches!(r.name(at("$TargetDedicatedNodes", 0)), Some(Resolution::Service(v)) if v.name == "$TargetDedicatedNodes"));
+        assert_eq!(r.types(Span::new(0, 1)), TypeSet::UNKNOWN, "no expression there");
+    }
+
+    #[test]
+    fn names_the_parser_could_not_read_resolve_by_spelling() {
+        assert!(matches!(builtin_named("GetSample", true), Some(Resolution::Method(_))));
+        assert!(matches!(builtin_named("hour", true), Some(Resolution::Field(_))));
+        assert!(matches!(builtin_named("max", false), Some(Resolution::Function(_))));
+        assert!(matches!(builtin_named("requeue", false), Some(Resolution::Keyword(_))));
+        assert_eq!(builtin_named("max", true), None);
+        assert_eq!(builtin_named("Max", false), None);
+    }
+}
