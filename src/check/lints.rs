@@ -1,26 +1,38 @@
-//! Lints beyond what the service checks (LANGUAGE.md §9.1). Each lint is one function.
+//! Lints beyond what the service checks (LANGUAGE.md §9.1). Each lint is one function. They
+//! read the checker's resolved tree ([`Resolved`]) for what names stand for, and evaluate
+//! constants with the evaluator's own operators ([`crate::ops`]).
 
 use std::collections::{HashMap, HashSet};
 
-use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, VariableKind};
+use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, TimestampField, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ops::{self, Scalar};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
 use crate::syntax::Span;
 use crate::time::{TimeInterval, Timestamp};
 
+use super::resolve::{Resolution, Resolved};
 use super::VariableInfo;
 
-/// Run every lint over a parsed formula.
-pub(super) fn run(formula: &Formula, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
-    targets_and_aliases(formula, out);
-    metric_uses(formula, out);
-    unguarded_windows(formula, out);
-    expression_lints(formula, out);
-    no_effect(formula, out);
-    target_values(formula, out);
-    target_always_zero(formula, out);
-    age_from_fixed_time(formula, out);
+/// Run every lint over a checked formula.
+pub(super) fn run(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
+    targets_and_aliases(formula, resolved, out);
+    metric_uses(formula, resolved, out);
+    unguarded_windows(formula, resolved, out);
+    expression_lints(formula, resolved, out);
+    no_effect(formula, resolved, out);
+    target_values(formula, resolved, out);
+    target_always_zero(formula, resolved, out);
+    age_from_fixed_time(formula, resolved, out);
     unused_variables(variables, out);
+}
+
+/// The service variable the name at `span` resolved to.
+fn service(resolved: &Resolved, span: Span) -> Option<&'static crate::builtins::ServiceVariable> {
+    match resolved.name(span)? {
+        Resolution::Service(v) => Some(v),
+        _ => None,
+    }
 }
 
 /// Calls `f` on every expression of the formula, parents before children.
@@ -37,12 +49,12 @@ fn walk<'a>(formula: &'a Formula, f: &mut impl FnMut(&'a Expr)) {
 }
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
-fn targets_and_aliases(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut assigned: HashMap<Target, (Option<Span>, Option<Span>)> = HashMap::new();
     let mut any_target = false;
     for s in &formula.statements {
         if let StatementKind::Assign { target, .. } = &s.kind {
-            if let Some(v) = builtins::lookup_variable(&target.text) {
+            if let Some(v) = service(resolved, target.span) {
                 if let VariableKind::Target(t) = v.kind {
                     any_target = true;
                     let entry = assigned.entry(t).or_default();
@@ -52,15 +64,15 @@ fn targets_and_aliases(formula: &Formula, out: &mut Vec<Diagnostic>) {
                         entry.1.get_or_insert(target.span);
                     }
                 }
-                if v.alias_of.is_some() {
-                    out.push(alias_warning(v.name, v.alias_of.unwrap_or_default(), target.span));
+                if let Some(canonical) = v.alias_of {
+                    out.push(alias_warning(v.name, canonical, target.span));
                 }
             }
         }
     }
     walk(formula, &mut |e| {
-        if let ExprKind::Name { name } = &e.kind {
-            if let Some(v) = builtins::lookup_variable(name) {
+        if let ExprKind::Name { .. } = &e.kind {
+            if let Some(v) = service(resolved, e.span) {
                 if let Some(canonical) = v.alias_of {
                     out.push(alias_warning(v.name, canonical, e.span));
                 }
@@ -95,104 +107,102 @@ fn alias_warning(alias: &str, canonical: &str, span: Span) -> Diagnostic {
     )
 }
 
-fn metric_of(e: &Expr) -> Option<Metric> {
-    match &e.unparenthesized().kind {
-        ExprKind::Name { name } => Metric::from_name(name),
+/// The sampled metric that `e` names, optionally in parentheses.
+fn metric_of(e: &Expr, resolved: &Resolved) -> Option<Metric> {
+    let e = e.unparenthesized();
+    match (&e.kind, service(resolved, e.span)?.kind) {
+        (ExprKind::Name { .. }, VariableKind::Metric(m)) => Some(m),
         _ => None,
     }
 }
 
-/// A constant interval expression (`TimeInterval_Minute * 5`), evaluated statically.
-fn constant_interval(e: &Expr) -> Option<TimeInterval> {
-    match &e.unparenthesized().kind {
-        ExprKind::Name { name } => builtins::lookup_constant(name).map(|c| c.value),
-        ExprKind::Binary {
-            op: BinaryOp::Mul,
-            left,
-            right,
-        } => match (
-            constant_interval(left),
-            constant_number(right),
-            constant_number(left),
-            constant_interval(right),
-        ) {
-            (Some(i), Some(k), _, _) | (_, _, Some(k), Some(i)) => i.checked_mul_f64(k),
+/// The sample method of a method call's name.
+fn method_of(resolved: &Resolved, name: Span) -> Option<Method> {
+    match resolved.name(name)? {
+        Resolution::Method(m) => Some(m.method),
+        _ => None,
+    }
+}
+
+/// A constant expression of numbers, `TimeInterval_*` constants and operators, evaluated
+/// statically with the evaluator's own operators (what constant folding gives).
+fn constant(e: &Expr, resolved: &Resolved) -> Option<Scalar<'static>> {
+    let e = e.unparenthesized();
+    match &e.kind {
+        ExprKind::Number { value } => Some(Scalar::Double(*value)),
+        ExprKind::Name { .. } => match resolved.name(e.span)? {
+            Resolution::Constant(c) => Some(Scalar::Interval(c.value)),
             _ => None,
         },
-        ExprKind::Binary {
-            op: BinaryOp::Div,
-            left,
-            right,
-        } => constant_interval(left)?.checked_div_f64(constant_number(right)?),
-        ExprKind::Binary {
-            op: BinaryOp::Add,
-            left,
-            right,
-        } => constant_interval(left)?.checked_add(constant_interval(right)?),
-        ExprKind::Unary {
-            op: crate::syntax::ast::UnaryOp::Neg,
-            operand,
-        } => constant_interval(operand)?.checked_neg(),
-        _ => None,
-    }
-}
-
-/// A constant number expression made only of literals and arithmetic.
-fn constant_number(e: &Expr) -> Option<f64> {
-    use BinaryOp::*;
-    match &e.unparenthesized().kind {
-        ExprKind::Number { value } => Some(*value),
-        ExprKind::Unary { op, operand } => {
-            let v = constant_number(operand)?;
-            Some(match op {
-                crate::syntax::ast::UnaryOp::Neg => -v,
-                crate::syntax::ast::UnaryOp::Not => f64::from(v == 0.0),
-            })
-        }
+        ExprKind::Unary { op, operand } => ops::unary(*op, constant(operand, resolved)?).ok(),
         ExprKind::Binary { op, left, right } => {
-            let (a, b) = (constant_number(left)?, constant_number(right)?);
-            Some(match op {
-                And => f64::from(a != 0.0 && b != 0.0),
-                Or => f64::from(a != 0.0 || b != 0.0),
-                // The evaluator's own definition of each operator.
-                _ => crate::ops::double_op(*op, a, b),
-            })
+            let (a, b) = (constant(left, resolved)?, constant(right, resolved)?);
+            let truth = |s: Scalar<'_>| match s {
+                Scalar::Double(x) => Some(ops::is_true(x)),
+                _ => None,
+            };
+            match op {
+                BinaryOp::And | BinaryOp::Or => {
+                    let (x, y) = (truth(a)?, truth(b)?);
+                    let r: Result<f64, ()> = if *op == BinaryOp::And {
+                        ops::and(x, || Ok(y))
+                    } else {
+                        ops::or(x, || Ok(y))
+                    };
+                    r.ok().map(Scalar::Double)
+                }
+                _ => ops::binary(*op, a, b).ok(),
+            }
         }
         ExprKind::Conditional {
             condition,
             then_branch,
             else_branch,
-        } => {
-            if constant_number(condition)? != 0.0 {
-                constant_number(then_branch)
-            } else {
-                constant_number(else_branch)
-            }
-        }
+        } => match constant(condition, resolved)? {
+            Scalar::Double(c) if ops::is_true(c) => constant(then_branch, resolved),
+            Scalar::Double(_) => constant(else_branch, resolved),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A constant interval expression (`TimeInterval_Minute * 5`).
+fn constant_interval(e: &Expr, resolved: &Resolved) -> Option<TimeInterval> {
+    match constant(e, resolved)? {
+        Scalar::Interval(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// A constant number expression (`2 * 3`, `1 > 0`).
+fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
+    match constant(e, resolved)? {
+        Scalar::Double(x) => Some(x),
         _ => None,
     }
 }
 
 /// W304 retired metric, W305 `GetSample(1)` as the only look, W306 window too recent,
 /// W317 metric used as a number.
-fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Metric names used as method receivers, by span start.
     let mut receivers = std::collections::HashSet::new();
     let mut looks: HashMap<Metric, Vec<(Span, bool)>> = HashMap::new();
     walk(formula, &mut |e| {
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
-            if let Some(m) = metric_of(object) {
+            if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
-                let only_last = method_is(&method.text, Method::GetSample) && args.len() == 1 && constant_number(&args[0]) == Some(1.0);
+                let only_last = method_of(resolved, method.span) == Some(Method::GetSample)
+                    && args.len() == 1
+                    && constant_number(&args[0], resolved) == Some(1.0);
                 looks.entry(m).or_default().push((e.span, only_last));
-                let is_window = matches!(
-                    builtins::lookup_method(&method.text).map(|i| i.method),
-                    Some(Method::GetSample | Method::GetSamplePercent)
-                ) && !args.is_empty()
-                    && constant_number(&args[0]).is_none();
+                let is_window = matches!(method_of(resolved, method.span), Some(Method::GetSample | Method::GetSamplePercent))
+                    && !args.is_empty()
+                    && constant_number(&args[0], resolved).is_none();
                 if is_window {
-                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(constant_interval).collect();
-                    let two_bounds = args.len() >= 2 && constant_number(&args[1]).is_none();
+                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(|a| constant_interval(a, resolved)).collect();
+                    let two_bounds = args.len() >= 2 && constant_number(&args[1], resolved).is_none();
                     let expected = if two_bounds { 2 } else { 1 };
                     if bounds.len() == expected {
                         let oldest = bounds.iter().map(|b| b.0.abs()).max().unwrap_or(0);
@@ -208,8 +218,8 @@ fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
         }
     });
     walk(formula, &mut |e| {
-        if let ExprKind::Name { name } = &e.kind {
-            if let Some(m) = Metric::from_name(name) {
+        if let (ExprKind::Name { name }, Some(v)) = (&e.kind, service(resolved, e.span)) {
+            if let VariableKind::Metric(m) = v.kind {
                 if m.is_retired() {
                     out.push(Diagnostic::new(
                         Code::RetiredMetric,
@@ -241,54 +251,61 @@ fn metric_uses(formula: &Formula, out: &mut Vec<Diagnostic>) {
 }
 
 /// W307: `GetSample(window)` without a percentage, not guarded by `GetSamplePercent`.
-fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn unguarded_windows(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Variables whose value depends on a GetSamplePercent call.
-    let mut percent_vars: HashSet<&str> = HashSet::new();
-    type Vars<'f> = HashSet<&'f str>;
-    fn mentions_percent(e: &Expr, vars: &Vars<'_>) -> bool {
+    let mut percent_vars: Vec<Resolution> = Vec::new();
+    let mentions_percent = |e: &Expr, vars: &[Resolution]| -> bool {
         let mut found = false;
-        fn go(e: &Expr, vars: &Vars<'_>, found: &mut bool) {
+        fn go(e: &Expr, resolved: &Resolved, vars: &[Resolution], found: &mut bool) {
             if *found {
                 return;
             }
             match &e.kind {
                 ExprKind::MethodCall { method, .. }
-                    if method_is(&method.text, Method::GetSamplePercent) || method_is(&method.text, Method::Count) =>
+                    if matches!(method_of(resolved, method.span), Some(Method::GetSamplePercent | Method::Count)) =>
                 {
                     *found = true
                 }
-                ExprKind::Name { name } if vars.contains(name.as_str()) => *found = true,
-                _ => e.for_each_child(|c| go(c, vars, found)),
+                ExprKind::Name { .. } if resolved.name(e.span).is_some_and(|r| vars.contains(&r)) => *found = true,
+                _ => e.for_each_child(|c| go(c, resolved, vars, found)),
             }
         }
-        go(e, vars, &mut found);
+        go(e, resolved, vars, &mut found);
         found
-    }
-    fn visit(e: &Expr, guarded: bool, vars: &Vars<'_>, out: &mut Vec<Diagnostic>) {
+    };
+    fn visit(
+        e: &Expr,
+        guarded: bool,
+        resolved: &Resolved,
+        vars: &[Resolution],
+        mentions_percent: &dyn Fn(&Expr, &[Resolution]) -> bool,
+        out: &mut Vec<Diagnostic>,
+    ) {
         match &e.kind {
             ExprKind::Conditional {
                 condition,
                 then_branch,
                 else_branch,
             } => {
-                visit(condition, guarded, vars, out);
+                visit(condition, guarded, resolved, vars, mentions_percent, out);
                 let g = guarded || mentions_percent(condition, vars);
-                visit(then_branch, g, vars, out);
-                visit(else_branch, g, vars, out);
+                visit(then_branch, g, resolved, vars, mentions_percent, out);
+                visit(else_branch, g, resolved, vars, mentions_percent, out);
             }
             ExprKind::Binary {
                 op: BinaryOp::And | BinaryOp::Or,
                 left,
                 right,
             } => {
-                visit(left, guarded, vars, out);
-                visit(right, guarded || mentions_percent(left, vars), vars, out);
+                visit(left, guarded, resolved, vars, mentions_percent, out);
+                let g = guarded || mentions_percent(left, vars);
+                visit(right, g, resolved, vars, mentions_percent, out);
             }
             ExprKind::MethodCall { method, args, .. } => {
-                let window_without_percent = method_is(&method.text, Method::GetSample)
+                let window_without_percent = method_of(resolved, method.span) == Some(Method::GetSample)
                     && match args.len() {
-                        1 => constant_number(&args[0]).is_none() && !is_count_like(&args[0]),
-                        2 => constant_number(&args[1]).is_none() && constant_interval(&args[1]).is_some(),
+                        1 => constant_number(&args[0], resolved).is_none() && !is_count_like(&args[0], resolved),
+                        2 => constant_number(&args[1], resolved).is_none() && constant_interval(&args[1], resolved).is_some(),
                         _ => false,
                     };
                 if window_without_percent && !guarded {
@@ -297,17 +314,19 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
                             .with_note("guard it, e.g. `$p = $X.GetSamplePercent(w); $v = $p < 70 ? … : avg($X.GetSample(w));`, or pass an explicit percentage such as `GetSample(w, 0)`"),
                     );
                 }
-                e.for_each_child(|c| visit(c, guarded, vars, out));
+                e.for_each_child(|c| visit(c, guarded, resolved, vars, mentions_percent, out));
             }
-            _ => e.for_each_child(|c| visit(c, guarded, vars, out)),
+            _ => e.for_each_child(|c| visit(c, guarded, resolved, vars, mentions_percent, out)),
         }
     }
     for s in &formula.statements {
         if let Some(e) = s.expr() {
-            visit(e, false, &percent_vars, out);
+            visit(e, false, resolved, &percent_vars, &mentions_percent, out);
             if let StatementKind::Assign { target, value } = &s.kind {
                 if mentions_percent(value, &percent_vars) {
-                    percent_vars.insert(&target.text);
+                    if let Some(r) = resolved.name(target.span) {
+                        percent_vars.push(r);
+                    }
                 }
             }
         }
@@ -316,8 +335,8 @@ fn unguarded_windows(formula: &Formula, out: &mut Vec<Diagnostic>) {
 
 /// A `GetSample` argument that is plainly a count (a number or a variable holding one); we
 /// cannot always know, so only intervals built from constants count as windows.
-fn is_count_like(e: &Expr) -> bool {
-    constant_interval(e).is_none()
+fn is_count_like(e: &Expr, resolved: &Resolved) -> bool {
+    constant_interval(e, resolved).is_none()
         && !matches!(
             &e.unparenthesized().kind,
             ExprKind::Name { .. } | ExprKind::Call { .. } | ExprKind::Binary { .. }
@@ -326,12 +345,12 @@ fn is_count_like(e: &Expr) -> bool {
 
 /// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
-fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn expression_lints(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // N402 once per field (`hour`, `weekday`), at its first comparison.
-    let mut utc_noted: Vec<String> = Vec::new();
+    let mut utc_noted: Vec<TimestampField> = Vec::new();
     walk(formula, &mut |e| match &e.kind {
         ExprKind::Conditional { condition, .. } => {
-            if let Some(v) = constant_number(condition) {
+            if let Some(v) = constant_number(condition, resolved) {
                 out.push(Diagnostic::new(
                     Code::ConstantCondition,
                     condition.span,
@@ -357,8 +376,15 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 }
             }
             for (side, other) in [(left, right), (right, left)] {
-                if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
-                    if member.text == "weekday" && constant_number(other) == Some(7.0) {
+                let field = match &side.unparenthesized().kind {
+                    ExprKind::Member { member, .. } => match resolved.name(member.span) {
+                        Some(Resolution::Field(f)) => Some((f.field, member)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some((field, _)) = field {
+                    if field == TimestampField::Weekday && constant_number(other, resolved) == Some(7.0) {
                         out.push(
                             Diagnostic::new(
                                 Code::WeekdaySeven,
@@ -369,12 +395,12 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
-                if let ExprKind::Member { member, .. } = &side.unparenthesized().kind {
-                    if matches!(member.text.as_str(), "hour" | "weekday")
-                        && constant_number(other).is_some()
-                        && !utc_noted.contains(&member.text)
+                if let Some((field, member)) = field {
+                    if matches!(field, TimestampField::Hour | TimestampField::Weekday)
+                        && constant_number(other, resolved).is_some()
+                        && !utc_noted.contains(&field)
                     {
-                        utc_noted.push(member.text.clone());
+                        utc_noted.push(field);
                         out.push(
                             Diagnostic::new(
                                 Code::UtcTimeComparison,
@@ -385,8 +411,8 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
-                if mentions_cpu(side) {
-                    if let Some(v) = constant_number(other) {
+                if mentions_cpu(side, resolved) {
+                    if let Some(v) = constant_number(other, resolved) {
                         if v > 0.0 && v <= 1.0 {
                             out.push(Diagnostic::new(
                                 Code::CpuPercentScale,
@@ -401,7 +427,7 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        ExprKind::Name { name } if builtins::lookup_keyword(name).map(|k| k.value) == Some(Deallocation::RetainedData) => {
+        ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) => {
             out.push(Diagnostic::new(
                 Code::RetainedData,
                 e.span,
@@ -412,45 +438,45 @@ fn expression_lints(formula: &Formula, out: &mut Vec<Diagnostic>) {
     });
 }
 
-fn mentions_cpu(e: &Expr) -> bool {
+fn mentions_cpu(e: &Expr, resolved: &Resolved) -> bool {
     let mut found = false;
-    fn go(e: &Expr, found: &mut bool) {
-        if let ExprKind::Name { name } = &e.kind {
-            if builtins::lookup_variable(name).map(|v| v.kind) == Some(VariableKind::Metric(Metric::CpuPercent)) {
+    fn go(e: &Expr, resolved: &Resolved, found: &mut bool) {
+        if let ExprKind::Name { .. } = &e.kind {
+            if service(resolved, e.span).map(|v| v.kind) == Some(VariableKind::Metric(Metric::CpuPercent)) {
                 *found = true;
             }
         }
-        e.for_each_child(|c| go(c, found));
+        e.for_each_child(|c| go(c, resolved, found));
     }
-    go(e, &mut found);
+    go(e, resolved, &mut found);
     found
 }
 
 /// W313: a bare expression that does nothing.
-fn no_effect(formula: &Formula, out: &mut Vec<Diagnostic>) {
-    fn has_effect(e: &Expr) -> bool {
+fn no_effect(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+    fn has_effect(e: &Expr, resolved: &Resolved) -> bool {
         let mut found = false;
-        fn go(e: &Expr, found: &mut bool) {
+        fn go(e: &Expr, resolved: &Resolved, found: &mut bool) {
             match &e.kind {
                 ExprKind::MethodCall { .. } => *found = true,
                 ExprKind::Call { function, .. }
                     if matches!(
-                        builtins::lookup_function(&function.text).map(|f| f.function),
-                        Some(Function::Stop | Function::Rand)
+                        resolved.name(function.span),
+                        Some(Resolution::Function(f)) if matches!(f.function, Function::Stop | Function::Rand)
                     ) =>
                 {
                     *found = true
                 }
                 _ => {}
             }
-            e.for_each_child(|c| go(c, found));
+            e.for_each_child(|c| go(c, resolved, found));
         }
-        go(e, &mut found);
+        go(e, resolved, &mut found);
         found
     }
     for s in &formula.statements {
         if let StatementKind::Expr { expr } = &s.kind {
-            if !has_effect(expr) && !matches!(expr.kind, ExprKind::Error) {
+            if !has_effect(expr, resolved) && !matches!(expr.kind, ExprKind::Error) {
                 let mut d = Diagnostic::new(
                     Code::NoEffect,
                     s.span,
@@ -471,11 +497,11 @@ fn no_effect(formula: &Formula, out: &mut Vec<Diagnostic>) {
 }
 
 /// W310: a target assigned a constant that is negative or fractional.
-fn target_values(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn target_values(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
-            if let Some(VariableKind::Target(_)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
-                if let Some(v) = constant_number(value) {
+            if let Some(VariableKind::Target(_)) = service(resolved, target.span).map(|v| v.kind) {
+                if let Some(v) = constant_number(value, resolved) {
                     if v < 0.0 {
                         out.push(Diagnostic::new(
                             Code::TargetNotWholeNumber,
@@ -519,11 +545,6 @@ fn unused_variables(variables: &[VariableInfo], out: &mut Vec<Diagnostic>) {
         }
     }
 }
-/// Whether `name` is the sample method `method` (names are case-sensitive, as the table's).
-fn method_is(name: &str, method: Method) -> bool {
-    builtins::lookup_method(name).map(|m| m.method) == Some(method)
-}
-
 /// The values an expression can take, as far as literals, `min`, `max`, `?:`, comparisons and
 /// sums say (`[-inf, inf]` when they say nothing).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -558,21 +579,21 @@ impl Bounds {
 
 /// The [`Bounds`] of `e`, with `known` the bounds of the variables assigned so far (targets
 /// by their canonical name, D51).
-fn bounds(e: &Expr, known: &HashMap<String, Bounds>) -> Bounds {
+fn bounds(e: &Expr, known: &HashMap<String, Bounds>, resolved: &Resolved) -> Bounds {
     use BinaryOp::*;
     match &e.unparenthesized().kind {
         ExprKind::Number { value } => Bounds::point(*value),
         ExprKind::Name { name } => known.get(&canonical_name(name)).copied().unwrap_or(Bounds::ANY),
         ExprKind::Unary { op, operand } => match op {
             crate::syntax::ast::UnaryOp::Neg => {
-                let b = bounds(operand, known);
+                let b = bounds(operand, known, resolved);
                 Bounds::checked(-b.hi, -b.lo)
             }
             crate::syntax::ast::UnaryOp::Not => Bounds::BOOL,
         },
         ExprKind::Binary { op, left, right } => match op {
             Add | Sub => {
-                let (a, b) = (bounds(left, known), bounds(right, known));
+                let (a, b) = (bounds(left, known, resolved), bounds(right, known, resolved));
                 if *op == Add {
                     Bounds::checked(a.lo + b.lo, a.hi + b.hi)
                 } else {
@@ -581,22 +602,22 @@ fn bounds(e: &Expr, known: &HashMap<String, Bounds>) -> Bounds {
             }
             And | Or => Bounds::BOOL,
             _ if op.is_comparison() => Bounds::BOOL,
-            _ => constant_number(e).map_or(Bounds::ANY, Bounds::point),
+            _ => constant_number(e, resolved).map_or(Bounds::ANY, Bounds::point),
         },
         ExprKind::Conditional {
             condition,
             then_branch,
             else_branch,
-        } => match constant_number(condition) {
-            Some(c) if c != 0.0 => bounds(then_branch, known),
-            Some(_) => bounds(else_branch, known),
+        } => match constant_number(condition, resolved) {
+            Some(c) if c != 0.0 => bounds(then_branch, known, resolved),
+            Some(_) => bounds(else_branch, known, resolved),
             None => {
-                let (a, b) = (bounds(then_branch, known), bounds(else_branch, known));
+                let (a, b) = (bounds(then_branch, known, resolved), bounds(else_branch, known, resolved));
                 Bounds::checked(a.lo.min(b.lo), a.hi.max(b.hi))
             }
         },
         ExprKind::Call { function, args, .. } if !args.is_empty() => {
-            let all: Vec<Bounds> = args.iter().map(|a| bounds(a, known)).collect();
+            let all: Vec<Bounds> = args.iter().map(|a| bounds(a, known, resolved)).collect();
             match builtins::lookup_function(&function.text).map(|f| f.function) {
                 // Every element of every argument is a candidate (a vector's are unknown).
                 Some(Function::Min) => Bounds::checked(
@@ -626,13 +647,13 @@ fn canonical_name(name: &str) -> String {
 /// names are assigned, D15) can only give a value below 1, which is applied as 0 whatever the
 /// pool does: `$TargetDedicatedNodes = min(0, $totalNodes)`. A plain constant (`= 0`) is meant
 /// and is not reported, nor is a variable holding one.
-fn target_always_zero(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn target_always_zero(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut known: HashMap<String, Bounds> = HashMap::new();
     // Per target: the deciding assignment so far (name span, value, bounds, by its canonical name).
     let mut deciding: Vec<(Target, bool, &Expr, Span, Bounds)> = Vec::new();
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
-            let b = bounds(value, &known);
+            let b = bounds(value, &known, resolved);
             if let Some(VariableKind::Target(t)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
                 let canonical = builtins::lookup_variable(&target.text).is_some_and(|v| v.alias_of.is_none());
                 match deciding.iter_mut().find(|d| d.0 == t) {
@@ -645,7 +666,7 @@ fn target_always_zero(formula: &Formula, out: &mut Vec<Diagnostic>) {
         }
     }
     for (t, _, value, _, b) in deciding {
-        if b.hi < 1.0 && b.lo < b.hi && constant_number(value).is_none() {
+        if b.hi < 1.0 && b.lo < b.hi && constant_number(value, resolved).is_none() {
             let mut d = Diagnostic::new(
                 Code::TargetAlwaysZero,
                 value.span,
@@ -721,14 +742,14 @@ pub struct FixedDateAge {
 
 /// Every [`FixedDateAge`] of the formula, directly (`time() - time("…") < TimeInterval_Hour`)
 /// or through variables assigned such a difference and a constant interval.
-pub fn fixed_date_ages(formula: &Formula) -> Vec<FixedDateAge> {
+pub(crate) fn fixed_date_ages(formula: &Formula, resolved: &Resolved) -> Vec<FixedDateAge> {
     let mut ages: HashMap<&str, (Span, Timestamp)> = HashMap::new();
     let mut intervals: HashMap<&str, TimeInterval> = HashMap::new();
     let mut found = Vec::new();
-    fn interval_of(e: &Expr, intervals: &HashMap<&str, TimeInterval>) -> Option<TimeInterval> {
+    fn interval_of(e: &Expr, intervals: &HashMap<&str, TimeInterval>, resolved: &Resolved) -> Option<TimeInterval> {
         match &e.unparenthesized().kind {
-            ExprKind::Name { name } => intervals.get(name.as_str()).copied().or_else(|| constant_interval(e)),
-            _ => constant_interval(e),
+            ExprKind::Name { name } => intervals.get(name.as_str()).copied().or_else(|| constant_interval(e, resolved)),
+            _ => constant_interval(e, resolved),
         }
     }
     for s in &formula.statements {
@@ -750,7 +771,7 @@ pub fn fixed_date_ages(formula: &Formula) -> Vec<FixedDateAge> {
                                 comparison: x.span,
                                 operator: op.symbol(),
                                 age_on_left: on_left,
-                                interval: interval_of(other, &intervals),
+                                interval: interval_of(other, &intervals, resolved),
                             });
                         }
                     }
@@ -771,7 +792,7 @@ pub fn fixed_date_ages(formula: &Formula) -> Vec<FixedDateAge> {
                     ages.remove(target.text.as_str());
                 }
             }
-            match constant_interval(value) {
+            match constant_interval(value, resolved) {
                 Some(i) => {
                     intervals.insert(&target.text, i);
                 }
@@ -816,9 +837,9 @@ impl FixedDateAge {
 
 /// W320: the time since a fixed `time("…")` date compared with an interval, as if it were the
 /// pool's age (a "first interval" branch): the formula cannot know when the pool was created.
-fn age_from_fixed_time(formula: &Formula, out: &mut Vec<Diagnostic>) {
+fn age_from_fixed_time(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut seen: HashSet<u32> = HashSet::new();
-    for age in fixed_date_ages(formula) {
+    for age in fixed_date_ages(formula, resolved) {
         if !seen.insert(age.literal.start) {
             continue;
         }
@@ -886,8 +907,7 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].span.text(src), "time(\"2024-05-01T10:00:00Z\")");
         assert_eq!(d[0].labels[0].span.text(src), "lifespan < interval");
-        let parsed = crate::parse(src);
-        let ages = fixed_date_ages(&parsed.formula);
+        let ages = crate::check(src).fixed_date_ages();
         assert_eq!(ages.len(), 1);
         assert_eq!(ages[0].interval, TimeInterval::MINUTE.checked_mul_f64(5.0));
         let just_after = crate::time::parse_rfc3339("2024-05-01T10:03:00Z").unwrap();
@@ -897,7 +917,7 @@ mod tests {
         assert!(note.contains("936 days before") && note.contains("always false"), "{note}");
         // Direct, and the other way round.
         let direct = "$TargetDedicatedNodes = TimeInterval_Hour > time() - time(\"Mon, 14 Oct 2019 18:36:43 GMT\") ? 4 : 1;";
-        let ages = fixed_date_ages(&crate::parse(direct).formula);
+        let ages = crate::check(direct).fixed_date_ages();
         assert!(ages[0].note_at(long_after).unwrap().contains("always false"));
         assert_eq!(codes(direct, Code::AgeFromFixedTime).len(), 1);
         // Not an age: a difference never compared, or the time until a date.

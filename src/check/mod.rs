@@ -5,8 +5,9 @@
 
 pub mod allow;
 mod lints;
+pub(crate) mod resolve;
 
-pub(crate) use lints::fixed_date_ages;
+pub(crate) use lints::FixedDateAge;
 
 use std::collections::HashMap;
 
@@ -19,6 +20,8 @@ use crate::syntax::ast::{Expr, ExprKind, Formula, Name, StatementKind};
 use crate::syntax::line_index::utf16_len;
 use crate::syntax::{parse, Span};
 use crate::types::{binary_hint, binary_result, unary_result, Type, TypeSet};
+
+use resolve::{Resolution, Resolved};
 
 /// What the checker knows about one user variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,9 +54,19 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// User variables in order of first assignment.
     pub variables: Vec<VariableInfo>,
+    /// What every name stands for and every expression's type: the resolved tree, read by
+    /// the compiler, the lints and the language server.
+    #[serde(skip)]
+    pub(crate) resolved: Resolved,
 }
 
 impl Analysis {
+    /// The "time since a fixed date" comparisons of the formula (W320), for the note a run
+    /// gives when the date is long past.
+    pub(crate) fn fixed_date_ages(&self) -> Vec<FixedDateAge> {
+        lints::fixed_date_ages(&self.formula, &self.resolved)
+    }
+
     /// Whether any diagnostic is an error (the service would not evaluate the formula).
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
@@ -105,16 +118,18 @@ pub fn check(src: &str) -> Analysis {
             },
             diagnostics: vec![d],
             variables: Vec::new(),
+            resolved: Resolved::default(),
         };
     }
     let parsed = parse(src);
     let formula = parsed.formula;
-    let (mut diagnostics, variables) = crate::deep::with_stack_for(formula.depth(), || {
+    let (mut diagnostics, variables, resolved) = crate::deep::with_stack_for(formula.depth(), || {
         let mut checker = Checker::new();
         checker.diagnostics = parsed.diagnostics;
         checker.check_formula(&formula);
-        lints::run(&formula, &mut checker.diagnostics, &checker.variables);
-        (checker.diagnostics, checker.variables)
+        checker.resolved.finish();
+        lints::run(&formula, &checker.resolved, &mut checker.diagnostics, &checker.variables);
+        (checker.diagnostics, checker.variables, checker.resolved)
     });
     sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
@@ -122,6 +137,7 @@ pub fn check(src: &str) -> Analysis {
         formula,
         diagnostics,
         variables,
+        resolved,
     }
 }
 
@@ -151,6 +167,8 @@ struct Checker {
     /// The name spans of the assignments whose value each target holds when the evaluation
     /// ends (D15): only these must be doubles (D42).
     final_target_assignments: std::collections::HashSet<Span>,
+    /// The resolved tree being recorded.
+    resolved: Resolved,
 }
 
 impl Checker {
@@ -163,6 +181,7 @@ impl Checker {
             reported_undefined: std::collections::HashSet::new(),
             target_types: [Type::Double.into(); 2],
             final_target_assignments: std::collections::HashSet::new(),
+            resolved: Resolved::default(),
         }
     }
 
@@ -203,6 +222,7 @@ impl Checker {
     fn check_assignment(&mut self, target: &Name, value: &Expr, statement_span: Span) {
         let name = target.text.as_str();
         if let Some(var) = builtins::lookup_variable(name) {
+            self.resolved.add_name(target.span, Resolution::Service(var));
             if !var.writable {
                 self.expr(value, Position::Value);
                 self.report(
@@ -246,7 +266,8 @@ impl Checker {
             }
             return;
         }
-        if builtins::lookup_constant(name).is_some() {
+        if let Some(c) = builtins::lookup_constant(name) {
+            self.resolved.add_name(target.span, Resolution::Constant(c));
             self.expr(value, Position::Value);
             self.report(Diagnostic::new(
                 Code::ReadOnlyAssignment,
@@ -255,7 +276,8 @@ impl Checker {
             ));
             return;
         }
-        if builtins::lookup_keyword(name).is_some() {
+        if let Some(k) = builtins::lookup_keyword(name) {
+            self.resolved.add_name(target.span, Resolution::Keyword(k));
             self.expr(value, Position::Value);
             self.report(Diagnostic::new(
                 Code::KeywordMisuse,
@@ -315,6 +337,7 @@ impl Checker {
                 self.variables.len() - 1
             }
         };
+        self.resolved.add_name(target.span, Resolution::User(index));
         self.variables[index].definitions.push(Definition {
             name_span: target.span,
             statement_span,
@@ -323,8 +346,14 @@ impl Checker {
         self.types.insert(name.to_string(), (index, t));
     }
 
-    /// Check an expression and return its possible types.
+    /// Check an expression and return its possible types (recorded in the resolved tree).
     fn expr(&mut self, expr: &Expr, position: Position) -> TypeSet {
+        let t = self.expr_kind(expr, position);
+        self.resolved.add_type(expr.span, t);
+        t
+    }
+
+    fn expr_kind(&mut self, expr: &Expr, position: Position) -> TypeSet {
         match &expr.kind {
             ExprKind::Number { value } => {
                 if !value.is_finite() {
@@ -381,6 +410,7 @@ impl Checker {
 
     fn name(&mut self, name: &str, span: Span, position: Position) -> TypeSet {
         if let Some(var) = builtins::lookup_variable(name) {
+            self.resolved.add_name(span, Resolution::Service(var));
             return match var.kind {
                 // D51: a read sees the latest write through either name.
                 VariableKind::Target(t) => self.target_types[t as usize],
@@ -401,12 +431,15 @@ impl Checker {
         }
         if let Some((index, t)) = self.types.get(name).copied() {
             self.variables[index].references.push(span);
+            self.resolved.add_name(span, Resolution::User(index));
             return t;
         }
-        if builtins::lookup_constant(name).is_some() {
+        if let Some(c) = builtins::lookup_constant(name) {
+            self.resolved.add_name(span, Resolution::Constant(c));
             return Type::TimeInterval.into();
         }
         if let Some(k) = builtins::lookup_keyword(name) {
+            self.resolved.add_name(span, Resolution::Keyword(k));
             if position != Position::Deallocation {
                 self.report(
                     Diagnostic::new(
@@ -594,6 +627,7 @@ impl Checker {
             }
             return TypeSet::UNKNOWN;
         };
+        self.resolved.add_name(function.span, Resolution::Function(info));
         let types: Vec<TypeSet> = args.iter().map(|a| self.value(a)).collect();
         let arity = |s: &mut Self, expected: &str| {
             s.report(
@@ -716,9 +750,13 @@ impl Checker {
     }
 
     fn member(&mut self, object: &Expr, member: &Name) -> TypeSet {
+        if let Some(f) = builtins::lookup_field(&member.text) {
+            self.resolved.add_name(member.span, Resolution::Field(f));
+        }
         // A method name used without parentheses on a metric.
         if let ExprKind::Name { name } = &object.unparenthesized().kind {
-            if let Some(VariableKind::Metric(_)) = builtins::lookup_variable(name).map(|v| v.kind) {
+            if let Some(var) = builtins::lookup_variable(name).filter(|v| matches!(v.kind, VariableKind::Metric(_))) {
+                self.resolved.add_name(object.unparenthesized().span, Resolution::Service(var));
                 let mut d = Diagnostic::new(
                     Code::UnknownField,
                     member.span,
@@ -773,9 +811,13 @@ impl Checker {
         // The receiver must be a sampled metric, named directly (D11).
         let receiver = object.unparenthesized();
         let metric_ok = match &receiver.kind {
-            ExprKind::Name { name } => match builtins::lookup_variable(name).map(|v| v.kind) {
-                Some(VariableKind::Metric(_)) => true,
-                Some(_) => {
+            ExprKind::Name { name } => match builtins::lookup_variable(name) {
+                Some(var) if matches!(var.kind, VariableKind::Metric(_)) => {
+                    self.resolved.add_name(receiver.span, Resolution::Service(var));
+                    true
+                }
+                Some(var) => {
+                    self.resolved.add_name(receiver.span, Resolution::Service(var));
                     self.report(
                         Diagnostic::new(Code::NotAMetric, receiver.span, format!("`{name}` is a plain number, not a sampled metric, so it has no `.{}`", method.text))
                             .with_note("only the task metrics, $CPUPercent, $PreemptedNodeCount and the retired resource metrics have sample methods; use the value directly"),
@@ -840,6 +882,7 @@ impl Checker {
             }
             return TypeSet::UNKNOWN;
         };
+        self.resolved.add_name(method.span, Resolution::Method(info));
         let time = Type::Timestamp | Type::TimeInterval;
         let is_time = |t: TypeSet| t.is_unknown() || t.iter().any(|x| time.contains(x));
         let is_double = |t: TypeSet| t.is_unknown() || t.contains(Type::Double);

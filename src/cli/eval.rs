@@ -252,7 +252,7 @@ pub fn run(args: Args) -> ExitCode {
             }
             // A "first interval" branch on the time since a fixed date that is long past (W320).
             let host_index = LineIndex::new(&source.host_text);
-            for age in batch_autoscale::check::fixed_date_ages(&batch_autoscale::parse(&src).formula) {
+            for age in batch_autoscale::check(&src).fixed_date_ages() {
                 if let Some(note) = age.note_at(ctx.now) {
                     let lc = host_index.line_col(source.resolved.map.to_host(age.comparison.start as usize));
                     outln!("  note: {}:{}: {note}", lc.line, lc.column);

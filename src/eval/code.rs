@@ -16,13 +16,13 @@ use crate::time::{parse_time_literal, TimeInterval};
 
 use super::compile::{Node, SampleArgs};
 use super::exec::{
-    binary, not_a_double, percentile, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg, Sampled,
+    binary, not_a_double, requested_count, type_error, unassigned, vector_too_long, Flow, Machine, SampleArg, Sampled,
     DEFAULT_SAMPLE_PERCENT, R, SAMPLE_PERIOD,
 };
 use super::run::TraceEvent;
 use super::value::Value;
 use crate::limits::MAX_VECTOR_LEN;
-use crate::ops::{double_op, max2, min2};
+use crate::ops::{self, double_op, max2, min2, Aggregate, OpError};
 
 /// Code that gives a double.
 pub(crate) type NumFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync>;
@@ -238,18 +238,18 @@ impl Lowering {
             Node::Unary(op, operand, _) => {
                 let operand = self.num(*operand);
                 match op {
-                    UnaryOp::Not => num(move |m| Ok(f64::from(operand(m)? == 0.0))),
-                    UnaryOp::Neg => num(move |m| Ok(-operand(m)?)),
+                    UnaryOp::Not => num(move |m| Ok(ops::not(operand(m)?))),
+                    UnaryOp::Neg => num(move |m| Ok(ops::neg(operand(m)?))),
                 }
             }
             Node::Arith(op, l, r) => self.arith(op, *l, *r),
             Node::And(l, r, pos) => {
                 let (l, r) = (self.condition(*l, pos, "&&"), self.condition(*r, pos, "&&"));
-                num(move |m| Ok(if l(m)? { f64::from(r(m)?) } else { 0.0 }))
+                num(move |m| ops::and(l(m)?, || r(m)))
             }
             Node::Or(l, r, pos) => {
                 let (l, r) = (self.condition(*l, pos, "||"), self.condition(*r, pos, "||"));
-                num(move |m| Ok(if l(m)? { 1.0 } else { f64::from(r(m)?) }))
+                num(move |m| ops::or(l(m)?, || r(m)))
             }
             Node::NumCond(c, a, b, pos) => {
                 let (c, a, b) = (self.branch(*c, pos), self.num(*a), self.num(*b));
@@ -337,9 +337,9 @@ impl Lowering {
     /// A condition of `&&`, `||` or `?:` (D36: NaN is true).
     fn condition(&mut self, node: Node, pos: u32, what: &'static str) -> CondFn {
         match self.lower(node) {
-            Code::Num(f) => cond(move |m| Ok(f(m)? != 0.0)),
+            Code::Num(f) => cond(move |m| Ok(ops::is_true(f(m)?))),
             Code::Value(f) => cond(move |m| match f(m)? {
-                Value::Double(x) => Ok(x != 0.0),
+                Value::Double(x) => Ok(ops::is_true(x)),
                 v => Err(type_error(
                     pos,
                     format!("`{what}` needs a double condition, not a {}", v.type_of().name()),
@@ -376,85 +376,21 @@ impl Lowering {
         }
         match f {
             Function::Rand => num(move |m| m.next_random(pos)),
-            Function::Len => {
-                let args = self.args(args);
-                num(move |m| {
-                    let mut count = 0usize;
-                    flatten(m, &args, f, pos, |_| count += 1)?;
-                    Ok(count as f64)
-                })
-            }
             // Each aggregate folds only what it needs, left to right (D38).
-            Function::Sum => {
-                let args = self.args(args);
-                num(move |m| {
-                    let mut sum = 0.0;
-                    flatten(m, &args, f, pos, |x| sum += x)?;
-                    Ok(sum)
-                })
-            }
-            Function::Avg => {
-                let args = self.args(args);
-                num(move |m| {
-                    let (mut count, mut sum) = (0usize, 0.0);
-                    flatten(m, &args, f, pos, |x| {
-                        count += 1;
-                        sum += x;
-                    })?;
-                    if count == 0 {
-                        return Err(empty_list(f, pos));
-                    }
-                    Ok(sum / count as f64)
-                })
-            }
-            Function::Norm => {
-                let args = self.args(args);
-                num(move |m| {
-                    let mut squares = 0.0;
-                    flatten(m, &args, f, pos, |x| squares += x * x)?;
-                    Ok(squares.sqrt())
-                })
-            }
-            Function::Max | Function::Min | Function::Range => {
-                let args = self.args(args);
-                num(move |m| {
-                    let mut extremes: Option<(f64, f64)> = None;
-                    flatten(m, &args, f, pos, |x| {
-                        extremes = Some(match extremes {
-                            None => (x, x),
-                            Some((min, max)) => (min2(min, x), max2(max, x)),
-                        })
-                    })?;
-                    let (min, max) = extremes.ok_or_else(|| empty_list(f, pos))?;
-                    Ok(match f {
-                        Function::Max => max,
-                        Function::Min => min,
-                        _ => max - min,
-                    })
-                })
-            }
+            Function::Len => self.aggregate::<ops::Len>(f, args, pos),
+            Function::Sum => self.aggregate::<ops::Sum>(f, args, pos),
+            Function::Avg => self.aggregate::<ops::Avg>(f, args, pos),
+            Function::Norm => self.aggregate::<ops::Norm>(f, args, pos),
+            Function::Max => self.aggregate::<ops::Max>(f, args, pos),
+            Function::Min => self.aggregate::<ops::Min>(f, args, pos),
+            Function::Range => self.aggregate::<ops::Range>(f, args, pos),
             Function::Std => {
                 let args = self.args(args);
                 num(move |m| {
                     let mut values = Vec::new();
                     flatten(m, &args, f, pos, |x| values.push(x))?;
-                    if values.len() < 2 {
-                        return Err(type_error(
-                            pos,
-                            format!("std needs at least two values (sample standard deviation), got {}", values.len()),
-                        ));
-                    }
-                    let n = values.len() as f64;
-                    let mut sum = 0.0;
-                    for &x in &values {
-                        sum += x;
-                    }
-                    let mean = sum / n;
-                    let mut squares = 0.0;
-                    for &x in &values {
-                        squares += (x - mean) * (x - mean);
-                    }
-                    Ok((squares / (n - 1.0)).sqrt())
+                    ops::std(&values)
+                        .map_err(|n| type_error(pos, format!("std needs at least two values (sample standard deviation), got {n}")))
                 })
             }
             Function::Val | Function::Percentile => {
@@ -486,20 +422,16 @@ impl Lowering {
                         }
                     };
                     if f == Function::Val {
-                        // D19: truncate; out of range → 0.
-                        let i = x.trunc();
-                        return Ok(if i >= 0.0 && (i as usize) < v.len() && i.is_finite() {
-                            v[i as usize]
-                        } else {
-                            0.0
-                        });
+                        return Ok(ops::val(&v, x));
                     }
-                    percentile(&v, x).map_err(|message| type_error(pos, message))
+                    ops::percentile(&v, x).map_err(|message| type_error(pos, message))
                 })
             }
             Function::Lg | Function::Ln | Function::Log | Function::Ceil | Function::Floor | Function::Round => {
                 // Numeric only with one numeric argument.
-                let op = unary_function(f);
+                let Some(op) = ops::element_wise(f) else {
+                    return num(move |_| Err(type_error(pos, format!("{} is not element-wise", function_info(f).name))));
+                };
                 match args.into_iter().next() {
                     Some(arg) => {
                         let arg = self.num(arg);
@@ -516,6 +448,17 @@ impl Lowering {
                 })
             }
         }
+    }
+
+    /// An aggregate of a doubleVecList: every element fed to `A`, left to right (D38); an
+    /// aggregate without a value for what it got (D17) fails.
+    fn aggregate<A: Aggregate + 'static>(&mut self, f: Function, args: Vec<Node>, pos: u32) -> NumFn {
+        let args = self.args(args);
+        num(move |m| {
+            let mut a = A::default();
+            flatten(m, &args, f, pos, |x| a.push(x))?;
+            a.finish().ok_or_else(|| empty_list(f, pos))
+        })
     }
 
     /// The usual shapes of `max`, `min` and `avg`, folded without the general argument
@@ -542,22 +485,10 @@ impl Lowering {
             (Function::Avg | Function::Max | Function::Min | Function::Sum, [v]) if !v.is_num() => {
                 let v = self.value(v.clone());
                 let fold: fn(&[f64]) -> Option<f64> = match f {
-                    Function::Avg => |v| {
-                        let mut sum = 0.0;
-                        for &x in v {
-                            sum += x;
-                        }
-                        (!v.is_empty()).then(|| sum / v.len() as f64)
-                    },
-                    Function::Sum => |v| {
-                        let mut sum = 0.0;
-                        for &x in v {
-                            sum += x;
-                        }
-                        Some(sum)
-                    },
-                    Function::Max => |v| v.iter().copied().reduce(max2),
-                    _ => |v| v.iter().copied().reduce(min2),
+                    Function::Avg => ops::fold::<ops::Avg>,
+                    Function::Sum => ops::fold::<ops::Sum>,
+                    Function::Max => ops::fold::<ops::Max>,
+                    _ => ops::fold::<ops::Min>,
                 };
                 Some(num(move |m| match v(m)? {
                     Value::Vec(values) => fold(&values).ok_or_else(|| empty_list(f, pos)),
@@ -588,7 +519,9 @@ impl Lowering {
                 }
             },
             Function::Lg | Function::Ln | Function::Log | Function::Ceil | Function::Floor | Function::Round => {
-                let op = unary_function(f);
+                let Some(op) = ops::element_wise(f) else {
+                    return value(move |_| Err(type_error(pos, format!("{} is not element-wise", function_info(f).name))));
+                };
                 if args.len() == 1 {
                     let arg = self.value(args.into_iter().next().expect("one argument"));
                     return value(move |m| match arg(m)? {
@@ -673,28 +606,12 @@ impl LoweredSampleArgs {
     }
 }
 
-/// `lg`, `ln`, `log`, `ceil`, `floor` and `round` as functions of one double.
-fn unary_function(f: Function) -> fn(f64) -> f64 {
-    match f {
-        Function::Lg => f64::log2,
-        Function::Ln => f64::ln,
-        Function::Log => f64::log10,
-        Function::Ceil => f64::ceil,
-        Function::Floor => f64::floor,
-        _ => f64::round,
-    }
-}
-
 /// A prefix operator on any value.
 fn unary<'a>(op: UnaryOp, v: Value<'a>, pos: u32) -> R<Value<'a>> {
-    match (op, v) {
-        (UnaryOp::Neg, Value::Double(x)) => Ok(Value::Double(-x)),
-        (UnaryOp::Not, Value::Double(x)) => Ok(Value::Double(f64::from(x == 0.0))),
-        (UnaryOp::Neg, Value::Interval(i)) => i
-            .checked_neg()
-            .map(Value::Interval)
-            .ok_or_else(|| type_error(pos, "time interval overflow".into())),
-        (op, v) => Err(type_error(
+    match v.as_scalar().map(|x| ops::unary(op, x)) {
+        Some(Ok(x)) => Ok(x.into()),
+        Some(Err(OpError::Overflow)) => Err(type_error(pos, "time interval overflow".into())),
+        _ => Err(type_error(
             pos,
             format!("`{}` is not defined for a {}", op.symbol(), v.type_of().name()),
         )),

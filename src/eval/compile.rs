@@ -1,16 +1,18 @@
-//! Compile a checked syntax tree once into a tree of resolved nodes: names become slots,
-//! built-ins become enum values, and every node keeps the byte offset the service reports
-//! when it fails (D25).
+//! Compile a checked formula once into a tree of nodes: the checker's resolved tree (every
+//! name a table entry or a slot, every expression a type set) lowered without looking
+//! anything up again; every node keeps the byte offset the service reports when it fails (D25).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::builtins::{self, Deallocation, Function, Method, Metric, PoolScalar, Target, TimestampField, VariableKind};
+use crate::builtins::{Deallocation, Function, Method, Metric, PoolScalar, Target, TimestampField, VariableKind};
+use crate::check::resolve::{Resolution, Resolved};
 use crate::check::{check, Analysis};
 use crate::diagnostic::Diagnostic;
+use crate::ops::{self, Scalar};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StatementKind, UnaryOp};
 use crate::syntax::{LineIndex, Span};
 use crate::time::TimeInterval;
+use crate::types::{Type, TypeSet};
 
 use super::code::{Code, Lowering};
 use super::exec::SampleArg;
@@ -218,7 +220,7 @@ impl Formula {
     /// assert!(error.to_string().starts_with("the formula has 1 error"));
     /// ```
     pub fn compile(src: &str) -> Result<Formula, CompileError> {
-        let analysis = check(src);
+        let mut analysis = check(src);
         if analysis.has_errors() {
             return Err(CompileError {
                 analysis: Box::new(analysis),
@@ -226,38 +228,33 @@ impl Formula {
             });
         }
         let depth = analysis.formula.depth();
-        let (compiler, statements, lowering) = crate::deep::with_stack_for(depth, || {
+        let lowered = crate::deep::with_stack_for(depth, || {
             let mut compiler = Compiler {
-                slots: HashMap::new(),
-                names: Vec::new(),
-                num_slots: Vec::new(),
-                constants: Vec::new(),
-                num_targets: [true; 2],
+                resolved: &analysis.resolved,
+                constants: vec![None; analysis.variables.len()],
             };
             let mut statements = Vec::new();
             let mut lowering = Lowering::default();
             for statement in &analysis.formula.statements {
                 match &statement.kind {
                     StatementKind::Assign { target, value } => {
-                        let node = compiler.expr(value);
-                        let destination = match builtins::lookup_variable(&target.text).map(|v| (v.kind, v.alias_of.is_some())) {
-                            Some((VariableKind::Target(t), alias)) => {
-                                // Reads see this write from here on, through either name (D51).
-                                compiler.num_targets[t as usize] = node.is_num();
-                                Destination::Target(t, alias)
-                            }
-                            Some((VariableKind::DeallocationOption, _)) => Destination::Deallocation,
-                            _ => {
-                                let slot = compiler.slot(&target.text);
+                        let node = compiler.expr(value)?;
+                        let destination = match compiler.name(target.span)? {
+                            Resolution::Service(v) => match v.kind {
+                                VariableKind::Target(t) => Destination::Target(t, v.alias_of.is_some()),
+                                VariableKind::DeallocationOption => Destination::Deallocation,
+                                _ => return Err(target.span),
+                            },
+                            Resolution::User(slot) => {
                                 // Statements run in order and assign unconditionally, so from
-                                // here on the variable holds this statement's kind of value.
-                                compiler.num_slots[slot] = node.is_num();
+                                // here on the variable holds this statement's constant, if any.
                                 compiler.constants[slot] = match node {
                                     Node::Number(_) | Node::Interval(_) => Some(node.clone()),
                                     _ => None,
                                 };
                                 Destination::Var(slot)
                             }
+                            _ => return Err(target.span),
                         };
                         statements.push(CompiledStatement {
                             destination,
@@ -266,28 +263,48 @@ impl Formula {
                             span: statement.span,
                         });
                     }
-                    StatementKind::Expr { expr } => statements.push(CompiledStatement {
-                        destination: Destination::Discard,
-                        code: lowering.lower(if is_metric_name(expr) {
+                    StatementKind::Expr { expr } => {
+                        let node = if compiler.metric_of(expr).is_some() {
                             Node::Nothing // D39: a bare metric name reads no sample.
                         } else {
-                            compiler.expr(expr)
-                        }),
-                        value_pos: expr.span.start,
-                        span: statement.span,
-                    }),
-                    StatementKind::Error => {}
+                            compiler.expr(expr)?
+                        };
+                        statements.push(CompiledStatement {
+                            destination: Destination::Discard,
+                            code: lowering.lower(node),
+                            value_pos: expr.span.start,
+                            span: statement.span,
+                        })
+                    }
+                    StatementKind::Error => return Err(statement.span),
                 }
             }
-            (compiler, statements, lowering)
+            Ok((statements, lowering))
         });
-        let mut result_order: Vec<usize> = (0..compiler.names.len()).collect();
-        result_order.sort_by(|&a, &b| compiler.names[a].as_bytes().cmp(compiler.names[b].as_bytes()));
+        let (statements, lowering) = match lowered {
+            Ok(lowered) => lowered,
+            Err(span) => {
+                // The checker resolves every name of a formula without errors; reaching this
+                // is a bug, reported as an error instead of compiling a guess.
+                analysis.diagnostics.push(Diagnostic::new(
+                    crate::diagnostic::Code::UnexpectedToken,
+                    span,
+                    "internal error: the checker left this part of the formula unresolved",
+                ));
+                return Err(CompileError {
+                    analysis: Box::new(analysis),
+                    text: src.to_string(),
+                });
+            }
+        };
+        let names: Vec<String> = analysis.variables.iter().map(|v| v.name.clone()).collect();
+        let mut result_order: Vec<usize> = (0..names.len()).collect();
+        result_order.sort_by(|&a, &b| names[a].as_bytes().cmp(names[b].as_bytes()));
         Ok(Formula {
             source: src.to_string(),
             statements: statements.into(),
             strings: lowering.strings.into(),
-            names: compiler.names,
+            names,
             result_order,
             analysis,
             line_index: std::sync::OnceLock::new(),
@@ -315,76 +332,78 @@ impl Formula {
     }
 }
 
-struct Compiler {
-    slots: HashMap<String, usize>,
-    names: Vec<String>,
-    /// Per slot: whether the variable's latest assignment so far gives a double.
-    num_slots: Vec<bool>,
+/// Lowers the resolved tree of a formula without errors to nodes. A part the checker left
+/// unresolved fails the compilation (`Err` with its span); nothing is looked up again.
+struct Compiler<'r> {
+    resolved: &'r Resolved,
     /// Per slot: the constant (a number or an interval) the latest assignment so far stores,
     /// so `maxNodes = 20; … min(maxNodes, $x)` and `$w = TimeInterval_Minute * 15;
     /// … GetSample($w)` read it without a variable lookup.
     constants: Vec<Option<Node>>,
-    /// Per target: whether its latest write so far gives a double (D51).
-    num_targets: [bool; 2],
 }
 
-/// Whether a statement is a sampled metric's name alone, optionally in parentheses (D39).
-fn is_metric_name(e: &Expr) -> bool {
-    matches!(&e.unparenthesized().kind, ExprKind::Name { name } if Metric::from_name(name).is_some())
-}
+type Lowered<T> = Result<T, Span>;
 
-impl Compiler {
-    fn slot(&mut self, name: &str) -> usize {
-        if let Some(&s) = self.slots.get(name) {
-            return s;
-        }
-        self.names.push(name.to_string());
-        self.num_slots.push(false);
-        self.constants.push(None);
-        self.slots.insert(name.to_string(), self.names.len() - 1);
-        self.names.len() - 1
+impl Compiler<'_> {
+    /// What the name at `span` stands for.
+    fn name(&self, span: Span) -> Lowered<Resolution> {
+        self.resolved.name(span).ok_or(span)
     }
 
-    fn expr(&mut self, e: &Expr) -> Node {
+    /// Whether the expression's static type is exactly `double` (so the double-only path may
+    /// read it).
+    fn is_double(&self, e: &Expr) -> bool {
+        self.resolved.types(e.span) == TypeSet::of(Type::Double)
+    }
+
+    /// The sampled metric that `e` names, optionally in parentheses.
+    fn metric_of(&self, e: &Expr) -> Option<Metric> {
+        let e = e.unparenthesized();
+        match (&e.kind, self.resolved.name(e.span)?) {
+            (ExprKind::Name { .. }, Resolution::Service(v)) => match v.kind {
+                VariableKind::Metric(m) => Some(m),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn exprs(&mut self, args: &[Expr]) -> Lowered<Vec<Node>> {
+        args.iter().map(|a| self.expr(a)).collect()
+    }
+
+    fn expr(&mut self, e: &Expr) -> Lowered<Node> {
         let pos = e.span.start;
-        match &e.kind {
+        Ok(match &e.kind {
             ExprKind::Number { value } => Node::Number(*value),
             ExprKind::String { value } => Node::Str(value.as_str().into()),
-            ExprKind::Paren { inner } => self.expr(inner),
-            ExprKind::Name { name } => {
-                if let Some(v) = builtins::lookup_variable(name) {
-                    return match v.kind {
-                        VariableKind::Target(t) if self.num_targets[t as usize] => Node::Target(t),
-                        VariableKind::Target(t) => Node::TargetValue(t),
-                        VariableKind::DeallocationOption => Node::Deallocation,
-                        VariableKind::Scalar(s) => Node::Scalar(s),
-                        VariableKind::Metric(m) => Node::MetricValue(m, pos),
-                    };
-                }
-                if let Some(&slot) = self.slots.get(name.as_str()) {
-                    if let Some(constant) = &self.constants[slot] {
-                        return constant.clone();
-                    }
-                    return if self.num_slots[slot] {
-                        Node::NumVar(slot)
-                    } else {
-                        Node::Var(slot)
-                    };
-                }
-                if let Some(c) = builtins::lookup_constant(name) {
-                    return Node::Interval(c.value);
-                }
-                if let Some(k) = builtins::lookup_keyword(name) {
-                    return Node::Keyword(k.value);
-                }
-                // Unreachable for a checked formula (undefined names are errors).
-                Node::Number(f64::NAN)
+            ExprKind::Paren { inner } => self.expr(inner)?,
+            ExprKind::Name { .. } => match self.name(e.span)? {
+                Resolution::Service(v) => match v.kind {
+                    // A read sees the latest write through either name (D51).
+                    VariableKind::Target(t) if self.is_double(e) => Node::Target(t),
+                    VariableKind::Target(t) => Node::TargetValue(t),
+                    VariableKind::DeallocationOption => Node::Deallocation,
+                    VariableKind::Scalar(s) => Node::Scalar(s),
+                    VariableKind::Metric(m) => Node::MetricValue(m, pos),
+                },
+                Resolution::User(slot) => match &self.constants[slot] {
+                    Some(constant) => constant.clone(),
+                    None if self.is_double(e) => Node::NumVar(slot),
+                    None => Node::Var(slot),
+                },
+                Resolution::Constant(c) => Node::Interval(c.value),
+                Resolution::Keyword(k) => Node::Keyword(k.value),
+                Resolution::Function(_) | Resolution::Method(_) | Resolution::Field(_) => return Err(e.span),
+            },
+            ExprKind::Unary { op, operand } => {
+                let operand = self.expr(operand)?;
+                fold_unary(*op, &operand).unwrap_or_else(|| Node::Unary(*op, Box::new(operand), pos))
             }
-            ExprKind::Unary { op, operand } => Node::Unary(*op, Box::new(self.expr(operand)), pos),
             ExprKind::Binary { op, left, right } => {
-                let (l, r) = (Box::new(self.expr(left)), Box::new(self.expr(right)));
+                let (l, r) = (Box::new(self.expr(left)?), Box::new(self.expr(right)?));
                 if let Some(folded) = fold_binary(*op, &l, &r) {
-                    return folded;
+                    return Ok(folded);
                 }
                 match op {
                     BinaryOp::And => Node::And(l, r, pos),
@@ -399,9 +418,9 @@ impl Compiler {
                 else_branch,
             } => {
                 let (c, a, b) = (
-                    Box::new(self.expr(condition)),
-                    Box::new(self.expr(then_branch)),
-                    Box::new(self.expr(else_branch)),
+                    Box::new(self.expr(condition)?),
+                    Box::new(self.expr(then_branch)?),
+                    Box::new(self.expr(else_branch)?),
                 );
                 if a.is_num() && b.is_num() {
                     Node::NumCond(c, a, b, condition.span.start)
@@ -409,53 +428,58 @@ impl Compiler {
                     Node::Cond(c, a, b, condition.span.start)
                 }
             }
-            ExprKind::Call { function, args, .. } => {
-                let f = builtins::lookup_function(&function.text)
-                    .map(|f| f.function)
-                    .unwrap_or(Function::Stop);
-                Node::Call(f, args.iter().map(|a| self.expr(a)).collect(), pos)
-            }
-            ExprKind::Member { object, member } => {
-                let field = builtins::lookup_field(&member.text)
-                    .map(|f| f.field)
-                    .unwrap_or(TimestampField::Year);
-                Node::Field(field, Box::new(self.expr(object)), pos)
-            }
+            ExprKind::Call { function, args, .. } => match self.name(function.span)? {
+                Resolution::Function(f) => Node::Call(f.function, self.exprs(args)?, pos),
+                _ => return Err(function.span),
+            },
+            ExprKind::Member { object, member } => match self.name(member.span)? {
+                Resolution::Field(f) => Node::Field(f.field, Box::new(self.expr(object)?), pos),
+                _ => return Err(member.span),
+            },
             ExprKind::MethodCall {
                 object,
                 method,
                 args,
                 open_paren,
             } => {
-                let metric = match &object.unparenthesized().kind {
-                    ExprKind::Name { name } => Metric::from_name(name).unwrap_or(Metric::ActiveTasks),
-                    _ => Metric::ActiveTasks,
+                let metric = self.metric_of(object).ok_or(object.span)?;
+                let Resolution::Method(m) = self.name(method.span)? else {
+                    return Err(method.span);
                 };
-                let m = builtins::lookup_method(&method.text).map(|m| m.method).unwrap_or(Method::Count);
-                let args = SampleArgs::new(args.iter().map(|a| self.expr(a)).collect());
-                Node::Sample(metric, m, args, open_paren.start)
+                Node::Sample(metric, m.method, SampleArgs::new(self.exprs(args)?), open_paren.start)
             }
-            ExprKind::Error => Node::Number(f64::NAN),
-        }
+            ExprKind::Error => return Err(e.span),
+        })
     }
+}
+
+/// A constant operand (a number or an interval) of the operators.
+fn constant(n: &Node) -> Option<Scalar<'static>> {
+    match n {
+        Node::Number(x) => Some(Scalar::Double(*x)),
+        Node::Interval(i) => Some(Scalar::Interval(*i)),
+        _ => None,
+    }
+}
+
+/// A constant result back as a node.
+fn constant_node(s: Scalar<'_>) -> Option<Node> {
+    match s {
+        Scalar::Double(x) => Some(Node::Number(x)),
+        Scalar::Interval(i) => Some(Node::Interval(i)),
+        Scalar::Timestamp(_) | Scalar::Str(_) => None,
+    }
+}
+
+/// Constant folding of a prefix operator (`-5`, `-TimeInterval_Hour`), with the run-time
+/// definition; an operation that would fail is left for run time.
+fn fold_unary(op: UnaryOp, operand: &Node) -> Option<Node> {
+    constant_node(ops::unary(op, constant(operand)?).ok()?)
 }
 
 /// Constant folding: `TimeInterval_Minute * 15` and `2 * 3` become constants at compile time.
 /// Only doubles and intervals are folded, with exactly the run-time arithmetic; a combination
 /// that would fail (a type error, an overflow) is left for run time so it fails where it did.
 fn fold_binary(op: BinaryOp, l: &Node, r: &Node) -> Option<Node> {
-    use super::value::Value;
-    if matches!(op, BinaryOp::And | BinaryOp::Or) {
-        return None;
-    }
-    let constant = |n: &Node| match n {
-        Node::Number(x) => Some(Value::Double(*x)),
-        Node::Interval(i) => Some(Value::Interval(*i)),
-        _ => None,
-    };
-    match super::exec::binary(op, constant(l)?, constant(r)?, 0) {
-        Ok(Value::Double(x)) => Some(Node::Number(x)),
-        Ok(Value::Interval(i)) => Some(Node::Interval(i)),
-        _ => None,
-    }
+    constant_node(ops::binary(op, constant(l)?, constant(r)?).ok()?)
 }

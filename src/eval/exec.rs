@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::builtins::{Deallocation, Method, Metric};
 use crate::format::format_double;
 use crate::limits::MAX_VECTOR_LEN;
-use crate::ops::double_op;
+use crate::ops::{double_op, OpError};
 use crate::syntax::ast::BinaryOp;
 use crate::time::{TimeInterval, Timestamp};
 
@@ -434,20 +434,6 @@ pub(crate) enum Sampled<'a> {
     Values(&'a [f64]),
 }
 
-/// D18: nearest rank on the sorted values; p on a 0–100 scale.
-pub(crate) fn percentile(v: &[f64], p: f64) -> Result<f64, String> {
-    if !(0.0..=100.0).contains(&p) {
-        return Err(format!("percentile takes p from 0 to 100, got {}", format_double(p)));
-    }
-    if v.is_empty() {
-        return Err("percentile of an empty vector".to_string());
-    }
-    let mut sorted = v.to_vec();
-    sorted.sort_by(crate::ops::dotnet_order);
-    let rank = ((p / 100.0 * sorted.len() as f64).ceil() as usize).max(1).min(sorted.len());
-    Ok(sorted[rank - 1])
-}
-
 pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> R<Value<'a>> {
     use BinaryOp::*;
     // The common case first: two doubles.
@@ -457,11 +443,12 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
         }
         return Ok(Value::Double(double_op(op, *x, *y)));
     }
+    // Vectors element-wise, with the one definition of each operator on doubles.
     let arith = |x: f64, y: f64| double_op(op, x, y);
-    let overflow = || type_error(pos, "time arithmetic overflow".to_string());
-    Ok(match (op, a, b) {
-        (Add | Sub | Mul | Div, Value::Double(x), Value::Double(y)) => Value::Double(arith(x, y)),
-        (Add | Sub | Mul | Div, Value::Vec(v), Value::Double(y)) => Value::Vec(Cow::Owned(v.iter().map(|&x| arith(x, y)).collect())),
+    match (op, &a, &b) {
+        (Add | Sub | Mul | Div, Value::Vec(v), Value::Double(y)) => {
+            return Ok(Value::Vec(Cow::Owned(v.iter().map(|&x| arith(x, *y)).collect())))
+        }
         (Add | Sub | Mul | Div, Value::Vec(v), Value::Vec(w)) => {
             if v.len() != w.len() {
                 return Err(type_error(
@@ -469,40 +456,19 @@ pub(crate) fn binary<'a>(op: BinaryOp, a: Value<'a>, b: Value<'a>, pos: u32) -> 
                     format!("`{}` on vectors of different lengths ({} and {})", op.symbol(), v.len(), w.len()),
                 ));
             }
-            Value::Vec(Cow::Owned(v.iter().zip(w.iter()).map(|(&x, &y)| arith(x, y)).collect()))
+            return Ok(Value::Vec(Cow::Owned(v.iter().zip(w.iter()).map(|(&x, &y)| arith(x, y)).collect())));
         }
-        (Mul, Value::Double(k), Value::Interval(i)) | (Mul, Value::Interval(i), Value::Double(k)) => {
-            Value::Interval(i.checked_mul_f64(k).ok_or_else(overflow)?)
-        }
-        (Div, Value::Interval(i), Value::Double(k)) => Value::Interval(i.checked_div_f64(k).ok_or_else(overflow)?),
-        (Add, Value::Interval(i), Value::Interval(j)) => Value::Interval(i.checked_add(j).ok_or_else(overflow)?),
-        (Sub, Value::Interval(i), Value::Interval(j)) => Value::Interval(i.checked_sub(j).ok_or_else(overflow)?),
-        (Add, Value::Interval(i), Value::Timestamp(t)) | (Add, Value::Timestamp(t), Value::Interval(i)) => {
-            Value::Timestamp(t.checked_add(i).ok_or_else(overflow)?)
-        }
-        (Sub, Value::Timestamp(t), Value::Timestamp(u)) => Value::Interval(t.checked_sub(u).ok_or_else(overflow)?),
-        (Lt | Le | Gt | Ge | Eq | Ne, a, b) => {
-            let ordering = match (&a, &b) {
-                (Value::Double(x), Value::Double(y)) => x.partial_cmp(y),
-                (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
-                (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
-                (Value::Interval(x), Value::Interval(y)) => Some(x.cmp(y)),
-                _ => return Err(mismatch(op, &a, &b, pos)),
-            };
-            use std::cmp::Ordering::*;
-            let result = match (op, ordering) {
-                (_, None) => op == Ne, // NaN compares unequal to everything.
-                (Lt, Some(o)) => o == Less,
-                (Le, Some(o)) => o != Greater,
-                (Gt, Some(o)) => o == Greater,
-                (Ge, Some(o)) => o != Less,
-                (Eq, Some(o)) => o == Equal,
-                (_, Some(o)) => o != Equal,
-            };
-            Value::Double(f64::from(result))
-        }
-        (op, a, b) => return Err(mismatch(op, &a, &b, pos)),
-    })
+        _ => {}
+    }
+    // Everything else: the one definition of each operator on scalars.
+    match (a.as_scalar(), b.as_scalar()) {
+        (Some(x), Some(y)) => match crate::ops::binary(op, x, y) {
+            Ok(v) => Ok(v.into()),
+            Err(OpError::Overflow) => Err(type_error(pos, "time arithmetic overflow".to_string())),
+            Err(OpError::Undefined) => Err(mismatch(op, &a, &b, pos)),
+        },
+        _ => Err(mismatch(op, &a, &b, pos)),
+    }
 }
 
 /// An evaluated argument of a sample method: only its kind and scalar value matter, so it

@@ -407,6 +407,11 @@ impl Formula {
         })
     }
 
+    /// A run-time error's text as the service reports it: `Line L, Col C: message` (D25).
+    pub(crate) fn error_text(&self, e: &EvalError) -> String {
+        line_col_text(self.line_index(), e.pos, &e.message)
+    }
+
     fn evaluate_with(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
         crate::deep::with_stack_for(self.depth, || self.evaluate_here(ctx, trace))
     }
@@ -471,7 +476,7 @@ impl Formula {
                         message: e.kind.service_message().to_string(),
                         values: vec![NameValuePair {
                             name: "Message".to_string(),
-                            value: line_col_text(self.line_index(), e.pos, &e.message),
+                            value: self.error_text(&e),
                         }],
                     }),
                 },

@@ -60,3 +60,32 @@ impl Value<'_> {
         s
     }
 }
+
+impl<'a> Value<'a> {
+    /// The value as an operand of [`crate::ops::binary`] and [`crate::ops::unary`], unless it
+    /// is a vector, a keyword or no value.
+    #[inline]
+    pub(crate) fn as_scalar(&self) -> Option<crate::ops::Scalar<'a>> {
+        use crate::ops::Scalar;
+        Some(match *self {
+            Value::Double(x) => Scalar::Double(x),
+            Value::Interval(i) => Scalar::Interval(i),
+            Value::Timestamp(t) => Scalar::Timestamp(t),
+            Value::Str(s) => Scalar::Str(s),
+            Value::Vec(_) | Value::Keyword(_) | Value::None => return None,
+        })
+    }
+}
+
+impl<'a> From<crate::ops::Scalar<'a>> for Value<'a> {
+    #[inline]
+    fn from(s: crate::ops::Scalar<'a>) -> Value<'a> {
+        use crate::ops::Scalar;
+        match s {
+            Scalar::Double(x) => Value::Double(x),
+            Scalar::Interval(i) => Value::Interval(i),
+            Scalar::Timestamp(t) => Value::Timestamp(t),
+            Scalar::Str(s) => Value::Str(s),
+        }
+    }
+}

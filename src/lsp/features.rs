@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::builtins::{self, VariableKind};
-use crate::check::{check, Analysis};
+use crate::check::resolve::{builtin_named, Resolution};
+use crate::check::{check, Analysis, VariableInfo};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::hosts::{find_formulas, HostKind, Vars};
 use crate::syntax::lexer::{lex, Token, TokenKind};
@@ -101,6 +102,29 @@ impl Document {
     fn previous_significant(&self, index: usize) -> Option<&Token> {
         self.tokens[..index].iter().rev().find(|t| t.kind != TokenKind::Comment)
     }
+
+    /// What the name token at `span` stands for (`member`: it follows a `.`): the checker's
+    /// resolution where the parser read the statement; in text it could not read (mid-edit,
+    /// so no name there is resolved) the built-in of that spelling, or the formula's variable.
+    fn resolve(&self, span: Span, member: bool) -> Option<Resolution> {
+        self.analysis.resolved.name(span).or_else(|| {
+            let text = span.text(&self.text);
+            builtin_named(text, member).or_else(|| {
+                if member {
+                    return None;
+                }
+                self.analysis.variables.iter().position(|v| v.name == text).map(Resolution::User)
+            })
+        })
+    }
+
+    /// The user variable a resolution names.
+    fn variable(&self, resolution: Option<Resolution>) -> Option<&VariableInfo> {
+        match resolution? {
+            Resolution::User(index) => self.analysis.variables.get(index),
+            _ => None,
+        }
+    }
 }
 
 /// The document's diagnostics, as LSP `Diagnostic` objects.
@@ -143,60 +167,57 @@ pub(crate) fn hover(doc: &Document, offset: usize) -> Value {
     let Some((i, token)) = doc.token_at(offset) else {
         return Value::Null;
     };
-    let name = token.span.text(&doc.text);
     let after_dot = doc.previous_significant(i).is_some_and(|t| t.kind == TokenKind::Dot);
-    let text = if after_dot {
-        if let Some(m) = builtins::lookup_method(name) {
-            format!("```\n{}\n```\n{}", m.signatures.join("\n"), m.doc)
-        } else if let Some(f) = builtins::lookup_field(name) {
-            format!("```\n(timestamp field) {}: double\n```\n{}", f.name, f.doc)
-        } else {
-            return Value::Null;
+    let resolution = doc.resolve(token.span, after_dot);
+    let text = match resolution {
+        Some(Resolution::Method(m)) => format!("```\n{}\n```\n{}", m.signatures.join("\n"), m.doc),
+        Some(Resolution::Field(f)) => format!("```\n(timestamp field) {}: double\n```\n{}", f.name, f.doc),
+        Some(Resolution::Service(v)) => {
+            let kind = match v.kind {
+                VariableKind::Target(_) => "double, assignable target",
+                VariableKind::DeallocationOption => "keyword, assignable",
+                VariableKind::Metric(_) => "sampled metric, read-only",
+                VariableKind::Scalar(_) => "double, read-only",
+            };
+            let mut s = format!("```\n(service variable) {}: {kind}\n```\n{}", v.name, v.doc);
+            if let Some(canonical) = v.alias_of {
+                s.push_str(&format!("\n\nLegacy alias of `{canonical}`."));
+            }
+            if matches!(v.kind, VariableKind::Metric(_)) {
+                let methods: Vec<&str> = builtins::METHODS.iter().map(|m| m.name).collect();
+                s.push_str(&format!("\n\nMethods: {}.", methods.join(", ")));
+            }
+            s
         }
-    } else if let Some(v) = builtins::lookup_variable(name) {
-        let kind = match v.kind {
-            VariableKind::Target(_) => "double, assignable target",
-            VariableKind::DeallocationOption => "keyword, assignable",
-            VariableKind::Metric(_) => "sampled metric, read-only",
-            VariableKind::Scalar(_) => "double, read-only",
-        };
-        let mut s = format!("```\n(service variable) {}: {kind}\n```\n{}", v.name, v.doc);
-        if let Some(canonical) = v.alias_of {
-            s.push_str(&format!("\n\nLegacy alias of `{canonical}`."));
-        }
-        if matches!(v.kind, VariableKind::Metric(_)) {
-            s.push_str("\n\nMethods: GetSample, GetSamplePercent, GetSamplePeriod, Count, HistoryBeginTime.");
-        }
-        s
-    } else if let Some(f) = builtins::lookup_function(name) {
-        format!("```\n{}\n```\n{}", f.signatures.join("\n"), f.doc)
-    } else if let Some(c) = builtins::lookup_constant(name) {
-        format!(
+        Some(Resolution::Function(f)) => format!("```\n{}\n```\n{}", f.signatures.join("\n"), f.doc),
+        Some(Resolution::Constant(c)) => format!(
             "```\n(constant) {}: timeinterval = {}\n```\n{}",
             c.name,
             c.value.format_results(),
             c.doc
-        )
-    } else if let Some(k) = builtins::lookup_keyword(name) {
-        format!("```\n(deallocation keyword) {}\n```\n{}", k.name, k.doc)
-    } else if let Some(v) = doc.analysis.variable(name) {
-        let def = v
-            .definitions
-            .iter()
-            .rev()
-            .find(|d| d.name_span.start as usize <= offset)
-            .or(v.definitions.first());
-        match def {
-            Some(d) => format!(
-                "```\n(variable) {}: {}\n```\nAssigned by:\n```\n{}\n```",
-                v.name,
-                d.type_name,
-                d.statement_span.text(&doc.text).trim()
-            ),
-            None => return Value::Null,
+        ),
+        Some(Resolution::Keyword(k)) => format!("```\n(deallocation keyword) {}\n```\n{}", k.name, k.doc),
+        Some(Resolution::User(_)) => {
+            let Some(v) = doc.variable(resolution) else {
+                return Value::Null;
+            };
+            let def = v
+                .definitions
+                .iter()
+                .rev()
+                .find(|d| d.name_span.start as usize <= offset)
+                .or(v.definitions.first());
+            match def {
+                Some(d) => format!(
+                    "```\n(variable) {}: {}\n```\nAssigned by:\n```\n{}\n```",
+                    v.name,
+                    d.type_name,
+                    d.statement_span.text(&doc.text).trim()
+                ),
+                None => return Value::Null,
+            }
         }
-    } else {
-        return Value::Null;
+        None => return Value::Null,
     };
     let mut h = markdown(text);
     h["range"] = doc.range(token.span);
@@ -309,7 +330,7 @@ fn deallocation_value_at(doc: &Document, start: usize) -> bool {
     let target = assign.checked_sub(1).map(|i| statement[i]);
     target.is_some_and(|t| {
         t.kind == TokenKind::Ident
-            && builtins::lookup_variable(t.span.text(&doc.text)).is_some_and(|v| v.kind == VariableKind::DeallocationOption)
+            && matches!(doc.resolve(t.span, false), Some(Resolution::Service(v)) if v.kind == VariableKind::DeallocationOption)
     }) && statement[assign + 1..]
         .last()
         .is_none_or(|last| matches!(last.kind, TokenKind::Question | TokenKind::Colon))
@@ -330,11 +351,11 @@ fn object_type(doc: &Document, end: usize) -> Option<ObjectKind> {
     let last = *before.last()?;
     match last.kind {
         TokenKind::Ident => {
-            let name = last.span.text(&doc.text);
-            if let Some(v) = builtins::lookup_variable(name) {
+            let resolution = doc.resolve(last.span, false);
+            if let Some(Resolution::Service(v)) = resolution {
                 return matches!(v.kind, VariableKind::Metric(_)).then_some(ObjectKind::Metric);
             }
-            let v = doc.analysis.variable(name)?;
+            let v = doc.variable(resolution)?;
             v.definitions
                 .iter()
                 .any(|d| d.type_name.contains("timestamp"))
@@ -350,10 +371,13 @@ fn object_type(doc: &Document, end: usize) -> Option<ObjectKind> {
                         depth -= 1;
                         if depth == 0 {
                             let name = before.get(k.checked_sub(1)?)?;
-                            let text = name.span.text(&doc.text);
+                            let member = k >= 2 && before[k - 2].kind == TokenKind::Dot;
                             let timestamp = name.kind == TokenKind::Ident
-                                && (builtins::lookup_function(text).is_some_and(|f| f.returns_timestamp())
-                                    || builtins::lookup_method(text).is_some_and(|m| m.returns_timestamp()));
+                                && match doc.resolve(name.span, member) {
+                                    Some(Resolution::Function(f)) => f.returns_timestamp(),
+                                    Some(Resolution::Method(m)) => m.returns_timestamp(),
+                                    _ => false,
+                                };
                             return timestamp.then_some(ObjectKind::Timestamp);
                         }
                     }
@@ -399,18 +423,11 @@ pub(crate) fn signature_help(doc: &Document, offset: usize) -> Value {
     if name_token.kind != TokenKind::Ident {
         return Value::Null;
     }
-    let name = name_token.span.text(&doc.text);
     let is_method = open >= 2 && tokens[open - 2].kind == TokenKind::Dot;
-    let (signatures, documentation): (&[&str], &str) = if is_method {
-        match builtins::lookup_method(name) {
-            Some(m) => (m.signatures, m.doc),
-            None => return Value::Null,
-        }
-    } else {
-        match builtins::lookup_function(name) {
-            Some(f) => (f.signatures, f.doc),
-            None => return Value::Null,
-        }
+    let (signatures, documentation): (&[&str], &str) = match doc.resolve(name_token.span, is_method) {
+        Some(Resolution::Method(m)) => (m.signatures, m.doc),
+        Some(Resolution::Function(f)) => (f.signatures, f.doc),
+        _ => return Value::Null,
     };
     let signatures: Vec<Value> = signatures
         .iter()
@@ -434,9 +451,10 @@ pub(crate) fn signature_help(doc: &Document, offset: usize) -> Value {
     json!({"signatures": signatures, "activeSignature": active_signature, "activeParameter": commas})
 }
 
-fn user_variable_at(doc: &Document, offset: usize) -> Option<&crate::check::VariableInfo> {
-    let (_, token) = doc.token_at(offset)?;
-    doc.analysis.variable(token.span.text(&doc.text))
+fn user_variable_at(doc: &Document, offset: usize) -> Option<&VariableInfo> {
+    let (i, token) = doc.token_at(offset)?;
+    let after_dot = doc.previous_significant(i).is_some_and(|t| t.kind == TokenKind::Dot);
+    doc.variable(doc.resolve(token.span, after_dot))
 }
 
 /// Go to definition: the assignment of the user variable under the cursor (the last one before

@@ -89,7 +89,7 @@ pub(crate) fn evaluate_tick(formula: &Formula, ctx: &EvalContext<'_>, columns: &
             },
             Err(e) => Tick {
                 applied: None,
-                error: Some((e.kind.into(), Some(e.message))),
+                error: Some((e.kind.into(), Some(formula.error_text(&e)))),
                 columns: Vec::new(),
                 results: None,
             },

@@ -1,0 +1,203 @@
+//! The resolved tree: what every name of a checked formula stands for and the static type set of
+//! every expression, recorded once by the checker beside the syntax tree.
+//!
+//! The compiler lowers the syntax tree with it, the lints and the language server read it;
+//! none of them looks a name up again. It is a side table keyed by spans: a name by the span of
+//! its token (tokens never overlap), an expression by its span (a compound expression has
+//! tokens of its own, so its span is larger than any child's).
+
+use crate::builtins::{self, ConstantInfo, FieldInfo, FunctionInfo, KeywordInfo, MethodInfo, ServiceVariable};
+use crate::syntax::Span;
+use crate::types::TypeSet;
+
+/// What a name stands for. Two resolutions are equal when they name the same entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Resolution {
+    /// A service variable (a target, `$NodeDeallocationOption`, a metric or a pool scalar).
+    Service(&'static ServiceVariable),
+    /// A user variable: its index in [`super::Analysis::variables`], which is also its slot in
+    /// the compiled formula (both number variables in order of first assignment).
+    User(usize),
+    /// A `TimeInterval_*` constant.
+    Constant(&'static ConstantInfo),
+    /// A deallocation keyword.
+    Keyword(&'static KeywordInfo),
+    /// The function of a call.
+    Function(&'static FunctionInfo),
+    /// The sample method of a method call.
+    Method(&'static MethodInfo),
+    /// The field of a timestamp.
+    Field(&'static FieldInfo),
+}
+
+impl PartialEq for Resolution {
+    fn eq(&self, other: &Resolution) -> bool {
+        use Resolution::*;
+        // Every entry of a table has its own name.
+        match (self, other) {
+            (Service(a), Service(b)) => a.name == b.name,
+            (User(a), User(b)) => a == b,
+            (Constant(a), Constant(b)) => a.name == b.name,
+            (Keyword(a), Keyword(b)) => a.name == b.name,
+            (Function(a), Function(b)) => a.name == b.name,
+            (Method(a), Method(b)) => a.name == b.name,
+            (Field(a), Field(b)) => a.name == b.name,
+            _ => false,
+        }
+    }
+}
+
+/// The names and types of a checked formula. Only names the checker could resolve have an
+/// entry; a formula without errors has one for every name.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// By the span of the name, sorted by position.
+    names: Vec<(Span, Resolution)>,
+    /// By the span of the expression, sorted by start and then outermost first.
+    types: Vec<(Span, TypeSet)>,
+}
+
+impl Resolved {
+    pub(super) fn add_name(&mut self, span: Span, resolution: Resolution) {
+        self.names.push((span, resolution));
+    }
+
+    pub(super) fn add_type(&mut self, span: Span, types: TypeSet) {
+        self.types.push((span, types));
+    }
+
+    /// Sort both tables for lookup (the checker records in visiting order).
+    pub(super) fn finish(&mut self) {
+        self.names.sort_by_key(|(span, _)| (span.start, span.end));
+        self.names.dedup_by_key(|(span, _)| *span);
+        self.types.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+        self.types.dedup_by_key(|(span, _)| *span);
+    }
+
+    /// What the name at exactly `span` stands for.
+    pub fn name(&self, span: Span) -> Option<Resolution> {
+        let i = self
+            .names
+            .binary_search_by_key(&(span.start, span.end), |(s, _)| (s.start, s.end))
+            .ok()?;
+        Some(self.names[i].1)
+    }
+
+    /// The static type set of the expression at exactly `span`; unknown for a span that is no
+    /// checked expression.
+    pub fn types(&self, span: Span) -> TypeSet {
+        let key = (span.start, std::cmp::Reverse(span.end));
+        match self.types.binary_search_by_key(&key, |(s, _)| (s.start, std::cmp::Reverse(s.end))) {
+            Ok(i) => self.types[i].1,
+            Err(_) => TypeSet::UNKNOWN,
+        }
+    }
+}
+
+/// The built-in spelled exactly `name`: after a `.` (`member`), a sample method or a timestamp
+/// field; elsewhere a service variable, a function, a constant or a keyword. For the language
+/// server on text the parser could not read (mid-edit), which has no resolved names.
+pub fn builtin_named(name: &str, member: bool) -> Option<Resolution> {
+    if member {
+        return builtins::lookup_method(name)
+            .map(Resolution::Method)
+            .or_else(|| builtins::lookup_field(name).map(Resolution::Field));
+    }
+    builtins::lookup_variable(name)
+        .map(Resolution::Service)
+        .or_else(|| builtins::lookup_function(name).map(Resolution::Function))
+        .or_else(|| builtins::lookup_constant(name).map(Resolution::Constant))
+        .or_else(|| builtins::lookup_keyword(name).map(Resolution::Keyword))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::check;
+    use crate::syntax::ast::{Expr, ExprKind, StatementKind};
+    use crate::types::Type;
+
+    /// Every name and every expression of `src` (a formula without errors) as the checker
+    /// recorded them.
+    fn assert_complete(src: &str) {
+        let analysis = check(src);
+        assert!(!analysis.has_errors(), "{src}: {:?}", analysis.diagnostics);
+        let r = &analysis.resolved;
+        fn go(e: &Expr, r: &Resolved, src: &str) {
+            let text = e.span.text(src);
+            assert!(!r.types(e.span).is_unknown(), "no type for `{text}`");
+            let name = match &e.kind {
+                ExprKind::Name { .. } => Some(e.span),
+                ExprKind::Call { function, .. } => Some(function.span),
+                ExprKind::Member { member, .. } => Some(member.span),
+                ExprKind::MethodCall { method, .. } => Some(method.span),
+                _ => None,
+            };
+            if let Some(span) = name {
+                assert!(r.name(span).is_some(), "`{}` in `{text}` is not resolved", span.text(src));
+            }
+            match &e.kind {
+                // The receiver of a sample method is a metric's name, resolved but not a value.
+                ExprKind::MethodCall { object, args, .. } => {
+                    assert!(matches!(r.name(object.unparenthesized().span), Some(Resolution::Service(_))));
+                    args.iter().for_each(|a| go(a, r, src));
+                }
+                _ => e.for_each_child(|c| go(c, r, src)),
+            }
+        }
+        for s in &analysis.formula.statements {
+            if let StatementKind::Assign { target, .. } = &s.kind {
+                assert!(r.name(target.span).is_some(), "target `{}` is not resolved", target.text);
+            }
+            if let Some(e) = s.expr() {
+                go(e, r, src);
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_and_expression_of_a_clean_formula_is_resolved() {
+        assert_complete(
+            "$samples = $PendingTasks.GetSamplePercent(TimeInterval_Minute * 15);
+$tasks = $samples < 70 ? max(0, $PendingTasks.GetSample(1)) : avg($PendingTasks.GetSample(TimeInterval_Minute * 15));
+$TargetDedicatedNodes = min(20, $tasks);
+$NodeDeallocationOption = taskcompletion;",
+        );
+        assert_complete(
+            "$h = time().hour; $w = (TimeInterval_Hour * 2); $TargetDedicated = ($h > 8) * lg($TaskSlotsPerNode * 2) + ($w > TimeInterval_Zero);
+$v = round($CPUPercent.GetSample(3), 1); $NodeDeallocationOption = len($v) > 1 ? requeue : $NodeDeallocationOption;
+$t = $CPUPercent.HistoryBeginTime(); $TargetLowPriorityNodes = len($v) + $t.minute; $CPUPercent;",
+        );
+    }
+
+    #[test]
+    fn reads_resolve_to_their_variable_and_type() {
+        let src = "$a = 1; $b = $CPUPercent.GetSample(2); $a = $b; $TargetDedicatedNodes = max($a);";
+        let analysis = check(src);
+        let r = &analysis.resolved;
+        let at = |needle: &str, nth: usize| {
+            let start = src.match_indices(needle).nth(nth).unwrap().0;
+            Span::new(start, start + needle.len())
+        };
+        assert_eq!(r.name(at("$a", 0)), Some(Resolution::User(0)));
+        assert_eq!(r.name(at("$b", 1)), Some(Resolution::User(1)));
+        // `$a` read after its second assignment holds a vector.
+        assert_eq!(r.name(at("$a", 2)), Some(Resolution::User(0)));
+        assert_eq!(r.types(at("$a", 2)), TypeSet::of(Type::DoubleVec));
+        assert_eq!(r.types(at("$b", 1)), TypeSet::of(Type::DoubleVec));
+        assert!(matches!(r.name(at("max", 0)), Some(Resolution::Function(f)) if f.name == "max"));
+        assert!(matches!(r.name(at("GetSample", 0)), Some(Resolution::Method(m)) if m.name == "GetSample"));
+        assert!(matches!(r.name(at("$TargetDedicatedNodes", 0)), Some(Resolution::Service(v)) if v.name == "$TargetDedicatedNodes"));
+        assert_eq!(r.types(Span::new(0, 1)), TypeSet::UNKNOWN, "no expression there");
+    }
+
+    #[test]
+    fn names_the_parser_could_not_read_resolve_by_spelling() {
+        assert!(matches!(builtin_named("GetSample", true), Some(Resolution::Method(_))));
+        assert!(matches!(builtin_named("hour", true), Some(Resolution::Field(_))));
+        assert!(matches!(builtin_named("max", false), Some(Resolution::Function(_))));
+        assert!(matches!(builtin_named("requeue", false), Some(Resolution::Keyword(_))));
+        assert_eq!(builtin_named("max", true), None);
+        assert_eq!(builtin_named("Max", false), None);
+    }
+}
