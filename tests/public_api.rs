@@ -149,6 +149,7 @@ fn the_whatif_module_exports_configurations_runs_and_results() {
             "ReplaySummary",
             "ReplayError",
             "FailureSummary",
+            "ErrorCode",
             "TargetStats",
             "simulate",
             "simulate_streaming",
