@@ -43,22 +43,44 @@ pub(crate) use metrics_csv::csv_reader;
 pub use metrics_csv::parse_csv;
 pub use metrics_json::parse_json;
 
-/// Read a metric file; the format is chosen by extension (`.json`, otherwise CSV).
-pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
+/// A metric file as read: a Batch task list (whose history depends on the end chosen), or
+/// metric data.
+#[derive(Debug, Clone)]
+pub enum MetricFile {
+    /// A task list (`az batch task list` output); [`tasks::TaskList::history`] gives its samples.
+    Tasks(Box<tasks::TaskList>),
+    /// CSV or JSON metric data.
+    Metrics(MetricData),
+}
+
+/// Read a metric file once: a task list is recognised by its content; otherwise the format is
+/// chosen by extension (`.json`, otherwise CSV).
+pub fn load_metric_file(path: &Path) -> Result<MetricFile, DataError> {
     let display = path.display().to_string();
     let text = read_text(path)?;
     if tasks::is_task_list(&text) {
-        let list = tasks::parse_task_list(&text, &display)?;
-        return list.history(None).map_err(|message| DataError::Io { path: display, message });
+        return Ok(MetricFile::Tasks(Box::new(tasks::parse_task_list(&text, &display)?)));
     }
     if path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        parse_json(&text, &display)
+        parse_json(&text, &display).map(MetricFile::Metrics)
     } else {
-        parse_csv(&text, &display)
+        parse_csv(&text, &display).map(MetricFile::Metrics)
+    }
+}
+
+/// Read a metric file (see [`load_metric_file`]); a task list gives the history it implies up
+/// to its latest time.
+pub fn load_metrics(path: &Path) -> Result<MetricData, DataError> {
+    match load_metric_file(path)? {
+        MetricFile::Tasks(list) => list.history(None).map_err(|message| DataError::Io {
+            path: path.display().to_string(),
+            message,
+        }),
+        MetricFile::Metrics(data) => Ok(data),
     }
 }
 

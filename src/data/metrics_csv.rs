@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::history::MetricData;
 use super::location::DataError;
-use super::timestamp::parse_timestamp;
+use super::timestamp::TimestampReader;
 use crate::builtins::{self, Metric, VariableKind};
 use crate::eval::{MetricHistory, MetricStore};
 use crate::time::Timestamp;
@@ -128,29 +128,34 @@ impl Place<'_> {
     }
 }
 
-/// The fields of one record, trimmed.
-#[derive(Clone, Copy)]
+/// The fields of the current record, trimmed.
 enum Fields<'a> {
-    /// A line without its terminator, split at commas.
-    Plain(&'a str),
-    /// A record the `csv` crate read (untrimmed).
-    Csv(&'a csv::ByteRecord),
+    /// Fields split by hand, already trimmed.
+    Plain(std::slice::Iter<'a, &'a str>),
+    /// Fields the `csv` crate read.
+    Csv(csv::ByteRecordIter<'a>),
 }
 
-impl<'a> Fields<'a> {
-    fn len(self) -> usize {
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
         match self {
-            Fields::Plain(line) => line.bytes().filter(|&b| b == b',').count() + 1,
-            Fields::Csv(r) => r.len(),
+            Fields::Plain(cells) => cells.next().copied(),
+            Fields::Csv(cells) => cells.next().map(|f| std::str::from_utf8(f).unwrap_or("\u{fffd}").trim()),
         }
     }
+}
 
-    fn iter(self) -> impl Iterator<Item = &'a str> {
-        let (plain, csv) = match self {
-            Fields::Plain(line) => (Some(line.split(',')), None),
-            Fields::Csv(r) => (None, Some(r.iter().map(|f| std::str::from_utf8(f).unwrap_or("\u{fffd}")))),
-        };
-        plain.into_iter().flatten().chain(csv.into_iter().flatten()).map(str::trim)
+/// `text` without surrounding white space, as `str::trim` gives it (quickly when it has none).
+#[inline]
+fn trim(text: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if plain(text.as_bytes().first()) && plain(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
     }
 }
 
@@ -166,6 +171,10 @@ enum Records<'t> {
         next_line: u64,
         /// Line numbers the reader has passed: the next record's line is one more.
         consumed: u64,
+        /// The fields of the first record: every other must have as many.
+        expected: Option<usize>,
+        /// The current record's fields, trimmed.
+        cells: Vec<&'t str>,
     },
     Csv {
         reader: csv::Reader<&'t [u8]>,
@@ -173,11 +182,12 @@ enum Records<'t> {
     },
 }
 
-/// A record that does not fit: its line, the header's field count and its own.
-struct Unequal {
-    line: u64,
-    expected: usize,
-    len: usize,
+/// A record that cannot be read.
+enum RecordError {
+    /// Its line, the first record's field count and its own.
+    Unequal { line: u64, expected: usize, len: usize },
+    /// Its line and what the `csv` crate says.
+    Other(u64, String),
 }
 
 impl<'t> Records<'t> {
@@ -188,6 +198,8 @@ impl<'t> Records<'t> {
                 pos: 0,
                 next_line: 0,
                 consumed: 0,
+                expected: None,
+                cells: Vec::new(),
             }
         } else {
             Records::Csv {
@@ -200,20 +212,22 @@ impl<'t> Records<'t> {
         }
     }
 
-    /// The next record and its line, `None` at the end.
-    fn next(&mut self) -> Option<Result<(u64, Fields<'_>), Result<Unequal, (u64, String)>>> {
+    /// Move to the next record and give its line; `None` at the end.
+    fn advance(&mut self) -> Result<Option<u64>, RecordError> {
         match self {
             Records::Plain {
                 text,
                 pos,
                 next_line,
                 consumed,
+                expected,
+                cells,
             } => loop {
+                let text: &'t str = text;
                 if *pos >= text.len() {
-                    return None;
+                    return Ok(None);
                 }
-                let rest = &text.as_bytes()[*pos..];
-                let (end, newline) = match memchr::memchr(b'\n', rest) {
+                let (end, newline) = match memchr::memchr(b'\n', &text.as_bytes()[*pos..]) {
                     Some(i) => (*pos + i, true),
                     None => (text.len(), false),
                 };
@@ -230,26 +244,48 @@ impl<'t> Records<'t> {
                 }
                 let line = *consumed + 1;
                 *consumed = if crlf { this } else { this + 1 };
-                return Some(Ok((line, Fields::Plain(content))));
+                cells.clear();
+                let mut start = 0;
+                for (i, &b) in content.as_bytes().iter().enumerate() {
+                    if b == b',' {
+                        cells.push(trim(&content[start..i]));
+                        start = i + 1;
+                    }
+                }
+                cells.push(trim(&content[start..]));
+                let expected = *expected.get_or_insert(cells.len());
+                if cells.len() != expected {
+                    return Err(RecordError::Unequal {
+                        line,
+                        expected,
+                        len: cells.len(),
+                    });
+                }
+                return Ok(Some(line));
             },
             Records::Csv { reader, record } => match reader.read_byte_record(record) {
-                Ok(false) => None,
-                Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
-                    Some(Ok((line, Fields::Csv(record))))
-                }
+                Ok(false) => Ok(None),
+                Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    Some(Err(match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Ok(Unequal {
+                    Err(match e.kind() {
+                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => RecordError::Unequal {
                             line,
                             expected: *expected_len as usize,
                             len: *len as usize,
-                        }),
-                        _ => Err((line, e.to_string())),
-                    }))
+                        },
+                        _ => RecordError::Other(line, e.to_string()),
+                    })
                 }
             },
+        }
+    }
+
+    /// The fields of the current record.
+    fn fields(&self) -> Fields<'_> {
+        match self {
+            Records::Plain { cells, .. } => Fields::Plain(cells.iter()),
+            Records::Csv { record, .. } => Fields::Csv(record.iter()),
         }
     }
 }
@@ -259,11 +295,11 @@ fn ingest(text: &str, path: &str, plain: bool, mut collect: impl Collect) -> Res
     let place = Place(path);
     let at = |line: u64, column: u64, message: String| Stop::Error(place.at(line, column, message));
     let mut records = Records::new(text, plain);
-    let headers: Vec<String> = match records.next() {
-        None => Vec::new(),
-        Some(Ok((_, fields))) => fields.iter().map(str::to_string).collect(),
+    let headers: Vec<String> = match records.advance() {
+        Ok(None) => Vec::new(),
+        Ok(Some(_)) => records.fields().map(str::to_string).collect(),
         // The first record has nothing to be unequal to; no other error is possible in text.
-        Some(Err(_)) => return Err(at(1, 1, "the header row cannot be read".into())),
+        Err(_) => return Err(at(1, 1, "the header row cannot be read".into())),
     };
     if headers.is_empty() || !headers[0].eq_ignore_ascii_case("timestamp") && !headers[0].eq_ignore_ascii_case("time") {
         return Err(at(
@@ -296,29 +332,25 @@ fn ingest(text: &str, path: &str, plain: bool, mut collect: impl Collect) -> Res
     }
     // Long form: the target of each spelling met so far, the last one first.
     let mut spellings: Vec<(String, usize)> = Vec::new();
-    while let Some(record) = records.next() {
-        let (line, fields) = match record {
-            Ok(r) => r,
-            Err(Ok(Unequal { line, expected, len })) => {
+    let mut times = TimestampReader::default();
+    loop {
+        let line = match records.advance() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(RecordError::Unequal { line, expected, len }) => {
                 return Err(at(
                     line,
                     len.min(expected) as u64 + 1,
                     format!("this row has {len} fields but the header has {expected}"),
                 ))
             }
-            Err(Err((line, message))) => return Err(at(line, 1, message)),
+            Err(RecordError::Other(line, message)) => return Err(at(line, 1, message)),
         };
-        if plain && fields.len() != headers.len() {
-            let (expected, len) = (headers.len(), fields.len());
-            return Err(at(
-                line,
-                len.min(expected) as u64 + 1,
-                format!("this row has {len} fields but the header has {expected}"),
-            ));
-        }
-        let mut cells = fields.iter();
+        let mut cells = records.fields();
         let time_text = cells.next().unwrap_or("");
-        let time = parse_timestamp(time_text).map_err(|e| at(line, 1, format!("bad timestamp {time_text:?}: {e}")))?;
+        let time = times
+            .parse(time_text)
+            .map_err(|e| at(line, 1, format!("bad timestamp {time_text:?}: {e}")))?;
         let mut add = |index: usize, targets: &[Target], text: &str, column: u64| -> Result<(), Stop> {
             if text.is_empty() {
                 return Ok(()); // a sample that was never recorded
@@ -540,7 +572,9 @@ impl Collect for Sorting {
                 Some(Target::Metric(m)) => {
                     let history = data.metrics.history_mut(*m);
                     for p in &series {
-                        history.push(p.time, p.value).map_err(|e| place.at(p.line, p.column, e.to_string()))?;
+                        history
+                            .push(p.time, p.value)
+                            .map_err(|e| place.at(p.line, p.column, e.to_string()))?;
                     }
                 }
                 Some(Target::Scalar(name)) => {
@@ -719,32 +753,51 @@ mod tests {
     const ENDS: &[&str] = &["\n", "\n", "\n", "\r\n", "\n\n", "\r\n\r\n", "\r", " \n", ""];
 
     fn file() -> impl Strategy<Value = String> {
-        let header = (prop::sample::select(&HEADERS[..3]), prop::collection::vec(prop::sample::select(&HEADERS[3..]), 0..4))
+        let header = (
+            prop::sample::select(&HEADERS[..3]),
+            prop::collection::vec(prop::sample::select(&HEADERS[3..]), 0..4),
+        )
             .prop_map(|(first, rest)| std::iter::once(first).chain(rest).collect::<Vec<_>>().join(","));
         let long = Just("timestamp,metric,value".to_string());
         let row = (prop::collection::vec(prop::sample::select(CELLS), 1..5), prop::sample::select(ENDS))
             .prop_map(|(cells, end)| format!("{}{end}", cells.join(",")));
-        (prop_oneof![header, long], prop::sample::select(ENDS), prop::collection::vec(row, 0..8))
+        (
+            prop_oneof![header, long],
+            prop::sample::select(ENDS),
+            prop::collection::vec(row, 0..8),
+        )
             .prop_map(|(h, end, rows)| format!("{h}{end}{}", rows.concat()))
     }
 
     /// A well-formed file, wide or long, its rows shuffled now and then.
     fn well_formed() -> impl Strategy<Value = String> {
-        (any::<bool>(), prop::collection::vec((0i64..40, 0u32..100, any::<bool>()), 0..30), any::<bool>()).prop_map(|(long, rows, crlf)| {
-            let end = if crlf { "\r\n" } else { "\n" };
-            let mut text = String::from(if long { "timestamp,metric,value" } else { "timestamp,$PendingTasks,$CurrentDedicatedNodes" });
-            text.push_str(end);
-            for (t, v, empty) in rows {
-                let time = Timestamp(1_700_000_000 * 10_000_000 + t * 300_000_000).format_results();
-                let cell = if empty { String::new() } else { v.to_string() };
-                if long {
-                    text.push_str(&format!("{time},{},{cell}{end}", if v % 2 == 0 { "$PendingTasks" } else { "CurrentDedicatedNodes" }));
+        (
+            any::<bool>(),
+            prop::collection::vec((0i64..40, 0u32..100, any::<bool>()), 0..30),
+            any::<bool>(),
+        )
+            .prop_map(|(long, rows, crlf)| {
+                let end = if crlf { "\r\n" } else { "\n" };
+                let mut text = String::from(if long {
+                    "timestamp,metric,value"
                 } else {
-                    text.push_str(&format!("{time},{cell},{v}{end}"));
+                    "timestamp,$PendingTasks,$CurrentDedicatedNodes"
+                });
+                text.push_str(end);
+                for (t, v, empty) in rows {
+                    let time = Timestamp(1_700_000_000 * 10_000_000 + t * 300_000_000).format_results();
+                    let cell = if empty { String::new() } else { v.to_string() };
+                    if long {
+                        text.push_str(&format!(
+                            "{time},{},{cell}{end}",
+                            if v % 2 == 0 { "$PendingTasks" } else { "CurrentDedicatedNodes" }
+                        ));
+                    } else {
+                        text.push_str(&format!("{time},{cell},{v}{end}"));
+                    }
                 }
-            }
-            text
-        })
+                text
+            })
     }
 
     proptest! {

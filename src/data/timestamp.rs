@@ -3,70 +3,123 @@
 //! allocating; any other text goes to the general RFC 3339 reader
 //! ([`parse_rfc3339`](crate::time::parse_rfc3339)), which accepts or refuses it with its message.
 
-use crate::time::{parse_rfc3339, TimeInterval, TimeParseError, Timestamp, TICKS_PER_SECOND};
+use crate::time::{parse_rfc3339, TimeParseError, Timestamp, TICKS_PER_SECOND};
 
 /// Read a timestamp as [`parse_rfc3339`] does (same result, same errors), fast on the fixed
 /// layout.
+#[cfg(test)]
 pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, TimeParseError> {
-    match parse_fixed(text.as_bytes()) {
-        Some(t) => Ok(t),
-        None => parse_rfc3339(text),
+    TimestampReader::default().parse(text)
+}
+
+/// Reads timestamps as [`parse_rfc3339`] does, fast on the fixed layout, remembering the last
+/// date read (consecutive samples nearly always share it).
+#[derive(Debug, Default)]
+pub(crate) struct TimestampReader {
+    /// The last `YYYY-MM-DD` read on the fast path and its days since 1970-01-01, once there
+    /// is one.
+    date: Option<([u8; 10], i64)>,
+}
+
+const TICKS_PER_DAY: i64 = 86_400 * TICKS_PER_SECOND;
+
+/// Two ASCII digits as a number.
+#[inline]
+fn two(a: u8, b: u8) -> Option<u32> {
+    let (x, y) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
+    (x < 10 && y < 10).then_some(u32::from(x) * 10 + u32::from(y))
+}
+
+impl TimestampReader {
+    /// Read a timestamp (same result and errors as [`parse_rfc3339`]).
+    #[inline]
+    pub(crate) fn parse(&mut self, text: &str) -> Result<Timestamp, TimeParseError> {
+        match self.fixed(text.as_bytes()) {
+            Some(t) => Ok(t),
+            None => parse_rfc3339(text),
+        }
+    }
+
+    /// `YYYY-MM-DD` `T` (or `t` or a space) `HH:MM:SS`, optionally `.` and 1 to 9 digits (the
+    /// first 7 kept, as ticks), then `Z` (or `z`) or `±HH:MM`. `None` when the text has another
+    /// layout or a field out of range (month 13, 30 February, offset +24:00, a year outside
+    /// 1–9999 after the offset): [`parse_rfc3339`] then decides, so whatever this accepts,
+    /// that accepts with the same value.
+    pub(crate) fn fixed(&mut self, b: &[u8]) -> Option<Timestamp> {
+        if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let days = match self.date {
+            Some((date, days)) if b[..10] == date => days,
+            _ => {
+                let days = date_days(&b[..10])?;
+                let mut date = [0; 10];
+                date.copy_from_slice(&b[..10]);
+                self.date = Some((date, days));
+                days
+            }
+        };
+        let (hour, minute, second) = (two(b[11], b[12])?, two(b[14], b[15])?, two(b[17], b[18])?);
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let mut i = 19;
+        let mut ticks = 0i64;
+        if b[i] == b'.' {
+            i += 1;
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                if i - start < 7 {
+                    ticks = ticks * 10 + i64::from(b[i] - b'0');
+                }
+                i += 1;
+            }
+            let n = i - start;
+            if n == 0 || n > 9 {
+                return None;
+            }
+            for _ in n..7 {
+                ticks *= 10;
+            }
+        }
+        let offset_seconds = match &b[i..] {
+            [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+                let (h, m) = (two(*h1, *h2)?, two(*m1, *m2)?);
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let s = i64::from(h * 3600 + m * 60);
+                if *sign == b'-' {
+                    -s
+                } else {
+                    s
+                }
+            }
+            _ => return None,
+        };
+        let seconds = i64::from(hour * 3600 + minute * 60 + second) - offset_seconds;
+        let t = days * TICKS_PER_DAY + seconds * TICKS_PER_SECOND + ticks;
+        (Timestamp::MIN.0..=Timestamp::MAX.0).contains(&t).then_some(Timestamp(t))
     }
 }
 
-/// `YYYY-MM-DD` `T` (or `t` or a space) `HH:MM:SS`, optionally `.` and 1 to 9 digits (the
-/// first 7 kept, as ticks), then `Z` (or `z`) or `±HH:MM`. `None` when the text has another
-/// layout or a field out of range (month 13, 30 February, offset +24:00, a year outside
-/// 1–9999 after the offset): [`parse_rfc3339`] then decides, so whatever this accepts, that
-/// accepts with the same value.
-pub(crate) fn parse_fixed(b: &[u8]) -> Option<Timestamp> {
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+/// Days since 1970-01-01 of a valid `YYYY-MM-DD` (years 1–9999), as [`Timestamp::from_civil`]
+/// counts them.
+fn date_days(b: &[u8]) -> Option<i64> {
+    if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let digit = |i: usize| -> Option<u32> {
-        let d = b[i].wrapping_sub(b'0');
-        (d < 10).then_some(u32::from(d))
-    };
-    let two = |i: usize| -> Option<u32> { Some(digit(i)? * 10 + digit(i + 1)?) };
-    let year = two(0)? * 100 + two(2)?;
-    let (month, day, hour, minute, second) = (two(5)?, two(8)?, two(11)?, two(14)?, two(17)?);
-    let mut i = 19;
-    let mut ticks = 0u32;
-    if b[i] == b'.' {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            if i - start < 7 {
-                ticks = ticks * 10 + u32::from(b[i] - b'0');
-            }
-            i += 1;
-        }
-        let n = i - start;
-        if n == 0 || n > 9 {
-            return None;
-        }
-        for _ in n..7 {
-            ticks *= 10;
-        }
-    }
-    let offset_seconds = match &b[i..] {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let (h, m) = (two(i + 1)?, two(i + 4)?);
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let s = i64::from(h * 3600 + m * 60);
-            if *sign == b'-' {
-                -s
-            } else {
-                s
-            }
-        }
-        _ => return None,
-    };
-    let t = Timestamp::from_civil(year as i32, month as u8, day as u8, hour as u8, minute as u8, second as u8, ticks)?;
-    t.checked_add(TimeInterval(-offset_seconds * TICKS_PER_SECOND))
+    let year = two(b[0], b[1])? * 100 + two(b[2], b[3])?;
+    let (month, day) = (two(b[5], b[6])?, two(b[8], b[9])?);
+    let midnight = Timestamp::from_civil(year as i32, month as u8, day as u8, 0, 0, 0, 0)?;
+    Some(midnight.0.div_euclid(TICKS_PER_DAY))
+}
+
+/// [`TimestampReader::fixed`] with nothing remembered.
+#[cfg(test)]
+fn parse_fixed(b: &[u8]) -> Option<Timestamp> {
+    TimestampReader::default().fixed(b)
 }
 
 #[cfg(test)]
@@ -133,9 +186,26 @@ mod tests {
             })
     }
 
+    /// Timestamps around the end of February, so that rows often share a date.
+    fn near() -> impl Strategy<Value = String> {
+        (
+            2023u32..2025,
+            2u32..4,
+            27u32..31,
+            0u32..25,
+            prop::sample::select(vec!["Z", "+01:00", ".5Z", "-23:59"]),
+        )
+            .prop_map(|(y, m, d, h, zone)| format!("{y:04}-{m:02}-{d:02}T{h:02}:30:00{zone}"))
+    }
+
     /// A timestamp in the layout with one byte replaced, removed or inserted.
     fn mutated() -> impl Strategy<Value = String> {
-        (layout(), any::<prop::sample::Index>(), 0u8..3, prop::sample::select(b"0123456789-:.+TZtz \xc3\xa9x".to_vec()))
+        (
+            layout(),
+            any::<prop::sample::Index>(),
+            0u8..3,
+            prop::sample::select(b"0123456789-:.+TZtz \xc3\xa9x".to_vec()),
+        )
             .prop_map(|(s, at, how, byte)| {
                 let mut b = s.into_bytes();
                 let i = at.index(b.len());
@@ -157,12 +227,17 @@ mod tests {
         /// the fixed layout with fields in range, the fast one accepts; and the combined reader
         /// gives exactly the general one's answer, errors included.
         #[test]
-        fn fast_timestamps_agree_with_the_general_parser(text in prop_oneof![layout(), mutated(), "\\PC{0,40}"]) {
-            let general = parse_rfc3339(&text);
-            if let Some(t) = parse_fixed(text.as_bytes()) {
-                prop_assert_eq!(Ok(t), general.clone());
+        fn fast_timestamps_agree_with_the_general_parser(texts in prop::collection::vec(prop_oneof![layout(), near(), mutated(), "\\PC{0,40}", "[\\x00]{10}T00:00:00Z"], 1..6)) {
+            // One reader for all, as a file's rows are read, so remembered dates are tested too.
+            let mut reader = TimestampReader::default();
+            for text in &texts {
+                let general = parse_rfc3339(text);
+                if let Some(t) = parse_fixed(text.as_bytes()) {
+                    prop_assert_eq!(Ok(t), general.clone());
+                }
+                prop_assert_eq!(parse_timestamp(text), general.clone());
+                prop_assert_eq!(reader.parse(text), general);
             }
-            prop_assert_eq!(parse_timestamp(&text), general);
         }
 
         /// Every valid time written in the layout is read by the fast path.
