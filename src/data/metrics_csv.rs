@@ -80,7 +80,7 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
 }
 
 fn parse_with(text: &str, path: &str, plain: bool) -> Result<MetricData, DataError> {
-    let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    let rows = text.bytes().filter(|&b| b == b'\n').count() + 1;
     match ingest(text, path, plain, InOrder::new(rows)) {
         Ok(data) => Ok(data),
         Err(Stop::Error(e)) => Err(e),
@@ -227,32 +227,35 @@ impl<'t> Records<'t> {
                 if *pos >= text.len() {
                     return Ok(None);
                 }
-                let (end, newline) = match memchr::memchr(b'\n', &text.as_bytes()[*pos..]) {
-                    Some(i) => (*pos + i, true),
-                    None => (text.len(), false),
-                };
-                let mut content = &text[*pos..end];
-                let crlf = newline && content.ends_with('\r');
+                // Commas and the line end in one search.
+                cells.clear();
+                let (mut start, mut end, mut newline) = (*pos, text.len(), false);
+                for i in memchr::memchr2_iter(b',', b'\n', &text.as_bytes()[*pos..]) {
+                    let i = *pos + i;
+                    if text.as_bytes()[i] == b'\n' {
+                        (end, newline) = (i, true);
+                        break;
+                    }
+                    cells.push(&text[start..i]);
+                    start = i + 1;
+                }
+                let mut last = &text[start..end];
+                let crlf = newline && last.ends_with('\r');
                 if crlf {
-                    content = &content[..content.len() - 1];
+                    last = &last[..last.len() - 1];
                 }
                 let this = *next_line;
                 *pos = end + usize::from(newline);
                 *next_line += 1;
-                if content.is_empty() {
+                if cells.is_empty() && last.is_empty() {
                     continue; // blank lines are skipped
+                }
+                cells.push(last);
+                for cell in cells.iter_mut() {
+                    *cell = trim(cell);
                 }
                 let line = *consumed + 1;
                 *consumed = if crlf { this } else { this + 1 };
-                cells.clear();
-                let mut start = 0;
-                for (i, &b) in content.as_bytes().iter().enumerate() {
-                    if b == b',' {
-                        cells.push(trim(&content[start..i]));
-                        start = i + 1;
-                    }
-                }
-                cells.push(trim(&content[start..]));
                 let expected = *expected.get_or_insert(cells.len());
                 if cells.len() != expected {
                     return Err(RecordError::Unequal {
