@@ -80,7 +80,13 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
 }
 
 fn parse_with(text: &str, path: &str, plain: bool) -> Result<MetricData, DataError> {
-    let rows = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    // Counted in chunks of bytes, which compiles to vector instructions.
+    let rows = text
+        .as_bytes()
+        .chunks(255)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum::<usize>()
+        + 1;
     match ingest(text, path, plain, InOrder::new(rows)) {
         Ok(data) => Ok(data),
         Err(Stop::Error(e)) => Err(e),
