@@ -37,8 +37,11 @@ mod timestamp;
 pub use context::{check_pool_value, load_context, parse_context, parse_context_file, ContextFile, MAX_SECONDS_FIELD};
 pub use history::{MetricData, ScalarSeries};
 pub use input::{max_input_bytes, read_bytes, read_stdin_text, read_text, DEFAULT_MAX_INPUT_BYTES, MAX_INPUT_VARIABLE};
+#[cfg(feature = "whatif")]
+pub(crate) use location::json_column;
 pub use location::DataError;
-pub(crate) use location::{json_column, json_error, json_place, line_column};
+pub(crate) use location::{json_error, json_place, line_column};
+#[cfg(feature = "whatif")]
 pub(crate) use metrics_csv::csv_reader;
 pub use metrics_csv::parse_csv;
 pub use metrics_json::parse_json;

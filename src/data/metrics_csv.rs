@@ -58,6 +58,7 @@ fn resolve(name: &str) -> Result<Target, String> {
 }
 
 /// A CSV reader with a header row, fixed field counts and trimmed fields.
+#[cfg(any(feature = "whatif", test))]
 pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(true)
