@@ -232,17 +232,47 @@ impl Timestamp {
     }
     /// Append `2016-10-13T19:18:47.805Z`.
     pub fn write_results(&self, out: &mut String) {
+        match self.results_digits() {
+            Some(b) => out.push_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => {
+                let c = self.fields();
+                out.push_str(&format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                    c.year,
+                    c.month,
+                    c.day,
+                    c.hour,
+                    c.minute,
+                    c.second,
+                    c.subsec_ticks / 10_000
+                ));
+            }
+        }
+    }
+    /// The text of [`write_results`](Timestamp::write_results) written digit by digit (it is
+    /// written for every row of a timeline), for years 0–9999.
+    fn results_digits(&self) -> Option<[u8; 24]> {
         let c = self.fields();
-        out.push_str(&format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            c.year,
-            c.month,
-            c.day,
-            c.hour,
-            c.minute,
-            c.second,
-            c.subsec_ticks / 10_000
-        ));
+        if !(0..=9999).contains(&c.year) {
+            return None;
+        }
+        let mut b = *b"0000-00-00T00:00:00.000Z";
+        for (at, value, width) in [
+            (0, c.year as u32, 4),
+            (5, u32::from(c.month), 2),
+            (8, u32::from(c.day), 2),
+            (11, u32::from(c.hour), 2),
+            (14, u32::from(c.minute), 2),
+            (17, u32::from(c.second), 2),
+            (20, c.subsec_ticks / 10_000, 3),
+        ] {
+            let mut v = value;
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        }
+        Some(b)
     }
     /// `2018-01-31T20:08:17.7098248Z`.
     pub fn format_rfc3339_7(&self) -> String {
@@ -607,7 +637,10 @@ impl TryFrom<TimeInterval> for std::time::Duration {
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.format_results())
+        match self.results_digits() {
+            Some(b) => serializer.serialize_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => serializer.serialize_str(&self.format_results()),
+        }
     }
 }
 
@@ -668,6 +701,29 @@ mod tests {
         assert_eq!(TimeInterval(5).checked_div_f64(2.0), Some(TimeInterval(2)));
         assert_eq!(TimeInterval(1).checked_mul_f64(1e30), None);
         assert_eq!(TimeInterval(1).checked_div_f64(0.0), None);
+    }
+
+    /// The results form, written digit by digit, is the formatted one.
+    #[test]
+    fn results_times_print_as_formatted() {
+        let mut t = Timestamp::MIN.0;
+        while t < Timestamp::MAX.0 {
+            let c = Timestamp(t).fields();
+            let expected = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                c.year,
+                c.month,
+                c.day,
+                c.hour,
+                c.minute,
+                c.second,
+                c.subsec_ticks / 10_000
+            );
+            assert_eq!(Timestamp(t).format_results(), expected);
+            assert_eq!(serde_json::to_string(&Timestamp(t)).unwrap(), format!("{expected:?}"));
+            t += 7_777_777_777_777_777 / 3;
+        }
+        assert_eq!(Timestamp(Timestamp::MAX.0 + 1).format_results(), "10000-01-01T00:00:00.000Z");
     }
 
     /// Evaluation times take both forms the messages name.

@@ -257,7 +257,11 @@ fn assert_paths_agree(src: &str, formula: &Formula, spec: &ContextSpec) {
             assert!(run.error.is_none(), "{src}");
         }
         Err(e) => {
-            assert_eq!(plain.outcome.as_ref().err(), Some(&e), "evaluate_targets failed differently:\n{src}");
+            assert_eq!(
+                plain.outcome.as_ref().err(),
+                Some(&e),
+                "evaluate_targets failed differently:\n{src}"
+            );
             let run_error = run.error.as_ref().expect("the run has the error");
             assert_eq!(run_error.code, e.kind.code(), "{src}");
             let message = &run_error.values[0].value;
@@ -299,7 +303,7 @@ fn row_key(r: &ReplayRow) -> impl PartialEq + std::fmt::Debug {
         r.deallocation,
         r.current_dedicated,
         r.current_low_priority,
-        r.error.clone(),
+        r.error,
         r.error_message.clone(),
     )
 }

@@ -6,7 +6,7 @@
 //! its token (tokens never overlap), an expression by its span (a compound expression has
 //! tokens of its own, so its span is larger than any child's).
 
-use crate::builtins::{self, ConstantInfo, FieldInfo, FunctionInfo, KeywordInfo, MethodInfo, ServiceVariable};
+use crate::builtins::{ConstantInfo, FieldInfo, FunctionInfo, KeywordInfo, MethodInfo, ServiceVariable};
 use crate::syntax::Span;
 use crate::types::TypeSet;
 
@@ -97,7 +97,9 @@ impl Resolved {
 /// The built-in spelled exactly `name`: after a `.` (`member`), a sample method or a timestamp
 /// field; elsewhere a service variable, a function, a constant or a keyword. For the language
 /// server on text the parser could not read (mid-edit), which has no resolved names.
+#[cfg(any(feature = "lsp", test))]
 pub fn builtin_named(name: &str, member: bool) -> Option<Resolution> {
+    use crate::builtins;
     if member {
         return builtins::lookup_method(name)
             .map(Resolution::Method)

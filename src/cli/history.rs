@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use batch_autoscale::data::tasks::load_if_task_list;
-use batch_autoscale::data::{load_metrics, MetricData};
+use batch_autoscale::data::{load_metric_file, MetricData, MetricFile};
 use batch_autoscale::Timestamp;
 
 use super::output::write_output;
@@ -27,8 +27,9 @@ pub struct HistoryArgs {
 /// A metric history: a task list derived up to `end` (with a line saying what the tasks are),
 /// or any metric file.
 pub fn load_history(path: &Path, end: Option<Timestamp>) -> Result<(MetricData, Option<String>), String> {
-    match load_if_task_list(path).map_err(|e| e.to_string())? {
-        Some(list) => {
+    // One read of the file, whichever it is.
+    match load_metric_file(path).map_err(|e| e.to_string())? {
+        MetricFile::Tasks(list) => {
             let s = list.states();
             let note = format!(
                 "history derived from {} on the 30-second grid: {} completed, {} running, {} not started at {}",
@@ -41,7 +42,7 @@ pub fn load_history(path: &Path, end: Option<Timestamp>) -> Result<(MetricData, 
             let data = list.history(end).map_err(|m| format!("{}: {m}", path.display()))?;
             Ok((data, Some(note)))
         }
-        None => Ok((load_metrics(path).map_err(|e| e.to_string())?, None)),
+        MetricFile::Metrics(data) => Ok((data, None)),
     }
 }
 

@@ -121,7 +121,8 @@ pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
 /// What to say when a run starts at `at` about a "first interval" branch on the time since a
 /// fixed `time("…")` date that is already long past (W320): it can never run.
 pub(crate) fn fixed_date_notes(source: &str, at: batch_autoscale::Timestamp) -> Vec<String> {
-    batch_autoscale::check(source).fixed_date_ages()
+    batch_autoscale::check(source)
+        .fixed_date_ages()
         .iter()
         .filter_map(|age| age.note_at(at))
         .collect()

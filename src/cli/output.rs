@@ -87,11 +87,16 @@ impl OutputFile {
 
     /// Append text; a failure is remembered and reported when the command commits.
     pub fn write_str(&mut self, text: &str) {
+        self.write_bytes(text.as_bytes());
+    }
+
+    /// Append bytes (as [`write_str`](OutputFile::write_str) does text).
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
         if self.error.is_some() {
             return;
         }
         if let Some(w) = &mut self.writer {
-            if let Err(e) = w.write_all(text.as_bytes()) {
+            if let Err(e) = w.write_all(bytes) {
                 self.fail(&e);
             }
         }

@@ -145,10 +145,13 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         pictures.then_some((start, last)),
     );
     let result = replay_streaming(&formula, &data, &config, &mut |row| {
-        let mut cells = row.cells();
-        if let Some(z) = &zone {
-            z.localize_first_cell(&mut cells);
-        }
+        let cells = || {
+            let mut cells = row.cells();
+            if let Some(z) = &zone {
+                z.localize_first_cell(&mut cells);
+            }
+            cells
+        };
         timeline.row(&mut outputs, cells, &row, &row);
     });
     let result = match result {

@@ -102,10 +102,13 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         pictures.then_some((config.start, last)),
     );
     let sim = simulate_streaming(&formula, &setup.workload, config, &mut |row| {
-        let mut cells = row.cells();
-        if let Some(z) = &zone {
-            z.localize_first_cell(&mut cells);
-        }
+        let cells = || {
+            let mut cells = row.cells();
+            if let Some(z) = &zone {
+                z.localize_first_cell(&mut cells);
+            }
+            cells
+        };
         timeline.row(&mut outputs, cells, &row, &row.evaluation);
     });
     let sim = match sim {

@@ -10,7 +10,9 @@ use crate::eval::{EvalContext, Formula, PoolState, RandomSource};
 use crate::time::{TimeInterval, Timestamp};
 
 use super::schedule::{check_columns, check_schedule, evaluate_tick, last_evaluation, ReplayError};
-use super::svg::{plot_rows, TimelinePlot};
+#[cfg(feature = "cli")]
+use super::svg::plot_rows;
+use super::svg::TimelinePlot;
 use super::table::Table;
 use super::timeline::{timeline_header, timeline_table, ReplayRow, ReplaySummary, SummaryBuilder};
 

@@ -11,7 +11,9 @@ use super::limits::MAX_POOL_NODES;
 use super::pool::{Kind, PoolModel, SIMULATED_METRICS};
 use super::schedule::{check_columns, check_schedule, evaluate_tick, last_evaluation, ReplayError};
 use super::settings::PoolSettings;
-use super::svg::{plot_rows, TimelinePlot};
+#[cfg(feature = "cli")]
+use super::svg::plot_rows;
+use super::svg::TimelinePlot;
 use super::table::Table;
 use super::timeline::{row_cells, timeline_header, timeline_table, ReplayRow, ReplaySummary, SummaryBuilder};
 use super::workload::Workload;
