@@ -188,11 +188,20 @@ impl<'a> Machine<'a> {
     /// Run every statement. `Ok(())` also when `stop()` ended the run.
     pub fn run(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
         for (index, statement) in formula.statements.iter().enumerate() {
-            // The usual statement, untraced: a double into a variable, stored directly.
-            if let (Code::Num(f), Destination::Var(slot), None) = (&statement.code, statement.destination, &self.trace) {
+            // The usual statement, untraced: a double into a variable or a target, stored
+            // directly.
+            if let (Code::Num(f), Destination::Var(_) | Destination::Target(..), None) =
+                (&statement.code, statement.destination, &self.trace)
+            {
                 match f(self) {
                     Ok(x) => {
-                        self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
+                        match statement.destination {
+                            Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(Value::Double(x)),
+                            Destination::Target(target, alias) => {
+                                self.targets[target as usize].assign(Value::Double(x), statement.value_pos, alias)
+                            }
+                            _ => {}
+                        }
                         continue;
                     }
                     Err(Flow::Stop) => return Ok(()),
@@ -350,15 +359,52 @@ impl<'a> Machine<'a> {
         self.window(metric, method, start, self.ctx.now.0, required, pos)
     }
 
+    /// `GetSamplePercent(interval)`: the percentage of the window that ends now (D23).
+    #[inline]
+    pub(super) fn percent_back(&mut self, metric: Metric, back: TimeInterval, pos: u32) -> R<f64> {
+        let start = self.bound(SampleArg::Interval(back), pos)?;
+        Ok(self.window_lookup(metric, start, self.ctx.now.0, pos).1)
+    }
+
+    /// `GetSample(interval)`: the samples of the window that ends now, 70 % required (D22).
+    #[inline]
+    pub(super) fn values_back(&mut self, metric: Metric, back: TimeInterval, pos: u32) -> R<&'a [f64]> {
+        let start = self.bound(SampleArg::Interval(back), pos)?;
+        self.window_values(metric, start, self.ctx.now.0, DEFAULT_SAMPLE_PERCENT, pos)
+    }
+
     /// The window between two bounds, in either order (D22), and its percentage (D23).
     fn window(&mut self, metric: Metric, method: Method, start: i64, end: i64, required: f64, pos: u32) -> R<Sampled<'a>> {
+        if method == Method::GetSamplePercent {
+            return Ok(Sampled::Percent(self.window_lookup(metric, start, end, pos).1));
+        }
+        self.window_values(metric, start, end, required, pos).map(Sampled::Values)
+    }
+
+    /// The samples of the window between two bounds, which must reach `required` percent.
+    #[inline]
+    fn window_values(&mut self, metric: Metric, start: i64, end: i64, required: f64, pos: u32) -> R<&'a [f64]> {
+        let (range, percent) = self.window_lookup(metric, start, end, pos);
+        if percent < required {
+            return Err(insufficient(metric, required, percent, pos));
+        }
+        if range.len() > MAX_VECTOR_LEN {
+            return Err(vector_too_long(pos, range.len()));
+        }
         let history: &'a MetricHistory = self.ctx.metrics.history(metric);
-        let visible = self.visible(metric);
+        Ok(&history.values()[range])
+    }
+
+    /// The index range of the window between two bounds (either order) and the percentage
+    /// of its expected samples present; traced.
+    #[inline]
+    fn window_lookup(&mut self, metric: Metric, start: i64, end: i64, pos: u32) -> (std::ops::Range<usize>, f64) {
         let (older, younger) = if start <= end { (start, end) } else { (end, start) };
         let range = match self.last_window {
             Some((m, o, y, start, end)) if (m, o, y) == (metric, older, younger) => start..end,
             _ => {
-                let range = history.window(older, younger, visible);
+                let visible = self.visible(metric);
+                let range = self.ctx.metrics.history(metric).window(older, younger, visible);
                 self.last_window = Some((metric, older, younger, range.start, range.end));
                 range
             }
@@ -376,16 +422,17 @@ impl<'a> Machine<'a> {
                 percent: Some(percent),
             });
         }
-        if method == Method::GetSamplePercent {
-            return Ok(Sampled::Percent(percent));
+        (range, percent)
+    }
+
+    /// A variable known to hold a double (a [`super::compile::Node::NumVar`] read).
+    #[inline(always)]
+    pub(super) fn num_var(&self, slot: usize) -> R<f64> {
+        match self.vars.as_slice().get(slot) {
+            Some(Some(Value::Double(x))) => Ok(*x),
+            Some(Some(other)) => Err(not_a_double(other)),
+            _ => Err(unassigned()),
         }
-        if percent < required {
-            return Err(insufficient(metric, required, percent, pos));
-        }
-        if available > MAX_VECTOR_LEN {
-            return Err(vector_too_long(pos, available));
-        }
-        Ok(Sampled::Values(&history.values()[range]))
     }
 
     /// A metric used as a number: its latest visible sample (D11).
