@@ -421,7 +421,10 @@ impl Lowering {
             };
         }
         if let Node::Arith(op, l, r) = c {
-            if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne) {
+            if matches!(
+                op,
+                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne
+            ) {
                 let (l, r, a, b) = (self.operand(*l), self.operand(*r), self.operand(a), self.operand(b));
                 return match op {
                     BinaryOp::Lt => compare!(l, r, BinaryOp::Lt, a, b),
@@ -540,7 +543,30 @@ impl Lowering {
                     Ok(squares.sqrt())
                 })
             }
-            Function::Max | Function::Min | Function::Range => {
+            // `max` and `min` fold only their own extreme (the same fold `range` does twice).
+            Function::Max | Function::Min => {
+                let args = self.args(args);
+                macro_rules! extreme {
+                    ($pick:path) => {
+                        num(move |m| {
+                            let mut extreme: Option<f64> = None;
+                            flatten(m, &args, f, pos, |x| {
+                                extreme = Some(match extreme {
+                                    None => x,
+                                    Some(e) => $pick(e, x),
+                                })
+                            })?;
+                            extreme.ok_or_else(|| empty_list(f, pos))
+                        })
+                    };
+                }
+                if f == Function::Max {
+                    extreme!(max2)
+                } else {
+                    extreme!(min2)
+                }
+            }
+            Function::Range => {
                 let args = self.args(args);
                 num(move |m| {
                     let mut extremes: Option<(f64, f64)> = None;

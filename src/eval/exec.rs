@@ -161,7 +161,7 @@ pub(crate) struct Machine<'a> {
 }
 
 impl<'a> Machine<'a> {
-    #[inline]
+    #[inline(always)]
     pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, trace: bool) -> Machine<'a> {
         let seed = match ctx.random {
             RandomSource::Seeded(s) => s,
@@ -187,27 +187,10 @@ impl<'a> Machine<'a> {
 
     /// Run every statement. `Ok(())` also when `stop()` ended the run.
     pub fn run(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
+        if self.trace.is_none() {
+            return self.run_untraced(formula);
+        }
         for (index, statement) in formula.statements.iter().enumerate() {
-            // The usual statement, untraced: a double into a variable or a target, stored
-            // directly.
-            if let (Code::Num(f), Destination::Var(_) | Destination::Target(..), None) =
-                (&statement.code, statement.destination, &self.trace)
-            {
-                match f(self) {
-                    Ok(x) => {
-                        match statement.destination {
-                            Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(Value::Double(x)),
-                            Destination::Target(target, alias) => {
-                                self.targets[target as usize].assign(Value::Double(x), statement.value_pos, alias)
-                            }
-                            _ => {}
-                        }
-                        continue;
-                    }
-                    Err(Flow::Stop) => return Ok(()),
-                    Err(Flow::Error(e)) => return Err(*e),
-                }
-            }
             let value = match &statement.code {
                 Code::Num(f) => f(self).map(Value::Double),
                 Code::Value(f) => f(self),
@@ -229,24 +212,62 @@ impl<'a> Machine<'a> {
                     value: value.to_results_string(),
                 });
             }
-            match statement.destination {
-                Destination::Discard => {}
-                Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
-                Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
-                Destination::Deallocation => match value {
-                    Value::Keyword(k) => self.deallocation = k,
-                    other => {
-                        return Err(EvalError {
-                            kind: EvalErrorKind::Evaluation,
-                            pos: statement.value_pos,
-                            message: format!(
-                                "$NodeDeallocationOption must be a deallocation keyword, not a {}",
-                                other.type_of().name()
-                            ),
-                        })
-                    }
+            self.store(statement, value)?;
+        }
+        Ok(())
+    }
+
+    /// [`Machine::run`] without a trace: a double is stored without building a value first
+    /// where it can be.
+    fn run_untraced(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
+        for statement in formula.statements.iter() {
+            let value = match &statement.code {
+                Code::Num(f) => match f(self) {
+                    Ok(x) => match statement.destination {
+                        Destination::Var(slot) => {
+                            self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
+                            continue;
+                        }
+                        Destination::Target(target, alias) => {
+                            self.targets[target as usize].assign(Value::Double(x), statement.value_pos, alias);
+                            continue;
+                        }
+                        _ => Value::Double(x),
+                    },
+                    Err(Flow::Stop) => return Ok(()),
+                    Err(Flow::Error(e)) => return Err(*e),
                 },
-            }
+                Code::Value(f) => match f(self) {
+                    Ok(v) => v,
+                    Err(Flow::Stop) => return Ok(()),
+                    Err(Flow::Error(e)) => return Err(*e),
+                },
+            };
+            self.store(statement, value)?;
+        }
+        Ok(())
+    }
+
+    /// Put a statement's value where it goes.
+    #[inline]
+    fn store(&mut self, statement: &super::compile::CompiledStatement, value: Value<'a>) -> Result<(), EvalError> {
+        match statement.destination {
+            Destination::Discard => {}
+            Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
+            Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
+            Destination::Deallocation => match value {
+                Value::Keyword(k) => self.deallocation = k,
+                other => {
+                    return Err(EvalError {
+                        kind: EvalErrorKind::Evaluation,
+                        pos: statement.value_pos,
+                        message: format!(
+                            "$NodeDeallocationOption must be a deallocation keyword, not a {}",
+                            other.type_of().name()
+                        ),
+                    })
+                }
+            },
         }
         Ok(())
     }
