@@ -6,6 +6,10 @@
 //!
 //! Run: `benches/instructions.sh` (needs valgrind).
 //!
+//! The variants `check-8k` (one `check` of `benches/formulas/large.formula`) and `lsp-8k` (one
+//! edit of that document to its published diagnostics through the language server's message
+//! handler, as `benches/lsp.rs`) count the two editor-facing paths the same way.
+//!
 //! The variant `replay-year` replays the year of `benches/whatif.rs` once (n is ignored), for
 //! its peak memory: `/usr/bin/time -v <this binary> replay-year 1`.
 
@@ -28,6 +32,10 @@ fn main() {
     };
     if variant == "replay-year" {
         replay_year();
+        return;
+    }
+    if variant == "check-8k" || variant == "lsp-8k" {
+        editor(&variant, n);
         return;
     }
     let end = Timestamp::from_str("2026-11-23T12:00:00Z").expect("a time");
@@ -62,4 +70,26 @@ fn replay_year() {
     config.interval = batch_autoscale::TimeInterval::from_str("PT5M").expect("an interval");
     let result = replay(&formula, &data, &config).expect("the replay runs");
     eprintln!("{} evaluations", result.summary.evaluations);
+}
+
+/// `check-8k` and `lsp-8k`: n checks of the 8 KB formula, or n edits of it in the server.
+fn editor(variant: &str, n: i64) {
+    let text = include_str!("formulas/large.formula");
+    if variant == "check-8k" {
+        for _ in 0..n {
+            black_box(batch_autoscale::check(black_box(text)));
+        }
+        return;
+    }
+    let mut server = batch_autoscale::lsp::Server::new();
+    server.handle(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#);
+    let open = serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": "file:///b.formula", "languageId": "batch-autoscale", "version": 1, "text": text}}});
+    server.handle(&open.to_string());
+    for version in 2..n + 2 {
+        let change = format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"file:///b.formula","version":{version}}},"contentChanges":[{{"range":{{"start":{{"line":0,"character":0}},"end":{{"line":0,"character":2}}}},"text":"//"}}]}}}}"#
+        );
+        black_box(server.handle(black_box(&change)));
+    }
 }

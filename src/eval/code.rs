@@ -30,6 +30,47 @@ pub(crate) type NumFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + 
 pub(crate) type ValueFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<Value<'a>> + Send + Sync>;
 /// Code that decides a condition (D36: NaN is true).
 type CondFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<bool> + Send + Sync>;
+/// Code that gives a doubleVec borrowed from the metric history (`GetSample`).
+type SliceFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<&'a [f64]> + Send + Sync>;
+
+/// A double operand: constants and variable reads are done in place by the code that uses
+/// them, without a call; anything else is code to call.
+enum NumOperand {
+    Const(f64),
+    Var(usize),
+    Code(NumFn),
+}
+
+impl NumOperand {
+    #[inline(always)]
+    fn eval(&self, m: &mut Machine<'_>) -> R<f64> {
+        match self {
+            NumOperand::Const(x) => Ok(*x),
+            NumOperand::Var(slot) => m.num_var(*slot),
+            NumOperand::Code(f) => f(m),
+        }
+    }
+}
+
+/// A `GetSample` operand: the two usual constant forms are read in place, without a call.
+enum SliceOperand {
+    /// `GetSample(count)`.
+    Last(Metric, usize, u32),
+    /// `GetSample(interval)`.
+    Back(Metric, TimeInterval, u32),
+    Code(SliceFn),
+}
+
+impl SliceOperand {
+    #[inline(always)]
+    fn eval<'a>(&self, m: &mut Machine<'a>) -> R<&'a [f64]> {
+        match self {
+            SliceOperand::Last(metric, count, pos) => m.last_samples(*metric, *count, *pos),
+            SliceOperand::Back(metric, back, pos) => m.values_back(*metric, *back, *pos),
+            SliceOperand::Code(f) => f(m),
+        }
+    }
+}
 
 /// The code of one expression.
 pub(crate) enum Code {
@@ -62,6 +103,13 @@ where
     Box::new(f)
 }
 
+fn slice<F>(f: F) -> SliceFn
+where
+    F: for<'a> Fn(&mut Machine<'a>) -> R<&'a [f64]> + Send + Sync + 'static,
+{
+    Box::new(f)
+}
+
 impl Code {
     /// The code as a [`ValueFn`].
     fn into_value(self) -> ValueFn {
@@ -74,7 +122,8 @@ impl Code {
 
 /// One argument of a function that takes a doubleVecList (§4.1).
 enum Arg {
-    Num(NumFn),
+    Num(NumOperand),
+    Slice(SliceOperand),
     Value(ValueFn),
 }
 
@@ -90,7 +139,19 @@ fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: i
     let mut pending: Option<Flow> = None;
     for arg in args {
         let value = match arg {
-            Arg::Num(code) => Value::Double(code(m)?),
+            Arg::Num(code) => Value::Double(code.eval(m)?),
+            Arg::Slice(code) => {
+                let v = code.eval(m)?;
+                if pending.is_none() {
+                    count = count.saturating_add(v.len());
+                    if count > MAX_VECTOR_LEN {
+                        pending = Some(vector_too_long(pos, count));
+                        continue;
+                    }
+                    v.iter().for_each(|&x| sink(x))
+                }
+                continue;
+            }
             Arg::Value(code) => code(m)?,
         };
         if pending.is_some() {
@@ -214,11 +275,7 @@ impl Lowering {
     fn num(&mut self, node: Node) -> NumFn {
         match node {
             Node::Number(x) => num(move |_| Ok(x)),
-            Node::NumVar(slot) => num(move |m| match &m.vars.as_slice()[slot] {
-                Some(Value::Double(x)) => Ok(*x),
-                Some(other) => Err(not_a_double(other)),
-                None => Err(unassigned()),
-            }),
+            Node::NumVar(slot) => num(move |m| m.num_var(slot)),
             Node::Target(Target::Dedicated) => num(|m| m.targets[Target::Dedicated as usize].read_double()),
             Node::Target(Target::LowPriority) => num(|m| m.targets[Target::LowPriority as usize].read_double()),
             Node::Scalar(s) => match s {
@@ -251,10 +308,7 @@ impl Lowering {
                 let (l, r) = (self.condition(*l, pos, "||"), self.condition(*r, pos, "||"));
                 num(move |m| ops::or(l(m)?, || r(m)))
             }
-            Node::NumCond(c, a, b, pos) => {
-                let (c, a, b) = (self.branch(*c, pos), self.num(*a), self.num(*b));
-                num(move |m| if c(m)? { a(m) } else { b(m) })
-            }
+            Node::NumCond(c, a, b, pos) => self.num_cond(*c, *a, *b, pos),
             Node::Field(field, object, pos) => {
                 let object = self.value(*object);
                 num(move |m| match object(m)? {
@@ -278,6 +332,9 @@ impl Lowering {
             }
             Node::Call(f, args, pos) => self.call_num(f, args, pos),
             Node::Sample(metric, Method::Count, _, _) => num(move |m| Ok(m.visible(metric) as f64)),
+            Node::Sample(metric, Method::GetSamplePercent, SampleArgs::Const([SampleArg::Interval(back), ..], 1), pos) => {
+                num(move |m| m.percent_back(metric, back, pos))
+            }
             Node::Sample(metric, method, args, pos) => {
                 let args = self.sample_args(method, args);
                 num(move |m| match args.sample(m, metric, method, pos)? {
@@ -301,17 +358,17 @@ impl Lowering {
     fn arith(&mut self, op: BinaryOp, l: Node, r: Node) -> NumFn {
         macro_rules! op {
             ($x:ident, $y:ident => $e:expr) => {{
-                let l = self.num(l);
+                let l = self.operand(l);
                 if let Node::Number($y) = r {
                     num(move |m| {
-                        let $x = l(m)?;
+                        let $x = l.eval(m)?;
                         Ok($e)
                     })
                 } else {
-                    let r = self.num(r);
+                    let r = self.operand(r);
                     num(move |m| {
-                        let $x = l(m)?;
-                        let $y = r(m)?;
+                        let $x = l.eval(m)?;
+                        let $y = r.eval(m)?;
                         Ok($e)
                     })
                 }
@@ -331,6 +388,73 @@ impl Lowering {
             BinaryOp::Eq => op!(x, y => double_op(BinaryOp::Eq, x, y)),
             // `&&`/`||` never get here (D7).
             BinaryOp::Ne | BinaryOp::And | BinaryOp::Or => op!(x, y => double_op(BinaryOp::Ne, x, y)),
+        }
+    }
+
+    /// A double operand of other code.
+    fn operand(&mut self, node: Node) -> NumOperand {
+        match node {
+            Node::Number(x) => NumOperand::Const(x),
+            Node::NumVar(slot) => NumOperand::Var(slot),
+            other => NumOperand::Code(self.num(other)),
+        }
+    }
+
+    /// A `?:` whose branches give doubles. A comparison as its condition (the usual case,
+    /// `$x < 70 ? … : …`) is computed in place; the branch taken is traced.
+    fn num_cond(&mut self, c: Node, a: Node, b: Node, pos: u32) -> NumFn {
+        macro_rules! compare {
+            ($l:ident, $r:ident, $op:expr, $a:ident, $b:ident) => {
+                num(move |m| {
+                    let x = $l.eval(m)?;
+                    let y = $r.eval(m)?;
+                    let taken = double_op($op, x, y) != 0.0;
+                    if let Some(t) = &mut m.trace {
+                        t.push(TraceEvent::Branch { pos, taken_then: taken });
+                    }
+                    if taken {
+                        $a.eval(m)
+                    } else {
+                        $b.eval(m)
+                    }
+                })
+            };
+        }
+        if let Node::Arith(op, l, r) = c {
+            if matches!(
+                op,
+                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne
+            ) {
+                let (l, r, a, b) = (self.operand(*l), self.operand(*r), self.operand(a), self.operand(b));
+                return match op {
+                    BinaryOp::Lt => compare!(l, r, BinaryOp::Lt, a, b),
+                    BinaryOp::Le => compare!(l, r, BinaryOp::Le, a, b),
+                    BinaryOp::Gt => compare!(l, r, BinaryOp::Gt, a, b),
+                    BinaryOp::Ge => compare!(l, r, BinaryOp::Ge, a, b),
+                    BinaryOp::Eq => compare!(l, r, BinaryOp::Eq, a, b),
+                    _ => compare!(l, r, BinaryOp::Ne, a, b),
+                };
+            }
+            return self.num_cond_general(Node::Arith(op, l, r), a, b, pos);
+        }
+        self.num_cond_general(c, a, b, pos)
+    }
+
+    fn num_cond_general(&mut self, c: Node, a: Node, b: Node, pos: u32) -> NumFn {
+        let (c, a, b) = (self.branch(c, pos), self.operand(a), self.operand(b));
+        num(move |m| if c(m)? { a.eval(m) } else { b.eval(m) })
+    }
+
+    /// The code of a `GetSample` node, which always gives a borrowed window or an error.
+    fn slice(&mut self, metric: Metric, args: SampleArgs, pos: u32) -> SliceOperand {
+        match self.sample_args(Method::GetSample, args) {
+            LoweredSampleArgs::Last(count) => SliceOperand::Last(metric, count, pos),
+            LoweredSampleArgs::Back(back) => SliceOperand::Back(metric, back, pos),
+            args => SliceOperand::Code(slice(move |m| match args.sample(m, metric, Method::GetSample, pos)? {
+                Sampled::Values(v) => Ok(v),
+                // `GetSample` never gives a percentage.
+                Sampled::Percent(x) => Err(not_a_double(&Value::Double(x))),
+            })),
         }
     }
 
@@ -362,9 +486,13 @@ impl Lowering {
 
     fn args(&mut self, args: Vec<Node>) -> Vec<Arg> {
         args.into_iter()
-            .map(|a| match self.lower(a) {
-                Code::Num(f) => Arg::Num(f),
-                Code::Value(f) => Arg::Value(f),
+            .map(|a| match a {
+                Node::Sample(metric, Method::GetSample, args, pos) => Arg::Slice(self.slice(metric, args, pos)),
+                a if a.is_num() => Arg::Num(self.operand(a)),
+                a => match self.lower(a) {
+                    Code::Num(f) => Arg::Num(NumOperand::Code(f)),
+                    Code::Value(f) => Arg::Value(f),
+                },
             })
             .collect()
     }
@@ -467,29 +595,33 @@ impl Lowering {
     fn aggregate_shortcut(&mut self, f: Function, args: &[Node], pos: u32) -> Option<NumFn> {
         match (f, args) {
             (Function::Max | Function::Min, [a, b]) if a.is_num() && b.is_num() => {
-                let (a, b) = (self.num(a.clone()), self.num(b.clone()));
+                let (a, b) = (self.operand(a.clone()), self.operand(b.clone()));
                 Some(if f == Function::Max {
                     num(move |m| {
-                        let x = a(m)?;
-                        let y = b(m)?;
+                        let x = a.eval(m)?;
+                        let y = b.eval(m)?;
                         Ok(max2(x, y))
                     })
                 } else {
                     num(move |m| {
-                        let x = a(m)?;
-                        let y = b(m)?;
+                        let x = a.eval(m)?;
+                        let y = b.eval(m)?;
                         Ok(min2(x, y))
                     })
                 })
             }
             (Function::Avg | Function::Max | Function::Min | Function::Sum, [v]) if !v.is_num() => {
-                let v = self.value(v.clone());
                 let fold: fn(&[f64]) -> Option<f64> = match f {
                     Function::Avg => ops::fold::<ops::Avg>,
                     Function::Sum => ops::fold::<ops::Sum>,
                     Function::Max => ops::fold::<ops::Max>,
                     _ => ops::fold::<ops::Min>,
                 };
+                if let Node::Sample(metric, Method::GetSample, args, pos_sample) = v {
+                    let v = self.slice(*metric, args.clone(), *pos_sample);
+                    return Some(num(move |m| fold(v.eval(m)?).ok_or_else(|| empty_list(f, pos))));
+                }
+                let v = self.value(v.clone());
                 Some(num(move |m| match v(m)? {
                     Value::Vec(values) => fold(&values).ok_or_else(|| empty_list(f, pos)),
                     // Folded like a one-element list (`sum(-0)` is `0 + -0`).
@@ -562,7 +694,11 @@ impl Lowering {
         match method {
             Method::GetSamplePeriod => value(|_| Ok(Value::Interval(SAMPLE_PERIOD))),
             Method::HistoryBeginTime => value(move |m| m.history_begin(metric, pos).map(Value::Timestamp)),
-            Method::GetSample | Method::GetSamplePercent => {
+            Method::GetSample => {
+                let v = self.slice(metric, args, pos);
+                value(move |m| Ok(Value::Vec(Cow::Borrowed(v.eval(m)?))))
+            }
+            Method::GetSamplePercent => {
                 let args = self.sample_args(method, args);
                 value(move |m| {
                     Ok(match args.sample(m, metric, method, pos)? {

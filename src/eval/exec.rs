@@ -161,7 +161,7 @@ pub(crate) struct Machine<'a> {
 }
 
 impl<'a> Machine<'a> {
-    #[inline]
+    #[inline(always)]
     pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, trace: bool) -> Machine<'a> {
         let seed = match ctx.random {
             RandomSource::Seeded(s) => s,
@@ -187,18 +187,10 @@ impl<'a> Machine<'a> {
 
     /// Run every statement. `Ok(())` also when `stop()` ended the run.
     pub fn run(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
+        if self.trace.is_none() {
+            return self.run_untraced(formula);
+        }
         for (index, statement) in formula.statements.iter().enumerate() {
-            // The usual statement, untraced: a double into a variable, stored directly.
-            if let (Code::Num(f), Destination::Var(slot), None) = (&statement.code, statement.destination, &self.trace) {
-                match f(self) {
-                    Ok(x) => {
-                        self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
-                        continue;
-                    }
-                    Err(Flow::Stop) => return Ok(()),
-                    Err(Flow::Error(e)) => return Err(*e),
-                }
-            }
             let value = match &statement.code {
                 Code::Num(f) => f(self).map(Value::Double),
                 Code::Value(f) => f(self),
@@ -220,24 +212,62 @@ impl<'a> Machine<'a> {
                     value: value.to_results_string(),
                 });
             }
-            match statement.destination {
-                Destination::Discard => {}
-                Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
-                Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
-                Destination::Deallocation => match value {
-                    Value::Keyword(k) => self.deallocation = k,
-                    other => {
-                        return Err(EvalError {
-                            kind: EvalErrorKind::Evaluation,
-                            pos: statement.value_pos,
-                            message: format!(
-                                "$NodeDeallocationOption must be a deallocation keyword, not a {}",
-                                other.type_of().name()
-                            ),
-                        })
-                    }
+            self.store(statement, value)?;
+        }
+        Ok(())
+    }
+
+    /// [`Machine::run`] without a trace: a double is stored without building a value first
+    /// where it can be.
+    fn run_untraced(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
+        for statement in formula.statements.iter() {
+            let value = match &statement.code {
+                Code::Num(f) => match f(self) {
+                    Ok(x) => match statement.destination {
+                        Destination::Var(slot) => {
+                            self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
+                            continue;
+                        }
+                        Destination::Target(target, alias) => {
+                            self.targets[target as usize].assign(Value::Double(x), statement.value_pos, alias);
+                            continue;
+                        }
+                        _ => Value::Double(x),
+                    },
+                    Err(Flow::Stop) => return Ok(()),
+                    Err(Flow::Error(e)) => return Err(*e),
                 },
-            }
+                Code::Value(f) => match f(self) {
+                    Ok(v) => v,
+                    Err(Flow::Stop) => return Ok(()),
+                    Err(Flow::Error(e)) => return Err(*e),
+                },
+            };
+            self.store(statement, value)?;
+        }
+        Ok(())
+    }
+
+    /// Put a statement's value where it goes.
+    #[inline]
+    fn store(&mut self, statement: &super::compile::CompiledStatement, value: Value<'a>) -> Result<(), EvalError> {
+        match statement.destination {
+            Destination::Discard => {}
+            Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
+            Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
+            Destination::Deallocation => match value {
+                Value::Keyword(k) => self.deallocation = k,
+                other => {
+                    return Err(EvalError {
+                        kind: EvalErrorKind::Evaluation,
+                        pos: statement.value_pos,
+                        message: format!(
+                            "$NodeDeallocationOption must be a deallocation keyword, not a {}",
+                            other.type_of().name()
+                        ),
+                    })
+                }
+            },
         }
         Ok(())
     }
@@ -342,15 +372,52 @@ impl<'a> Machine<'a> {
         self.window(metric, method, start, self.ctx.now.0, required, pos)
     }
 
+    /// `GetSamplePercent(interval)`: the percentage of the window that ends now (D23).
+    #[inline]
+    pub(super) fn percent_back(&mut self, metric: Metric, back: TimeInterval, pos: u32) -> R<f64> {
+        let start = self.bound(SampleArg::Interval(back), pos)?;
+        Ok(self.window_lookup(metric, start, self.ctx.now.0, pos).1)
+    }
+
+    /// `GetSample(interval)`: the samples of the window that ends now, 70 % required (D22).
+    #[inline]
+    pub(super) fn values_back(&mut self, metric: Metric, back: TimeInterval, pos: u32) -> R<&'a [f64]> {
+        let start = self.bound(SampleArg::Interval(back), pos)?;
+        self.window_values(metric, start, self.ctx.now.0, DEFAULT_SAMPLE_PERCENT, pos)
+    }
+
     /// The window between two bounds, in either order (D22), and its percentage (D23).
     fn window(&mut self, metric: Metric, method: Method, start: i64, end: i64, required: f64, pos: u32) -> R<Sampled<'a>> {
+        if method == Method::GetSamplePercent {
+            return Ok(Sampled::Percent(self.window_lookup(metric, start, end, pos).1));
+        }
+        self.window_values(metric, start, end, required, pos).map(Sampled::Values)
+    }
+
+    /// The samples of the window between two bounds, which must reach `required` percent.
+    #[inline]
+    fn window_values(&mut self, metric: Metric, start: i64, end: i64, required: f64, pos: u32) -> R<&'a [f64]> {
+        let (range, percent) = self.window_lookup(metric, start, end, pos);
+        if percent < required {
+            return Err(insufficient(metric, required, percent, pos));
+        }
+        if range.len() > MAX_VECTOR_LEN {
+            return Err(vector_too_long(pos, range.len()));
+        }
         let history: &'a MetricHistory = self.ctx.metrics.history(metric);
-        let visible = self.visible(metric);
+        Ok(&history.values()[range])
+    }
+
+    /// The index range of the window between two bounds (either order) and the percentage
+    /// of its expected samples present; traced.
+    #[inline]
+    fn window_lookup(&mut self, metric: Metric, start: i64, end: i64, pos: u32) -> (std::ops::Range<usize>, f64) {
         let (older, younger) = if start <= end { (start, end) } else { (end, start) };
         let range = match self.last_window {
             Some((m, o, y, start, end)) if (m, o, y) == (metric, older, younger) => start..end,
             _ => {
-                let range = history.window(older, younger, visible);
+                let visible = self.visible(metric);
+                let range = self.ctx.metrics.history(metric).window(older, younger, visible);
                 self.last_window = Some((metric, older, younger, range.start, range.end));
                 range
             }
@@ -368,16 +435,17 @@ impl<'a> Machine<'a> {
                 percent: Some(percent),
             });
         }
-        if method == Method::GetSamplePercent {
-            return Ok(Sampled::Percent(percent));
+        (range, percent)
+    }
+
+    /// A variable known to hold a double (a [`super::compile::Node::NumVar`] read).
+    #[inline(always)]
+    pub(super) fn num_var(&self, slot: usize) -> R<f64> {
+        match self.vars.as_slice().get(slot) {
+            Some(Some(Value::Double(x))) => Ok(*x),
+            Some(Some(other)) => Err(not_a_double(other)),
+            _ => Err(unassigned()),
         }
-        if percent < required {
-            return Err(insufficient(metric, required, percent, pos));
-        }
-        if available > MAX_VECTOR_LEN {
-            return Err(vector_too_long(pos, available));
-        }
-        Ok(Sampled::Values(&history.values()[range]))
     }
 
     /// A metric used as a number: its latest visible sample (D11).

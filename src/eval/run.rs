@@ -291,16 +291,24 @@ fn initial_results(ctx: &EvalContext<'_>) -> String {
 /// double; negative → 0, a fraction truncated toward zero. Returns the applied value as a
 /// double (what the results string prints, D42) and as a count (saturating at `u64::MAX`).
 #[inline]
-fn apply(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<String>) -> Result<(f64, u64), EvalError> {
+fn apply(value: &Value<'_>, target: Target, pos: u32, warnings: &mut Vec<String>) -> Result<(f64, u64), EvalError> {
     if let Value::Double(x) = *value {
-        if x >= 0.0 && x.is_finite() {
-            let whole = x.trunc();
-            // `as` truncates toward zero and saturates at u64::MAX.
-            return Ok((whole, whole as u64));
+        // Below 2^53 `as` truncates toward zero exactly as `trunc` does (and needs no libm
+        // call; `copysign` keeps the sign of -0); from 2^53 on every double is a whole number.
+        if (0.0..TWO_POW_53).contains(&x) {
+            let whole = x as u64;
+            return Ok(((whole as f64).copysign(x), whole));
+        }
+        if x >= TWO_POW_53 && x.is_finite() {
+            // `as` saturates at u64::MAX.
+            return Ok((x, x as u64));
         }
     }
-    apply_unusual(value, name, pos, warnings)
+    apply_unusual(value, target.name(), pos, warnings)
 }
+
+/// 2^53: every double from here on is a whole number.
+const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
 
 /// [`apply`] for a target that is not a finite non-negative double.
 #[cold]
@@ -341,9 +349,9 @@ fn apply_unusual(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<Str
 /// the printed double and the applied count.
 fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
     let (value, pos) = m.targets[Target::Dedicated as usize].final_value();
-    let dedicated = apply(value, Target::Dedicated.name(), pos, warnings)?;
+    let dedicated = apply(value, Target::Dedicated, pos, warnings)?;
     let (value, pos) = m.targets[Target::LowPriority as usize].final_value();
-    let low_priority = apply(value, Target::LowPriority.name(), pos, warnings)?;
+    let low_priority = apply(value, Target::LowPriority, pos, warnings)?;
     Ok([dedicated, low_priority])
 }
 

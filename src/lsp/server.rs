@@ -88,12 +88,15 @@ impl Server {
         let bad_id = value
             .get("id")
             .is_some_and(|id| !(id.is_number() || id.is_string() || id.is_null()));
-        let message: Message = match serde_json::from_value(value.clone()).ok().filter(|_| is_message && !bad_id) {
-            Some(m) => m,
-            None => {
-                let id = value.get("id").filter(|_| !bad_id).cloned().unwrap_or(Value::Null);
-                return vec![json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32600, "message": "invalid request"}}).to_string()];
-            }
+        // The id an "invalid request" answer names; the value itself is read without a copy.
+        let id = value.get("id").filter(|_| !bad_id).cloned().unwrap_or(Value::Null);
+        let message = if is_message && !bad_id {
+            serde_json::from_value::<Message>(value).ok()
+        } else {
+            None
+        };
+        let Some(message) = message else {
+            return vec![json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32600, "message": "invalid request"}}).to_string()];
         };
         let out: Vec<Message> = match message {
             Message::Request(request) => vec![Message::Response(self.request(request))],
@@ -206,8 +209,16 @@ impl Server {
                         return Vec::new();
                     };
                     let mut text = std::mem::take(&mut doc.text);
+                    // The document's index serves the first ranged change; later ones need
+                    // an index of the text as the earlier changes left it.
+                    let mut changed = false;
                     for change in p.content_changes {
-                        apply_change(&mut text, change);
+                        let fresh = match (&change.range, changed) {
+                            (Some(_), true) => Some(crate::LineIndex::new(&text)),
+                            _ => None,
+                        };
+                        apply_change(&mut text, change, fresh.as_ref().unwrap_or(&doc.index));
+                        changed = true;
                     }
                     *doc = doc.changed(text, p.text_document.version);
                     self.publish(&p.text_document.uri)
@@ -267,12 +278,12 @@ fn with_uri(mut value: Value, uri: &Uri) -> Value {
     value
 }
 
-/// Apply one content change: a ranged (incremental) edit, or the whole text.
-fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
+/// Apply one content change: a ranged (incremental) edit, or the whole text. `index` is an
+/// index of `text`.
+fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, index: &crate::LineIndex) {
     match change.range {
         None => *text = change.text,
         Some(range) => {
-            let index = crate::LineIndex::new(text);
             let start = index.offset_of_utf16(crate::Utf16Position {
                 line: range.start.line,
                 character: range.start.character,
