@@ -200,8 +200,17 @@ const DOTTED: &str = "1.5 2.5";
 
 fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
     let mut svg = String::new();
+    match write_svg(&mut svg, plot, metrics, title) {
+        Ok(()) => svg,
+        // Writing into a String does not fail; should it, there is no half a picture.
+        Err(std::fmt::Error) => String::new(),
+    }
+}
+
+/// The SVG document of `plot`, written into `svg`.
+fn write_svg(svg: &mut String, plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> std::fmt::Result {
     if plot.buckets.is_empty() {
-        return format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\"><text x=\"20\" y=\"40\">no evaluations</text></svg>\n");
+        return writeln!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\"><text x=\"20\" y=\"40\">no evaluations</text></svg>");
     }
     let (t0, t1) = (plot.t0, plot.t1);
     let demand: Vec<Demand> = [
@@ -231,42 +240,42 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
     let y_at = |v: f64, max: f64| HEIGHT - BOTTOM - v / max * (HEIGHT - TOP - BOTTOM);
     let y_tasks = |v: f64| y_at(v, tasks_max);
     let y_nodes = |v: f64| y_at(v, nodes_max);
-    let _ = writeln!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"sans-serif\" font-size=\"12\">");
-    let _ = writeln!(svg, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = writeln!(svg, "<text x=\"{LEFT}\" y=\"20\" font-size=\"15\">{}</text>", escape(title));
+    writeln!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"sans-serif\" font-size=\"12\">")?;
+    writeln!(svg, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")?;
+    writeln!(svg, "<text x=\"{LEFT}\" y=\"20\" font-size=\"15\">{}</text>", escape(title))?;
     // Axes and grid.
     let (left_max, left_name, left_color) = if two_axes {
         (tasks_max, "tasks", "#616161")
     } else {
         (nodes_max, "nodes", "#1565c0")
     };
-    let _ = writeln!(
+    writeln!(
         svg,
         "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{left_color}\">{left_name}</text>",
         LEFT - 6.0,
         TOP - 10.0
-    );
+    )?;
     if two_axes {
-        let _ = writeln!(
+        writeln!(
             svg,
             "<text x=\"{}\" y=\"{}\" fill=\"#1565c0\">nodes</text>",
             WIDTH - RIGHT + 6.0,
             TOP - 10.0
-        );
+        )?;
     }
     for k in 0..=AXIS_STEPS {
         let v = left_max / AXIS_STEPS as f64 * k as f64;
         let y = y_at(v, left_max);
-        let _ = writeln!(svg, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{left_color}\">{}</text>", WIDTH - RIGHT, LEFT - 6.0, y + 4.0, crate::format::format_double(v));
+        writeln!(svg, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{left_color}\">{}</text>", WIDTH - RIGHT, LEFT - 6.0, y + 4.0, crate::format::format_double(v))?;
         if two_axes {
             let n = nodes_max / AXIS_STEPS as f64 * k as f64;
-            let _ = writeln!(
+            writeln!(
                 svg,
                 "<text x=\"{}\" y=\"{:.1}\" fill=\"#1565c0\">{}</text>",
                 WIDTH - RIGHT + 6.0,
                 y + 4.0,
                 crate::format::format_double(n)
-            );
+            )?;
         }
     }
     let (ticks, step) = time_ticks(t0, t1);
@@ -290,20 +299,20 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
         } else {
             "middle"
         };
-        let _ = writeln!(
+        writeln!(
             svg,
             "<line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#bbb\"/><text x=\"{at:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{label}</text>",
             HEIGHT - BOTTOM,
             HEIGHT - BOTTOM + 4.0,
             HEIGHT - BOTTOM + 18.0
-        );
+        )?;
     }
-    let path = |values: &mut dyn Iterator<Item = (f64, f64)>, y: &dyn Fn(f64) -> f64| {
+    let path = |values: &mut dyn Iterator<Item = (f64, f64)>, y: &dyn Fn(f64) -> f64| -> Result<String, std::fmt::Error> {
         let mut d = String::new();
         for (i, (t, v)) in values.enumerate() {
-            let _ = write!(d, "{}{:.1},{:.1} ", if i == 0 { "M" } else { "L" }, x(t), y(v));
+            write!(d, "{}{:.1},{:.1} ", if i == 0 { "M" } else { "L" }, x(t), y(v))?;
         }
-        d
+        Ok(d)
     };
     let dash_attribute = |dash: &str| {
         if dash.is_empty() {
@@ -314,8 +323,8 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
     };
     let mut legend: Vec<Entry> = Vec::new();
     for (name, color, points) in &demand {
-        let d = path(&mut points.iter().copied(), &y_tasks);
-        let _ = writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.2\"/>");
+        let d = path(&mut points.iter().copied(), &y_tasks)?;
+        writeln!(svg, "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.2\"/>")?;
         legend.push(Entry {
             name,
             color,
@@ -334,12 +343,12 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
         if !shown {
             continue;
         }
-        let d = path(&mut plot.steps(k).into_iter(), &y_nodes);
-        let _ = writeln!(
+        let d = path(&mut plot.steps(k).into_iter(), &y_nodes)?;
+        writeln!(
             svg,
             "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{}/>",
             dash_attribute(dash)
-        );
+        )?;
         legend.push(Entry {
             name,
             color,
@@ -356,12 +365,12 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
             }
             steps.push((t, v));
         }
-        let d = path(&mut steps.into_iter(), &y_nodes);
-        let _ = writeln!(
+        let d = path(&mut steps.into_iter(), &y_nodes)?;
+        writeln!(
             svg,
             "<path d=\"{d}\" fill=\"none\" stroke=\"{PREEMPTED}\" stroke-width=\"2\"{}/>",
             dash_attribute(DOTTED)
-        );
+        )?;
         legend.push(Entry {
             name: "preempted nodes",
             color: PREEMPTED,
@@ -382,13 +391,13 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
                 escape(code.as_str())
             ),
         };
-        let _ = writeln!(
+        writeln!(
             svg,
             "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"{FAILED}\" stroke-width=\"2\"><title>{what}</title></line>",
             HEIGHT - BOTTOM,
             HEIGHT - BOTTOM + 8.0,
             x = x(time.0 as f64)
-        );
+        )?;
     }
     if failures {
         legend.push(Entry {
@@ -424,17 +433,17 @@ fn draw(plot: &TimelinePlot, metrics: &MetricStore, title: &str) -> String {
                 y = ly + 2.0
             )
         };
-        let _ = writeln!(
+        writeln!(
             svg,
             "<g class=\"legend\">{swatch}<text x=\"{}\" y=\"{}\">{}</text></g>",
             lx + 18.0,
             ly + 6.0,
             escape(e.name)
-        );
+        )?;
         lx += width;
     }
     svg.push_str("</svg>\n");
-    svg
+    Ok(())
 }
 
 const PREEMPTED: &str = "#d81b60";
