@@ -166,9 +166,22 @@ fn trim(text: &str) -> &str {
     }
 }
 
-/// The records of a file, the header first, each with the line the `csv` crate gives it (the
-/// line where it began reading the record: after the previous record's `\n`, or on that
-/// record's line when it ended in `\r\n`, whose `\n` it reads with the next record).
+/// The line (from 1) of the record that starts at or after byte `at` of `text`: line breaks and
+/// blank lines before it are skipped (the `csv` crate places a record where it began reading,
+/// which may be a blank line or the `\n` of the previous `\r\n`).
+fn record_line(text: &str, at: usize, counted: &mut (usize, u64)) -> u64 {
+    let b = text.as_bytes();
+    let mut start = at.min(b.len());
+    while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    let (from, lines) = if counted.0 <= start { *counted } else { (0, 0) };
+    let lines = lines + memchr::memchr_iter(b'\n', &b[from..start]).count() as u64;
+    *counted = (start, lines);
+    lines + 1
+}
+
+/// The records of a file, the header first, each with its line in the file.
 enum Records<'t> {
     Plain {
         text: &'t str,
@@ -176,16 +189,17 @@ enum Records<'t> {
         pos: usize,
         /// Number of the next line, from 0.
         next_line: u64,
-        /// Line numbers the reader has passed: the next record's line is one more.
-        consumed: u64,
         /// The fields of the first record: every other must have as many.
         expected: Option<usize>,
         /// The current record's fields, trimmed.
         cells: Vec<&'t str>,
     },
     Csv {
+        text: &'t str,
         reader: csv::Reader<&'t [u8]>,
         record: csv::ByteRecord,
+        /// A byte offset and the line breaks before it, so that counting lines stays linear.
+        counted: (usize, u64),
     },
 }
 
@@ -204,12 +218,13 @@ impl<'t> Records<'t> {
                 text,
                 pos: 0,
                 next_line: 0,
-                consumed: 0,
                 expected: None,
                 cells: Vec::new(),
             }
         } else {
             Records::Csv {
+                text,
+                counted: (0, 0),
                 reader: csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(false)
@@ -226,7 +241,6 @@ impl<'t> Records<'t> {
                 text,
                 pos,
                 next_line,
-                consumed,
                 expected,
                 cells,
             } => loop {
@@ -247,8 +261,7 @@ impl<'t> Records<'t> {
                     start = i + 1;
                 }
                 let mut last = &text[start..end];
-                let crlf = newline && last.ends_with('\r');
-                if crlf {
+                if newline && last.ends_with('\r') {
                     last = &last[..last.len() - 1];
                 }
                 let this = *next_line;
@@ -261,8 +274,7 @@ impl<'t> Records<'t> {
                 for cell in cells.iter_mut() {
                     *cell = trim(cell);
                 }
-                let line = *consumed + 1;
-                *consumed = if crlf { this } else { this + 1 };
+                let line = this + 1;
                 let expected = *expected.get_or_insert(cells.len());
                 if cells.len() != expected {
                     return Err(RecordError::Unequal {
@@ -273,11 +285,16 @@ impl<'t> Records<'t> {
                 }
                 return Ok(Some(line));
             },
-            Records::Csv { reader, record } => match reader.read_byte_record(record) {
+            Records::Csv {
+                text,
+                reader,
+                record,
+                counted,
+            } => match reader.read_byte_record(record) {
                 Ok(false) => Ok(None),
-                Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
+                Ok(true) => Ok(Some(record.position().map_or(0, |p| record_line(text, p.byte() as usize, counted)))),
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(0, |p| record_line(text, p.byte() as usize, counted));
                     Err(match e.kind() {
                         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => RecordError::Unequal {
                             line,
@@ -605,6 +622,31 @@ mod tests {
     use crate::time::parse_rfc3339;
     use proptest::prelude::*;
 
+    #[test]
+    fn errors_name_the_line_after_blank_lines_and_in_crlf_files() {
+        // (file, line of the bad cell); each also with a quoted header, which takes the csv
+        // crate's path instead of the hand-split one.
+        let table = [
+            ("timestamp,$PendingTasks\n2026-11-23T12:00:00Z,1\n\n2026-11-23T12:00:30Z,x\n", 4),
+            ("timestamp,$PendingTasks\n\n\n2026-11-23T12:00:00Z,x\n", 4),
+            ("timestamp,$PendingTasks\r\n2026-11-23T12:00:00Z,1\r\n2026-11-23T12:00:30Z,x\r\n", 3),
+            (
+                "timestamp,$PendingTasks\r\n\r\n2026-11-23T12:00:00Z,1\r\n2026-11-23T12:00:30Z,x\r\n",
+                4,
+            ),
+            ("timestamp,$PendingTasks\n2026-11-23T12:00:00Z,1,2\n", 2),
+            ("timestamp,$PendingTasks\r\n\r\n2026-11-23T12:00:00Z,1,2\r\n", 3),
+        ];
+        for (text, want) in table {
+            for text in [text.to_string(), text.replacen("$PendingTasks", "\"$PendingTasks\"", 1)] {
+                match parse_csv(&text, "m.csv") {
+                    Err(DataError::At { line, .. }) => assert_eq!(line, want, "{text:?}"),
+                    other => panic!("{text:?}: {other:?}"),
+                }
+            }
+        }
+    }
+
     /// The reader before the fast paths (`csv` string records, every sample kept with its
     /// place and sorted), kept as the oracle the fast paths must agree with.
     fn reference(text: &str, path: &str) -> Result<MetricData, DataError> {
@@ -655,7 +697,7 @@ mod tests {
         let mut canonical_index: BTreeMap<&'static str, usize> = BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| record_line(text, p.byte() as usize, &mut (0, 0)));
                 match e.kind() {
                     csv::ErrorKind::UnequalLengths { expected_len, len, .. } => at(
                         line,
@@ -665,7 +707,7 @@ mod tests {
                     _ => at(line, 1, e.to_string()),
                 }
             })?;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let line = record.position().map_or(0, |p| record_line(text, p.byte() as usize, &mut (0, 0)));
             let time_text = record.get(0).unwrap_or("");
             let time = parse_rfc3339(time_text).map_err(|e| at(line, 1, format!("bad timestamp {time_text:?}: {e}")))?;
             let mut add = |target: usize, targets: &[Target], text: &str, column: u64| -> Result<(), DataError> {
