@@ -805,7 +805,7 @@ pub(crate) fn fixed_date_ages(formula: &Formula, resolved: &Resolved) -> Vec<Fix
     found
 }
 
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", test))]
 impl FixedDateAge {
     /// Whether, at `now`, the comparison is settled for good: the time since the date only
     /// grows, so once it is past the interval a `<` stays false (and a `>` true). `None` when

@@ -7,7 +7,7 @@ pub mod allow;
 mod lints;
 pub(crate) mod resolve;
 
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", test))]
 pub(crate) use lints::FixedDateAge;
 
 use std::collections::HashMap;
@@ -64,7 +64,7 @@ pub struct Analysis {
 impl Analysis {
     /// The "time since a fixed date" comparisons of the formula (W320), for the note a run
     /// gives when the date is long past.
-    #[cfg(feature = "cli")]
+    #[cfg(any(feature = "cli", test))]
     pub(crate) fn fixed_date_ages(&self) -> Vec<FixedDateAge> {
         lints::fixed_date_ages(&self.formula, &self.resolved)
     }
