@@ -464,7 +464,7 @@ impl TaskList {
 
     /// The derived metric history (see the module docs), up to `end` (default: the latest time
     /// in the file).
-    pub(crate) fn history(&self, end: Option<Timestamp>) -> Result<MetricData, String> {
+    pub fn history(&self, end: Option<Timestamp>) -> Result<MetricData, String> {
         let times = self.grid(end)?;
         let counts = self.counts(&times);
         let mut metrics = MetricStore::new();
