@@ -75,10 +75,7 @@
 #![deny(missing_docs)]
 
 // The command-line tool (`cli`) lives in this crate so that it can use the crate's internals
-// without making them public; it names them `batch_autoscale::…` as it did when it was a
-// separate crate.
-#[cfg(feature = "cli")]
-extern crate self as batch_autoscale;
+// (as `crate::…`) without making them public.
 
 pub mod builtins;
 mod check;

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use batch_autoscale::hosts::{detect_kind, find_formulas, HostKind};
-use batch_autoscale::{Code, Diagnostic, LineIndex, Severity};
+use crate::hosts::{detect_kind, find_formulas, HostKind};
+use crate::{Code, Diagnostic, LineIndex, Severity};
 
 use super::ci::{self, Finding};
 use super::counted;
@@ -335,9 +335,9 @@ fn check_text(
     path: &str,
     text: &str,
     args: &Args,
-    vars: &batch_autoscale::hosts::Vars,
+    vars: &crate::hosts::Vars,
     levels: &Levels,
-) -> Result<Vec<Checked>, batch_autoscale::hosts::HostError> {
+) -> Result<Vec<Checked>, crate::hosts::HostError> {
     let found = find_formulas(path, text, args.host.host)?;
     Ok(found
         .iter()

@@ -1,6 +1,6 @@
 //! `check`'s output for CI: SARIF 2.1.0 (code scanning) and GitHub Actions workflow commands.
 
-use batch_autoscale::{Code, Diagnostic, LineCol, Severity};
+use crate::{Code, Diagnostic, LineCol, Severity};
 
 /// One diagnostic with its file, formula and host positions, as the CI formats need it.
 pub struct Finding<'a> {

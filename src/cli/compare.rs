@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::whatif::Variant;
+use crate::whatif::Variant;
 
 use super::scenario::{fail, interval_or, run_and_print, Bench, SimArgs, SummaryFormat};
 

@@ -43,7 +43,7 @@ pub fn run_man(args: ManArgs) -> ExitCode {
             Some(sub) => sub.clone(),
             None => {
                 let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
-                let hint = batch_autoscale::builtins::closest(name, names.iter().copied())
+                let hint = crate::builtins::closest(name, names.iter().copied())
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 errln!("error: `{name}` is not a subcommand{hint} (one of {})", names.join(", "));

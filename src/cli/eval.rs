@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::builtins::{self, Metric, Target, VariableKind};
-use batch_autoscale::data::{parse_context_file, read_text, ContextFile};
-use batch_autoscale::eval::run_for_errors;
-use batch_autoscale::hosts::{pool_state, PoolCounts};
-use batch_autoscale::time::{parse_zoned_time, TICKS_PER_SECOND};
-use batch_autoscale::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
+use crate::builtins::{self, Metric, Target, VariableKind};
+use crate::data::{parse_context_file, read_text, ContextFile};
+use crate::eval::run_for_errors;
+use crate::hosts::{pool_state, PoolCounts};
+use crate::time::{parse_zoned_time, TICKS_PER_SECOND};
+use crate::{Formula, LineIndex, Severity, Timestamp, TraceEvent};
 
 use super::render::{ColorChoice, Format};
 
@@ -173,7 +173,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return usage_error(e.to_string()),
     };
     if let Some(path) = &args.metrics {
-        let data = match batch_autoscale::data::load_metrics(path) {
+        let data = match crate::data::load_metrics(path) {
             Ok(d) => d,
             Err(e) => return usage_error(e.to_string()),
         };
@@ -252,7 +252,7 @@ pub fn run(args: Args) -> ExitCode {
             }
             // A "first interval" branch on the time since a fixed date that is long past (W320).
             let host_index = LineIndex::new(&source.host_text);
-            for age in batch_autoscale::check(&src).fixed_date_ages() {
+            for age in crate::check(&src).fixed_date_ages() {
                 if let Some(note) = age.note_at(ctx.now) {
                     let lc = host_index.line_col(source.resolved.map.to_host(age.comparison.start as usize));
                     outln!("  note: {}:{}: {note}", lc.line, lc.column);
@@ -269,7 +269,7 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn print_run_error(run: &batch_autoscale::AutoScaleRun) {
+fn print_run_error(run: &crate::AutoScaleRun) {
     if let Some(e) = &run.error {
         outln!();
         outln!("error {}: {}", e.code, e.message);
@@ -283,11 +283,11 @@ fn print_run_error(run: &batch_autoscale::AutoScaleRun) {
 /// Line and column in the host file of a formula offset.
 struct HostIndex<'a> {
     index: &'a LineIndex,
-    map: &'a batch_autoscale::hosts::SourceMap,
+    map: &'a crate::hosts::SourceMap,
 }
 
 impl HostIndex<'_> {
-    fn line_col(&self, offset: usize) -> batch_autoscale::LineCol {
+    fn line_col(&self, offset: usize) -> crate::LineCol {
         self.index.line_col(self.map.to_host(offset))
     }
 }
@@ -301,7 +301,7 @@ fn print_caret(src: &str, offset: usize) {
 }
 
 /// The trace, positions in the file the formula came from (`map` takes formula offsets there).
-fn print_trace(src: &str, host_text: &str, map: &batch_autoscale::hosts::SourceMap, trace: &[TraceEvent]) {
+fn print_trace(src: &str, host_text: &str, map: &crate::hosts::SourceMap, trace: &[TraceEvent]) {
     let host_index = LineIndex::new(host_text);
     let index = HostIndex { index: &host_index, map };
     outln!();

@@ -1,7 +1,7 @@
 //! `check --fix` and `--diff`: apply machine-applicable fixes to a file (a host file too), write
 //! it atomically, or show the change as a unified diff.
 
-use batch_autoscale::{Diagnostic, Edit};
+use crate::{Diagnostic, Edit};
 
 /// `text` with the machine-applicable fixes of `diagnostics` applied (overlapping edits after
 /// the first are left out), and how many fixes were applied.

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use batch_autoscale::diagnostic::ServiceErrorKind;
-use batch_autoscale::fmt::{format, FormatError};
-use batch_autoscale::{check, Severity};
+use crate::diagnostic::ServiceErrorKind;
+use crate::fmt::{format, FormatError};
+use crate::{check, Severity};
 
 use super::render::{display_name, read_source_bom, render_diagnostics, ColorChoice};
 

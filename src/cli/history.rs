@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batch_autoscale::data::tasks::load_if_task_list;
-use batch_autoscale::data::{load_metric_file, MetricData, MetricFile};
-use batch_autoscale::Timestamp;
+use crate::data::tasks::load_if_task_list;
+use crate::data::{load_metric_file, MetricData, MetricFile};
+use crate::Timestamp;
 
 use super::output::write_output;
 use super::scenario::{fail, time};

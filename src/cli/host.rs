@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batch_autoscale::hosts::{find_formulas, HostKind, HostedFormula, Resolved, Vars};
-use batch_autoscale::{Formula, Severity, TimeInterval};
+use crate::hosts::{find_formulas, HostKind, HostedFormula, Resolved, Vars};
+use crate::{Formula, Severity, TimeInterval};
 
 use super::render::{display_name, read_source, render_diagnostic};
 
@@ -58,17 +58,17 @@ pub struct Source {
 
 impl Source {
     /// Render a diagnostic of the formula text at its position in the file.
-    pub fn render(&self, d: &batch_autoscale::Diagnostic, color: bool) -> String {
-        let d = batch_autoscale::hosts::map_diagnostic(&self.resolved.map, self.hosted.quoting, d.clone());
+    pub fn render(&self, d: &crate::Diagnostic, color: bool) -> String {
+        let d = crate::hosts::map_diagnostic(&self.resolved.map, self.hosted.quoting, d.clone());
         render_diagnostic(&self.name, &self.host_text, &d, color)
     }
 
     /// Render diagnostics of the formula text at their positions in the file, at most
     /// [`super::render::MAX_RENDERED`] of them (the others counted).
-    pub fn render_all<'a>(&self, diagnostics: impl IntoIterator<Item = &'a batch_autoscale::Diagnostic>, color: bool) -> String {
+    pub fn render_all<'a>(&self, diagnostics: impl IntoIterator<Item = &'a crate::Diagnostic>, color: bool) -> String {
         let mapped: Vec<_> = diagnostics
             .into_iter()
-            .map(|d| batch_autoscale::hosts::map_diagnostic(&self.resolved.map, self.hosted.quoting, d.clone()))
+            .map(|d| crate::hosts::map_diagnostic(&self.resolved.map, self.hosted.quoting, d.clone()))
             .collect();
         super::render::render_diagnostics(&self.name, &self.host_text, &mapped, color)
     }
@@ -118,7 +118,7 @@ pub fn load_sources(path: &str, args: &HostArgs) -> Result<Vec<Source>, ExitCode
             Some(Ok(i)) => Some(i),
             Some(Err(message)) => {
                 let span = hosted.interval.as_ref().map(|i| i.span).unwrap_or_default();
-                let d = batch_autoscale::Diagnostic::new(batch_autoscale::Code::InvalidEvaluationInterval, span, message);
+                let d = crate::Diagnostic::new(crate::Code::InvalidEvaluationInterval, span, message);
                 err!("{}", render_diagnostic(&name, &text, &d, false));
                 failed = true;
                 continue;
@@ -190,7 +190,7 @@ pub fn several<'a>(path: &str, sources: impl Iterator<Item = &'a Source>) -> Exi
 }
 
 /// A host error as `path:line:col: message`.
-pub struct HostErrorDisplay<'a>(pub &'a str, pub &'a batch_autoscale::hosts::HostError);
+pub struct HostErrorDisplay<'a>(pub &'a str, pub &'a crate::hosts::HostError);
 
 impl std::fmt::Display for HostErrorDisplay<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use batch_autoscale::lsp::SessionEnd;
+use crate::lsp::SessionEnd;
 
 /// Arguments of `lsp`.
 #[derive(Debug, clap::Args)]
@@ -15,7 +15,7 @@ pub struct Args {
 /// Run the language server until the client sends `exit`: status 0 after `shutdown`, 1 when
 /// `exit` came without it or the input ended (as the protocol asks), 2 when I/O failed.
 pub fn run(_args: Args) -> ExitCode {
-    match batch_autoscale::lsp::serve_stdio() {
+    match crate::lsp::serve_stdio() {
         Ok(SessionEnd::Clean) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => {

@@ -115,13 +115,13 @@ pub fn run(cli: Cli) -> ExitCode {
 /// for a flag).
 pub(crate) fn non_negative(s: &str) -> Result<f64, String> {
     let v: f64 = s.trim().parse().map_err(|_| "expected a number".to_string())?;
-    batch_autoscale::data::check_pool_value("targetDedicatedNodes", v).map(|()| v)
+    crate::data::check_pool_value("targetDedicatedNodes", v).map(|()| v)
 }
 
 /// What to say when a run starts at `at` about a "first interval" branch on the time since a
 /// fixed `time("…")` date that is already long past (W320): it can never run.
-pub(crate) fn fixed_date_notes(source: &str, at: batch_autoscale::Timestamp) -> Vec<String> {
-    batch_autoscale::check(source)
+pub(crate) fn fixed_date_notes(source: &str, at: crate::Timestamp) -> Vec<String> {
+    crate::check(source)
         .fixed_date_ages()
         .iter()
         .filter_map(|age| age.note_at(at))
@@ -156,7 +156,7 @@ pub(crate) fn task_slots(s: &str) -> Result<f64, String> {
         .trim()
         .parse()
         .map_err(|_| "expected a whole number of task slots, 1 to 256".to_string())?;
-    batch_autoscale::data::check_pool_value("taskSlotsPerNode", v).map(|()| v)
+    crate::data::check_pool_value("taskSlotsPerNode", v).map(|()| v)
 }
 
 /// A number from a flag as the user would write it: `-1` for -1.0, `1e300` rather than its 301

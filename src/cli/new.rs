@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::whatif::{template, TemplateKind, TemplateOptions};
+use crate::whatif::{template, TemplateKind, TemplateOptions};
 
 use super::output::write_output;
 use super::scenario::fail;

@@ -2,9 +2,9 @@
 
 use std::io::IsTerminal;
 
+pub use crate::diagnostic::{bounded, json_diagnostic};
+use crate::{Diagnostic, LineIndex, Severity};
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
-pub use batch_autoscale::diagnostic::{bounded, json_diagnostic};
-use batch_autoscale::{Diagnostic, LineIndex, Severity};
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -246,12 +246,12 @@ pub fn read_source_bom(path: &str) -> Result<(String, bool), String> {
 }
 
 /// The text of a formula file (`-` is standard input), bounded as
-/// [`batch_autoscale::data::read_bytes`] says.
+/// [`crate::data::read_bytes`] says.
 fn read_source_raw(path: &str) -> Result<String, String> {
     if path == "-" {
-        return batch_autoscale::data::read_stdin_text().map_err(|e| e.to_string());
+        return crate::data::read_stdin_text().map_err(|e| e.to_string());
     }
-    batch_autoscale::data::read_text(std::path::Path::new(path)).map_err(|e| e.to_string())
+    crate::data::read_text(std::path::Path::new(path)).map_err(|e| e.to_string())
 }
 
 /// The display name of a path (`<stdin>` for `-`).

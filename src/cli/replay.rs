@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batch_autoscale::data::{check_pool_value, MetricData};
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
-use batch_autoscale::whatif::{html_report, replay_streaming, Replay, ReplayConfig, Report, Zone};
-use batch_autoscale::TimeInterval;
+use crate::data::{check_pool_value, MetricData};
+use crate::time::{parse_iso8601_duration, parse_rfc3339};
+use crate::whatif::{html_report, replay_streaming, Replay, ReplayConfig, Report, Zone};
+use crate::TimeInterval;
 
 use super::eval::MAX_DELAY_SECONDS;
 use super::output::Outputs;
@@ -159,7 +159,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         Err(e) => return fail(e.to_string()),
     };
     timeline.finish(&mut outputs, &result.summary);
-    let interval_text = batch_autoscale::whatif::iso8601(config.interval);
+    let interval_text = crate::whatif::iso8601(config.interval);
     let title = format!("{name} replayed every {interval_text}");
     if let Some(plot) = timeline.plot() {
         let svg = plot.svg(&data.metrics, &title);
@@ -178,7 +178,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         return fail(m);
     }
     let s = &result.summary;
-    let show = |t: batch_autoscale::Timestamp| match &zone {
+    let show = |t: crate::Timestamp| match &zone {
         Some(z) => z.format(t),
         None => t.format_results(),
     };
@@ -247,7 +247,7 @@ fn config(args: &ReplayArgs, data: &MetricData, host_interval: Option<TimeInterv
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "the data".into());
-    let time = |flag: &str, value: &Option<String>, default: Option<batch_autoscale::Timestamp>| match value {
+    let time = |flag: &str, value: &Option<String>, default: Option<crate::Timestamp>| match value {
         Some(v) => parse_rfc3339(v).map_err(|e| format!("--{flag} {v}: {e}")),
         None => default.ok_or_else(|| format!("--{flag} is needed: {source} has no samples")),
     };
@@ -261,7 +261,7 @@ fn config(args: &ReplayArgs, data: &MetricData, host_interval: Option<TimeInterv
             super::shown_number(args.delay)
         ));
     }
-    config.publication_delay = batch_autoscale::TimeInterval((args.delay * 1e7).round() as i64);
+    config.publication_delay = crate::TimeInterval((args.delay * 1e7).round() as i64);
     config.initial_pool.target_dedicated_nodes = args.pool_dedicated;
     config.initial_pool.target_low_priority_nodes = args.pool_low_priority;
     config.initial_pool.task_slots_per_node = args.task_slots;

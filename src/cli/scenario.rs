@@ -5,15 +5,15 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batch_autoscale::data::tasks::load_if_task_list;
-use batch_autoscale::data::{load_metrics, MetricData};
-use batch_autoscale::time::{parse_iso8601_duration, parse_rfc3339};
-use batch_autoscale::whatif::{
+use crate::data::tasks::load_if_task_list;
+use crate::data::{load_metrics, MetricData};
+use crate::time::{parse_iso8601_duration, parse_rfc3339};
+use crate::whatif::{
     describe_tasks, html_report, iso8601, load_pool_settings, load_workload, reports_csv, run_variants, side_by_side, simulation_svg,
     timeline_svg, workload_from_tasks, Figure, Generator, NodeFill, Outcome, PoolSettings, ReplayConfig, Report, Scenario,
     SimulationConfig, Variant, Workload, MAX_POOL_NODES,
 };
-use batch_autoscale::{Formula, TimeInterval, Timestamp};
+use crate::{Formula, TimeInterval, Timestamp};
 
 use super::host::HostArgs;
 use super::output::Outputs;
@@ -37,7 +37,7 @@ pub fn interval_or(flag: Option<&str>, host: Option<TimeInterval>) -> Result<Tim
     match (flag, host) {
         (Some(text), _) => duration("interval", text),
         (None, Some(i)) => Ok(i),
-        (None, None) => Ok(TimeInterval(15 * 60 * batch_autoscale::time::TICKS_PER_SECOND)),
+        (None, None) => Ok(TimeInterval(15 * 60 * crate::time::TICKS_PER_SECOND)),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batch_autoscale::whatif::{html_report, iso8601, side_by_side, simulate_streaming, Report, Simulation, Zone};
+use crate::whatif::{html_report, iso8601, side_by_side, simulate_streaming, Report, Simulation, Zone};
 
 use super::output::Outputs;
 use super::scenario::{fail, interval_or, load_formula, Pictures, SimArgs, SummaryFormat};
@@ -51,7 +51,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         Ok(z) => z,
         Err(m) => return fail(format!("--tz: {m}")),
     };
-    let show = |t: batch_autoscale::Timestamp| match &zone {
+    let show = |t: crate::Timestamp| match &zone {
         Some(z) => z.format(t),
         None => t.format_results(),
     };
@@ -201,7 +201,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
             }
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
-        SummaryFormat::Csv => out!("{}", batch_autoscale::whatif::reports_csv(&[report])),
+        SummaryFormat::Csv => out!("{}", crate::whatif::reports_csv(&[report])),
     }
     ExitCode::SUCCESS
 }

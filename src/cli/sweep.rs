@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use batch_autoscale::whatif::{sweep_variants, Parameter};
+use crate::whatif::{sweep_variants, Parameter};
 
 use super::scenario::{duration, fail, interval_or, load_formula, run_and_print, Bench, SimArgs, SummaryFormat};
 

@@ -7,11 +7,11 @@
 
 use std::io::Write as _;
 
-use batch_autoscale::whatif::{csv_line, ReplayRow, Table, TimelinePlot, HTML_TIMELINE_ROWS};
+use crate::whatif::{csv_line, ReplayRow, Table, TimelinePlot, HTML_TIMELINE_ROWS};
 
 /// The buffer between the rows and standard output.
 const STDOUT_BUFFER: usize = 1 << 16;
-use batch_autoscale::Timestamp;
+use crate::Timestamp;
 
 use super::output::Outputs;
 
