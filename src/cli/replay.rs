@@ -120,14 +120,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     // replaced only when everything has been written.
     let inputs = [Some(Path::new(&args.formula)), args.metrics.as_deref()];
     let mut outputs = Outputs::new(inputs.into_iter().flatten());
-    let files = (|| {
-        Ok::<_, String>((
-            outputs.create_if(args.timeline.as_deref())?,
-            outputs.create_if(args.pictures.svg.as_deref())?,
-            outputs.create_if(args.pictures.html.as_deref())?,
-        ))
-    })();
-    let (timeline_file, svg_file, html_file) = match files {
+    let (timeline_file, svg_file, html_file) = match args.pictures.open(&mut outputs, args.timeline.as_deref()) {
         Ok(f) => f,
         Err(m) => return fail(m),
     };

@@ -62,6 +62,21 @@ pub struct Pictures {
     pub html: Option<PathBuf>,
 }
 
+/// The output files of a replay or simulation, as indices into its [`Outputs`]: the timeline,
+/// the SVG plot and the HTML report (each only when asked for).
+pub(crate) type RunFiles = (Option<usize>, Option<usize>, Option<usize>);
+
+impl Pictures {
+    /// Open the timeline and these pictures (checked against the inputs) before the run.
+    pub(crate) fn open(&self, outputs: &mut super::output::Outputs, timeline: Option<&std::path::Path>) -> Result<RunFiles, String> {
+        Ok((
+            outputs.create_if(timeline)?,
+            outputs.create_if(self.svg.as_deref())?,
+            outputs.create_if(self.html.as_deref())?,
+        ))
+    }
+}
+
 /// Formats of a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SummaryFormat {

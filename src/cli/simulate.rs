@@ -77,14 +77,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     // Every output is opened (and checked against the inputs) before the simulation runs,
     // and replaced only when everything has been written.
     let mut outputs = Outputs::new(std::iter::once(Path::new(&args.formula)).chain(setup.inputs.iter().map(PathBuf::as_path)));
-    let files = (|| {
-        Ok::<_, String>((
-            outputs.create_if(args.timeline.as_deref())?,
-            outputs.create_if(args.pictures.svg.as_deref())?,
-            outputs.create_if(args.pictures.html.as_deref())?,
-        ))
-    })();
-    let (timeline_file, svg_file, html_file) = match files {
+    let (timeline_file, svg_file, html_file) = match args.pictures.open(&mut outputs, args.timeline.as_deref()) {
         Ok(f) => f,
         Err(m) => return fail(m),
     };
