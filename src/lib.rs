@@ -222,6 +222,17 @@ pub mod fuzzing {
         &parsed.formula
     }
 
+    /// Parse with the chumsky parsers only, without the hand-written fast path.
+    pub fn parse_with_chumsky_only(src: &str) -> crate::Parsed {
+        crate::syntax::parser::parse_with_chumsky_only(src)
+    }
+
+    /// Statement by statement, whether the fast path and chumsky accept the same statements
+    /// with the same trees: how many the fast path took, or what differs.
+    pub fn fast_path_agreement(src: &str) -> Result<usize, String> {
+        crate::syntax::parser::fast_path_agreement(src)
+    }
+
     /// The syntax tree the checker read.
     pub fn checked_tree(analysis: &crate::Analysis) -> &crate::syntax::ast::Formula {
         &analysis.formula

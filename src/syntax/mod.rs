@@ -1,6 +1,7 @@
 //! Syntax: spans, tokens, the tree, the parser and the printer.
 
 pub mod ast;
+mod descent;
 pub mod lexer;
 pub mod line_index;
 pub mod parser;

@@ -47,16 +47,28 @@ impl Parsed {
 
 /// Parse a formula. Never fails and never panics; see [`Parsed`].
 pub fn parse(src: &str) -> Parsed {
+    parse_with(src, true)
+}
+
+/// Parse a formula with the chumsky parsers only, without the hand-written fast path
+/// ([`super::descent`]): the reference the fast path is tested against.
+#[cfg_attr(not(any(test, fuzzing)), allow(dead_code))]
+pub(crate) fn parse_with_chumsky_only(src: &str) -> Parsed {
+    parse_with(src, false)
+}
+
+/// Parse `src`; `descent` tries the hand-written parser on each statement before chumsky.
+fn parse_with(src: &str, descent: bool) -> Parsed {
     let tokens = lex(src);
     let mut diagnostics = Vec::new();
     let mut comments = Vec::new();
     let cleaned = clean_tokens(src, &tokens, &mut diagnostics, &mut comments);
 
     let mut statements = Vec::new();
-    // Two parsers: one that only says whether a chunk parses (cheap, no error values) and one
-    // that explains why not; almost every chunk of a real formula needs only the first.
-    let fast = statements_parser::<_, extra::Default>(src, false);
-    let rich = statements_parser::<_, extra::Err<Rich<'_, TokenKind, SimpleSpan>>>(src, true);
+    // Two chumsky parsers, built on first need: one that only says whether a chunk parses
+    // (cheap, no error values) and one that explains why not. With the fast path, a formula
+    // whose statements are all valid needs neither.
+    let mut chumsky = None;
     let mut chunk_start = 0usize;
     let mut non_empty = 0usize;
     for i in 0..=cleaned.len() {
@@ -82,7 +94,26 @@ pub fn parse(src: &str) -> Parsed {
                 ),
             ));
         }
-        parse_chunk(src, &fast, &rich, chunk, &mut statements, &mut diagnostics);
+        if nested_too_deep(chunk, &mut statements, &mut diagnostics) {
+            continue;
+        }
+        if descent {
+            if let Some((statement, depth)) = super::descent::parse_statement(src, chunk) {
+                if depth <= MAX_DEPTH {
+                    statements.push(statement);
+                } else {
+                    push_bounded(vec![statement], &mut statements, &mut diagnostics);
+                }
+                continue;
+            }
+        }
+        let (fast, rich) = chumsky.get_or_insert_with(|| {
+            (
+                statements_parser::<ChunkInput<'_>, extra::Default>(src, false),
+                statements_parser::<ChunkInput<'_>, extra::Err<Rich<'_, TokenKind, SimpleSpan>>>(src, true),
+            )
+        });
+        parse_chunk(src, fast, rich, chunk, &mut statements, &mut diagnostics);
     }
 
     if statements.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
@@ -102,7 +133,7 @@ pub fn parse(src: &str) -> Parsed {
     }
 }
 
-type Tok = (TokenKind, SimpleSpan);
+use super::descent::Tok;
 
 fn to_span(s: SimpleSpan) -> Span {
     Span::new(s.start, s.end)
@@ -295,6 +326,27 @@ fn nesting_estimate(chunk: &[Tok]) -> usize {
     max_depth + questions + max_run
 }
 
+/// Report a chunk that nests deeper than [`MAX_NESTING`] and keep an error statement for it;
+/// such a chunk is not parsed (the parsers recurse once per level).
+fn nested_too_deep(chunk: &[Tok], statements: &mut Vec<Statement>, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    if nesting_estimate(chunk) <= MAX_NESTING {
+        return false;
+    }
+    let chunk_span = Span::new(chunk[0].1.start, chunk[chunk.len() - 1].1.end);
+    diagnostics.push(Diagnostic::new(
+        Code::NestingTooDeep,
+        chunk_span,
+        format!(
+            "this statement nests parentheses, `?:` or prefix operators more than {MAX_NESTING} deep; split it into several statements"
+        ),
+    ));
+    statements.push(Statement {
+        kind: StatementKind::Error,
+        span: chunk_span,
+    });
+    true
+}
+
 type ChunkInput<'src> =
     chumsky::input::MappedInput<'src, TokenKind, SimpleSpan, &'src [Tok], fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan)>;
 
@@ -312,20 +364,6 @@ fn parse_chunk<'src, F, P>(
     let first = chunk[0].1;
     let last = chunk[chunk.len() - 1].1;
     let chunk_span = Span::new(first.start, last.end);
-    if nesting_estimate(chunk) > MAX_NESTING {
-        diagnostics.push(Diagnostic::new(
-            Code::NestingTooDeep,
-            chunk_span,
-            format!(
-                "this statement nests parentheses, `?:` or prefix operators more than {MAX_NESTING} deep; split it into several statements"
-            ),
-        ));
-        statements.push(Statement {
-            kind: StatementKind::Error,
-            span: chunk_span,
-        });
-        return;
-    }
     let eoi = SimpleSpan::from(last.end..last.end);
     let input = || chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
     if let Ok(parsed) = fast.parse(input()).into_result() {
@@ -372,6 +410,47 @@ fn parse_chunk<'src, F, P>(
             span: chunk_span,
         }),
     }
+}
+
+/// For the equivalence tests and the fuzz target: statement by statement (every `;`-separated
+/// chunk within [`MAX_NESTING`]), whether the fast path ([`super::descent`]) accepts exactly the
+/// chunks chumsky's fast parser accepts as one statement, with the same statement and the depth
+/// [`Expr::depth`] counts. Returns how many chunks the fast path accepted, or what differs.
+#[cfg(any(test, fuzzing))]
+pub(crate) fn fast_path_agreement(src: &str) -> Result<usize, String> {
+    let tokens = lex(src);
+    let cleaned = clean_tokens(src, &tokens, &mut Vec::new(), &mut Vec::new());
+    let fast = statements_parser::<ChunkInput<'_>, extra::Default>(src, false);
+    let mut accepted = 0;
+    for chunk in cleaned.split(|t| t.0 == TokenKind::Semicolon) {
+        if chunk.is_empty() || nesting_estimate(chunk) > MAX_NESTING {
+            continue;
+        }
+        let last = chunk[chunk.len() - 1].1;
+        let eoi = SimpleSpan::from(last.end..last.end);
+        let chumsky = fast
+            .parse(chunk.map(eoi, split_token as fn(&Tok) -> (&TokenKind, &SimpleSpan)))
+            .into_result()
+            .ok()
+            .filter(|parsed| parsed.len() == 1);
+        let text = Span::new(chunk[0].1.start, last.end).text(src);
+        match (super::descent::parse_statement(src, chunk), chumsky) {
+            (None, None) => {}
+            (Some((statement, depth)), Some(parsed)) => {
+                if statement != parsed[0] {
+                    return Err(format!("{text:?}: the fast path built {statement:?}, chumsky {:?}", parsed[0]));
+                }
+                let want = statement.expr().map_or(0, Expr::depth);
+                if depth != want {
+                    return Err(format!("{text:?}: the fast path counted depth {depth}, the tree has {want}"));
+                }
+                accepted += 1;
+            }
+            (Some((statement, _)), None) => return Err(format!("{text:?}: the fast path accepted {statement:?}, chumsky does not")),
+            (None, Some(_)) => return Err(format!("{text:?}: chumsky accepts it, the fast path gives up")),
+        }
+    }
+    Ok(accepted)
 }
 
 /// Keep the parsed statements, replacing any deeper than [`MAX_DEPTH`] by an error statement
@@ -659,7 +738,7 @@ where
 }
 
 /// The value of a number literal; a literal too large for a double is `inf` (the checker says so).
-fn parse_number(text: &str) -> f64 {
+pub(super) fn parse_number(text: &str) -> f64 {
     text.parse::<f64>()
         .or_else(|_| {
             // Hex literals (already reported) read as their value, for recovery.

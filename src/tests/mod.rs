@@ -3,6 +3,7 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod fast_parser;
 mod fmt;
 mod limits;
 mod properties;
