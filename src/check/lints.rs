@@ -2,7 +2,7 @@
 //! read the checker's resolved tree ([`Resolved`]) for what names stand for, and evaluate
 //! constants with the evaluator's own operators ([`crate::ops`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, TimestampField, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
@@ -11,6 +11,7 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
 use crate::syntax::Span;
 use crate::time::{TimeInterval, Timestamp};
 
+use super::fast_hash::{FastMap, FastSet};
 use super::resolve::{Resolution, Resolved};
 use super::VariableInfo;
 
@@ -50,7 +51,7 @@ fn walk<'a>(formula: &'a Formula, f: &mut impl FnMut(&'a Expr)) {
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
 fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    let mut assigned: HashMap<Target, (Option<Span>, Option<Span>)> = HashMap::new();
+    let mut assigned: FastMap<Target, (Option<Span>, Option<Span>)> = FastMap::default();
     let mut any_target = false;
     for s in &formula.statements {
         if let StatementKind::Assign { target, .. } = &s.kind {
@@ -187,25 +188,25 @@ fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
 /// W317 metric used as a number.
 fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Metric names used as method receivers, by span start.
-    let mut receivers = std::collections::HashSet::new();
-    let mut looks: HashMap<Metric, Vec<(Span, bool)>> = HashMap::new();
+    let mut receivers: FastSet<u32> = FastSet::default();
+    let mut looks: FastMap<Metric, Vec<(Span, bool)>> = FastMap::default();
     walk(formula, &mut |e| {
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
             if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
-                let only_last = method_of(resolved, method.span) == Some(Method::GetSample)
-                    && args.len() == 1
-                    && constant_number(&args[0], resolved) == Some(1.0);
+                let method = method_of(resolved, method.span);
+                let first = args.first().map(|a| constant_number(a, resolved));
+                let only_last = method == Some(Method::GetSample) && args.len() == 1 && first == Some(Some(1.0));
                 looks.entry(m).or_default().push((e.span, only_last));
-                let is_window = matches!(method_of(resolved, method.span), Some(Method::GetSample | Method::GetSamplePercent))
-                    && !args.is_empty()
-                    && constant_number(&args[0], resolved).is_none();
+                let is_window = matches!(method, Some(Method::GetSample | Method::GetSamplePercent)) && first == Some(None);
                 if is_window {
-                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(|a| constant_interval(a, resolved)).collect();
+                    let mut bounds = args.iter().take(2).filter_map(|a| constant_interval(a, resolved));
+                    let (b0, b1) = (bounds.next(), bounds.next());
+                    let found = usize::from(b0.is_some()) + usize::from(b1.is_some());
                     let two_bounds = args.len() >= 2 && constant_number(&args[1], resolved).is_none();
                     let expected = if two_bounds { 2 } else { 1 };
-                    if bounds.len() == expected {
-                        let oldest = bounds.iter().map(|b| b.0.abs()).max().unwrap_or(0);
+                    if found == expected {
+                        let oldest = b0.iter().chain(b1.iter()).map(|b| b.0.abs()).max().unwrap_or(0);
                         if oldest < TimeInterval::MINUTE.0 {
                             out.push(
                                 Diagnostic::new(Code::WindowTooRecent, e.span, "this window lies entirely in the last minute, but samples take about a minute to become visible, so it will usually be empty")
@@ -579,11 +580,11 @@ impl Bounds {
 
 /// The [`Bounds`] of `e`, with `known` the bounds of the variables assigned so far (targets
 /// by their canonical name, D51).
-fn bounds(e: &Expr, known: &HashMap<String, Bounds>, resolved: &Resolved) -> Bounds {
+fn bounds(e: &Expr, known: &FastMap<String, Bounds>, resolved: &Resolved) -> Bounds {
     use BinaryOp::*;
     match &e.unparenthesized().kind {
         ExprKind::Number { value } => Bounds::point(*value),
-        ExprKind::Name { name } => known.get(&canonical_name(name)).copied().unwrap_or(Bounds::ANY),
+        ExprKind::Name { name } => known.get(canonical_name(name)).copied().unwrap_or(Bounds::ANY),
         ExprKind::Unary { op, operand } => match op {
             crate::syntax::ast::UnaryOp::Neg => {
                 let b = bounds(operand, known, resolved);
@@ -636,10 +637,10 @@ fn bounds(e: &Expr, known: &HashMap<String, Bounds>, resolved: &Resolved) -> Bou
 }
 
 /// A variable's name with a target alias read as its canonical name (D51).
-fn canonical_name(name: &str) -> String {
+fn canonical_name(name: &str) -> &str {
     match builtins::lookup_variable(name) {
-        Some(v) => v.alias_of.unwrap_or(v.name).to_string(),
-        None => name.to_string(),
+        Some(v) => v.alias_of.unwrap_or(v.name),
+        None => name,
     }
 }
 
@@ -648,21 +649,28 @@ fn canonical_name(name: &str) -> String {
 /// pool does: `$TargetDedicatedNodes = min(0, $totalNodes)`. A plain constant (`= 0`) is meant
 /// and is not reported, nor is a variable holding one.
 fn target_always_zero(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    let mut known: HashMap<String, Bounds> = HashMap::new();
+    let mut known: FastMap<String, Bounds> = FastMap::default();
     // Per target: the deciding assignment so far (name span, value, bounds, by its canonical name).
     let mut deciding: Vec<(Target, bool, &Expr, Span, Bounds)> = Vec::new();
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
             let b = bounds(value, &known, resolved);
-            if let Some(VariableKind::Target(t)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
-                let canonical = builtins::lookup_variable(&target.text).is_some_and(|v| v.alias_of.is_none());
+            let variable = builtins::lookup_variable(&target.text);
+            if let Some(VariableKind::Target(t)) = variable.map(|v| v.kind) {
+                let canonical = variable.is_some_and(|v| v.alias_of.is_none());
                 match deciding.iter_mut().find(|d| d.0 == t) {
                     Some(d) if d.1 && !canonical => {}
                     Some(d) => *d = (t, canonical, value, target.span, b),
                     None => deciding.push((t, canonical, value, target.span, b)),
                 }
             }
-            known.insert(canonical_name(&target.text), b);
+            let name = canonical_name(&target.text);
+            match known.get_mut(name) {
+                Some(entry) => *entry = b,
+                None => {
+                    known.insert(name.to_string(), b);
+                }
+            }
         }
     }
     for (t, _, value, _, b) in deciding {
@@ -839,7 +847,7 @@ impl FixedDateAge {
 /// W320: the time since a fixed `time("…")` date compared with an interval, as if it were the
 /// pool's age (a "first interval" branch): the formula cannot know when the pool was created.
 fn age_from_fixed_time(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashSet<u32> = HashSet::new();
+    let mut seen: FastSet<u32> = FastSet::default();
     for age in fixed_date_ages(formula, resolved) {
         if !seen.insert(age.literal.start) {
             continue;

@@ -55,6 +55,8 @@ pub struct Resolved {
     names: Vec<(Span, Resolution)>,
     /// By the span of the expression, sorted by start and then outermost first.
     types: Vec<(Span, TypeSet)>,
+    /// Where each statement's entries begin in `names` and `types` (while recording).
+    statements: Vec<(u32, u32)>,
 }
 
 impl Resolved {
@@ -66,11 +68,37 @@ impl Resolved {
         self.types.push((span, types));
     }
 
+    /// Mark the start of a statement's entries: statements follow each other in the text, so
+    /// each one's entries can be sorted on their own.
+    pub(super) fn start_statement(&mut self) {
+        self.statements.push((self.names.len() as u32, self.types.len() as u32));
+    }
+
     /// Sort both tables for lookup (the checker records in visiting order).
+    ///
+    /// The result is the stable sort of each table as recorded, duplicates after the first
+    /// removed. It is reached by sorting each statement's entries stably on their own (a few
+    /// dozen, nearly in order) and then the whole table stably, which finds it in order and
+    /// only checks: equal keys stay in recording order either way, since the statements'
+    /// entries are consecutive.
     pub(super) fn finish(&mut self) {
-        self.names.sort_by_key(|(span, _)| (span.start, span.end));
+        let name_key = |(span, _): &(Span, Resolution)| (span.start, span.end);
+        let type_key = |(span, _): &(Span, TypeSet)| (span.start, std::cmp::Reverse(span.end));
+        let statements = std::mem::take(&mut self.statements);
+        for (k, &(names, types)) in statements.iter().enumerate() {
+            let (names_end, types_end) = statements
+                .get(k + 1)
+                .map_or((self.names.len(), self.types.len()), |&(n, t)| (n as usize, t as usize));
+            self.names[names as usize..names_end].sort_by_key(name_key);
+            self.types[types as usize..types_end].sort_by_key(type_key);
+        }
+        if !self.names.is_sorted_by_key(name_key) {
+            self.names.sort_by_key(name_key);
+        }
         self.names.dedup_by_key(|(span, _)| *span);
-        self.types.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+        if !self.types.is_sorted_by_key(type_key) {
+            self.types.sort_by_key(type_key);
+        }
         self.types.dedup_by_key(|(span, _)| *span);
     }
 
