@@ -17,10 +17,11 @@ use super::VariableInfo;
 
 /// Run every lint over a checked formula.
 pub(super) fn run(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
-    targets_and_aliases(formula, resolved, out);
-    metric_uses(formula, resolved, out);
+    let nodes = preorder(formula);
+    targets_and_aliases(formula, &nodes, resolved, out);
+    metric_uses(&nodes, resolved, out);
     unguarded_windows(formula, resolved, out);
-    expression_lints(formula, resolved, out);
+    expression_lints(&nodes, resolved, out);
     no_effect(formula, resolved, out);
     target_values(formula, resolved, out);
     target_always_zero(formula, resolved, out);
@@ -36,21 +37,24 @@ fn service(resolved: &Resolved, span: Span) -> Option<&'static crate::builtins::
     }
 }
 
-/// Calls `f` on every expression of the formula, parents before children.
-fn walk<'a>(formula: &'a Formula, f: &mut impl FnMut(&'a Expr)) {
-    fn go<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-        f(e);
-        e.for_each_child(|c| go(c, f));
+/// Every expression of the formula, parents before children (the order of a recursive walk),
+/// listed once for the lints that visit them all.
+fn preorder(formula: &Formula) -> Vec<&Expr> {
+    fn go<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        out.push(e);
+        e.for_each_child(|c| go(c, out));
     }
+    let mut out = Vec::with_capacity(formula.span.len() / 4);
     for s in &formula.statements {
         if let Some(e) = s.expr() {
-            go(e, f);
+            go(e, &mut out);
         }
     }
+    out
 }
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
-fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn targets_and_aliases(formula: &Formula, nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut assigned: FastMap<Target, (Option<Span>, Option<Span>)> = FastMap::default();
     let mut any_target = false;
     for s in &formula.statements {
@@ -71,7 +75,7 @@ fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Dia
             }
         }
     }
-    walk(formula, &mut |e| {
+    for e in nodes {
         if let ExprKind::Name { .. } = &e.kind {
             if let Some(v) = service(resolved, e.span) {
                 if let Some(canonical) = v.alias_of {
@@ -79,7 +83,7 @@ fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Dia
                 }
             }
         }
-    });
+    }
     for (alias, canonical) in assigned.values() {
         if let (Some(a), Some(c)) = (alias, canonical) {
             out.push(
@@ -186,11 +190,11 @@ fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
 
 /// W304 retired metric, W305 `GetSample(1)` as the only look, W306 window too recent,
 /// W317 metric used as a number.
-fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Metric names used as method receivers, by span start.
     let mut receivers: FastSet<u32> = FastSet::default();
     let mut looks: FastMap<Metric, Vec<(Span, bool)>> = FastMap::default();
-    walk(formula, &mut |e| {
+    for e in nodes {
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
             if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
@@ -217,8 +221,8 @@ fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>
                 }
             }
         }
-    });
-    walk(formula, &mut |e| {
+    }
+    for e in nodes {
         if let (ExprKind::Name { name }, Some(v)) = (&e.kind, service(resolved, e.span)) {
             if let VariableKind::Metric(m) = v.kind {
                 if m.is_retired() {
@@ -236,7 +240,7 @@ fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>
                 }
             }
         }
-    });
+    }
     let mut metrics: Vec<_> = looks.into_iter().collect();
     metrics.sort_by_key(|(m, _)| *m);
     for (m, uses) in metrics {
@@ -346,63 +350,64 @@ fn is_count_like(e: &Expr, resolved: &Resolved) -> bool {
 
 /// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
-fn expression_lints(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // N402 once per field (`hour`, `weekday`), at its first comparison.
     let mut utc_noted: Vec<TimestampField> = Vec::new();
-    walk(formula, &mut |e| match &e.kind {
-        ExprKind::Conditional { condition, .. } => {
-            if let Some(v) = constant_number(condition, resolved) {
-                out.push(Diagnostic::new(
-                    Code::ConstantCondition,
-                    condition.span,
-                    format!("this condition is always {}", if v != 0.0 { "true" } else { "false" }),
-                ));
-            }
-        }
-        ExprKind::Binary { op, left, right } if op.is_comparison() => {
-            if let ExprKind::Binary { op: inner, .. } = &left.kind {
-                if inner.is_comparison() {
-                    out.push(
-                        Diagnostic::new(
-                            Code::ChainedComparison,
-                            e.span,
-                            format!(
-                                "`a {} b {} c` compares the 0-or-1 result of the first comparison with c",
-                                inner.symbol(),
-                                op.symbol()
-                            ),
-                        )
-                        .with_note("to test a range, write `a < b && b < c`"),
-                    );
+    for e in nodes {
+        match &e.kind {
+            ExprKind::Conditional { condition, .. } => {
+                if let Some(v) = constant_number(condition, resolved) {
+                    out.push(Diagnostic::new(
+                        Code::ConstantCondition,
+                        condition.span,
+                        format!("this condition is always {}", if v != 0.0 { "true" } else { "false" }),
+                    ));
                 }
             }
-            for (side, other) in [(left, right), (right, left)] {
-                let field = match &side.unparenthesized().kind {
-                    ExprKind::Member { member, .. } => match resolved.name(member.span) {
-                        Some(Resolution::Field(f)) => Some((f.field, member)),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                if let Some((field, _)) = field {
-                    if field == TimestampField::Weekday && constant_number(other, resolved) == Some(7.0) {
+            ExprKind::Binary { op, left, right } if op.is_comparison() => {
+                if let ExprKind::Binary { op: inner, .. } = &left.kind {
+                    if inner.is_comparison() {
                         out.push(
                             Diagnostic::new(
-                                Code::WeekdaySeven,
-                                other.span,
-                                "`weekday` runs from 0 (Sunday) to 6 (Saturday); it is never 7",
+                                Code::ChainedComparison,
+                                e.span,
+                                format!(
+                                    "`a {} b {} c` compares the 0-or-1 result of the first comparison with c",
+                                    inner.symbol(),
+                                    op.symbol()
+                                ),
                             )
-                            .with_fix("Sunday is 0", other.span, "0"),
+                            .with_note("to test a range, write `a < b && b < c`"),
                         );
                     }
                 }
-                if let Some((field, member)) = field {
-                    if matches!(field, TimestampField::Hour | TimestampField::Weekday)
-                        && constant_number(other, resolved).is_some()
-                        && !utc_noted.contains(&field)
-                    {
-                        utc_noted.push(field);
-                        out.push(
+                for (side, other) in [(left, right), (right, left)] {
+                    let field = match &side.unparenthesized().kind {
+                        ExprKind::Member { member, .. } => match resolved.name(member.span) {
+                            Some(Resolution::Field(f)) => Some((f.field, member)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some((field, _)) = field {
+                        if field == TimestampField::Weekday && constant_number(other, resolved) == Some(7.0) {
+                            out.push(
+                                Diagnostic::new(
+                                    Code::WeekdaySeven,
+                                    other.span,
+                                    "`weekday` runs from 0 (Sunday) to 6 (Saturday); it is never 7",
+                                )
+                                .with_fix("Sunday is 0", other.span, "0"),
+                            );
+                        }
+                    }
+                    if let Some((field, member)) = field {
+                        if matches!(field, TimestampField::Hour | TimestampField::Weekday)
+                            && constant_number(other, resolved).is_some()
+                            && !utc_noted.contains(&field)
+                        {
+                            utc_noted.push(field);
+                            out.push(
                             Diagnostic::new(
                                 Code::UtcTimeComparison,
                                 side.span,
@@ -410,33 +415,35 @@ fn expression_lints(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagno
                             )
                             .with_note("local business hours move by an hour against UTC when daylight saving time starts or ends; `replay --tz ZONE` shows where"),
                         );
+                        }
                     }
-                }
-                if mentions_cpu(side, resolved) {
-                    if let Some(v) = constant_number(other, resolved) {
-                        if v > 0.0 && v <= 1.0 {
-                            out.push(Diagnostic::new(
-                                Code::CpuPercentScale,
-                                other.span,
-                                format!(
-                                    "`$CPUPercent` is a percentage (0-100), but it is compared with {v}; did you mean {}?",
-                                    crate::format::format_double(v * 100.0)
-                                ),
-                            ));
+                    if mentions_cpu(side, resolved) {
+                        if let Some(v) = constant_number(other, resolved) {
+                            if v > 0.0 && v <= 1.0 {
+                                out.push(Diagnostic::new(
+                                    Code::CpuPercentScale,
+                                    other.span,
+                                    format!(
+                                        "`$CPUPercent` is a percentage (0-100), but it is compared with {v}; did you mean {}?",
+                                        crate::format::format_double(v * 100.0)
+                                    ),
+                                ));
+                            }
                         }
                     }
                 }
             }
-        }
-        ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) => {
-            out.push(Diagnostic::new(
+            ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) =>
+            {
+                out.push(Diagnostic::new(
                 Code::RetainedData,
                 e.span,
                 "`retaineddata` was removed from the resize options of REST API version 2026-08-01; the formula keyword is still accepted",
             ));
+            }
+            _ => {}
         }
-        _ => {}
-    });
+    }
 }
 
 fn mentions_cpu(e: &Expr, resolved: &Resolved) -> bool {
