@@ -800,7 +800,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let mut best: Option<(usize, &'a str)> = None;
     let length = name.chars().count();
     let limit = (length / 3).clamp(1, 3);
-    let lower = name.to_ascii_lowercase();
+    // Lowered only when a candidate is near enough in length to need the distance.
+    let mut lower: Option<String> = None;
     for candidate in candidates {
         if candidate == name {
             continue;
@@ -813,7 +814,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if length.abs_diff(candidate.chars().count()) > limit {
             continue;
         }
-        let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
+        let lower = lower.get_or_insert_with(|| name.to_ascii_lowercase());
+        let distance = edit_distance(lower, &candidate.to_ascii_lowercase());
         if best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }

@@ -6,6 +6,8 @@
 //! runs on a scoped thread whose stack is sized for the depth; real formulas are far shallower
 //! and run on the caller's thread at no cost.
 
+use crate::syntax::ast::{Expr, Formula, Statement};
+
 /// Trees up to this depth are walked on the caller's stack (a few hundred KiB at most).
 pub(crate) const SHALLOW: usize = 200;
 
@@ -15,6 +17,30 @@ const PER_LEVEL: usize = 16 * 1024;
 
 /// Stack for everything that is not per level.
 const BASE: usize = 2 * 1024 * 1024;
+
+/// The depth of `formula` when it is deeper than [`SHALLOW`], else 0 (which
+/// [`with_stack_for`] reads the same): a walk that stops at that depth, without allocating,
+/// since nearly every formula is shallow.
+pub(crate) fn depth_beyond_shallow(formula: &Formula) -> usize {
+    fn deeper_than(e: &Expr, limit: usize) -> bool {
+        if limit == 0 {
+            return true;
+        }
+        let mut deeper = false;
+        e.for_each_child(|c| deeper = deeper || deeper_than(c, limit - 1));
+        deeper
+    }
+    let deep = formula
+        .statements
+        .iter()
+        .filter_map(Statement::expr)
+        .any(|e| deeper_than(e, SHALLOW));
+    if deep {
+        formula.depth()
+    } else {
+        0
+    }
+}
 
 /// Run `f`, a walk of a tree `depth` levels deep, with a stack that fits it. A panic in `f`
 /// is passed on to the caller.

@@ -2,7 +2,7 @@
 //! read the checker's resolved tree ([`Resolved`]) for what names stand for, and evaluate
 //! constants with the evaluator's own operators ([`crate::ops`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, TimestampField, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
@@ -11,15 +11,17 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
 use crate::syntax::Span;
 use crate::time::{TimeInterval, Timestamp};
 
+use super::fast_hash::{FastMap, FastSet};
 use super::resolve::{Resolution, Resolved};
 use super::VariableInfo;
 
 /// Run every lint over a checked formula.
 pub(super) fn run(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
-    targets_and_aliases(formula, resolved, out);
-    metric_uses(formula, resolved, out);
+    let nodes = preorder(formula);
+    targets_and_aliases(formula, &nodes, resolved, out);
+    metric_uses(&nodes, resolved, out);
     unguarded_windows(formula, resolved, out);
-    expression_lints(formula, resolved, out);
+    expression_lints(&nodes, resolved, out);
     no_effect(formula, resolved, out);
     target_values(formula, resolved, out);
     target_always_zero(formula, resolved, out);
@@ -35,22 +37,25 @@ fn service(resolved: &Resolved, span: Span) -> Option<&'static crate::builtins::
     }
 }
 
-/// Calls `f` on every expression of the formula, parents before children.
-fn walk<'a>(formula: &'a Formula, f: &mut impl FnMut(&'a Expr)) {
-    fn go<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-        f(e);
-        e.for_each_child(|c| go(c, f));
+/// Every expression of the formula, parents before children (the order of a recursive walk),
+/// listed once for the lints that visit them all.
+fn preorder(formula: &Formula) -> Vec<&Expr> {
+    fn go<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        out.push(e);
+        e.for_each_child(|c| go(c, out));
     }
+    let mut out = Vec::with_capacity(formula.span.len() / 4);
     for s in &formula.statements {
         if let Some(e) = s.expr() {
-            go(e, f);
+            go(e, &mut out);
         }
     }
+    out
 }
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
-fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    let mut assigned: HashMap<Target, (Option<Span>, Option<Span>)> = HashMap::new();
+fn targets_and_aliases(formula: &Formula, nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+    let mut assigned: FastMap<Target, (Option<Span>, Option<Span>)> = FastMap::default();
     let mut any_target = false;
     for s in &formula.statements {
         if let StatementKind::Assign { target, .. } = &s.kind {
@@ -70,7 +75,7 @@ fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Dia
             }
         }
     }
-    walk(formula, &mut |e| {
+    for e in nodes {
         if let ExprKind::Name { .. } = &e.kind {
             if let Some(v) = service(resolved, e.span) {
                 if let Some(canonical) = v.alias_of {
@@ -78,7 +83,7 @@ fn targets_and_aliases(formula: &Formula, resolved: &Resolved, out: &mut Vec<Dia
                 }
             }
         }
-    });
+    }
     for (alias, canonical) in assigned.values() {
         if let (Some(a), Some(c)) = (alias, canonical) {
             out.push(
@@ -185,27 +190,27 @@ fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
 
 /// W304 retired metric, W305 `GetSample(1)` as the only look, W306 window too recent,
 /// W317 metric used as a number.
-fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Metric names used as method receivers, by span start.
-    let mut receivers = std::collections::HashSet::new();
-    let mut looks: HashMap<Metric, Vec<(Span, bool)>> = HashMap::new();
-    walk(formula, &mut |e| {
+    let mut receivers: FastSet<u32> = FastSet::default();
+    let mut looks: FastMap<Metric, Vec<(Span, bool)>> = FastMap::default();
+    for e in nodes {
         if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
             if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
-                let only_last = method_of(resolved, method.span) == Some(Method::GetSample)
-                    && args.len() == 1
-                    && constant_number(&args[0], resolved) == Some(1.0);
+                let method = method_of(resolved, method.span);
+                let first = args.first().map(|a| constant_number(a, resolved));
+                let only_last = method == Some(Method::GetSample) && args.len() == 1 && first == Some(Some(1.0));
                 looks.entry(m).or_default().push((e.span, only_last));
-                let is_window = matches!(method_of(resolved, method.span), Some(Method::GetSample | Method::GetSamplePercent))
-                    && !args.is_empty()
-                    && constant_number(&args[0], resolved).is_none();
+                let is_window = matches!(method, Some(Method::GetSample | Method::GetSamplePercent)) && first == Some(None);
                 if is_window {
-                    let bounds: Vec<TimeInterval> = args.iter().take(2).filter_map(|a| constant_interval(a, resolved)).collect();
+                    let mut bounds = args.iter().take(2).filter_map(|a| constant_interval(a, resolved));
+                    let (b0, b1) = (bounds.next(), bounds.next());
+                    let found = usize::from(b0.is_some()) + usize::from(b1.is_some());
                     let two_bounds = args.len() >= 2 && constant_number(&args[1], resolved).is_none();
                     let expected = if two_bounds { 2 } else { 1 };
-                    if bounds.len() == expected {
-                        let oldest = bounds.iter().map(|b| b.0.abs()).max().unwrap_or(0);
+                    if found == expected {
+                        let oldest = b0.iter().chain(b1.iter()).map(|b| b.0.abs()).max().unwrap_or(0);
                         if oldest < TimeInterval::MINUTE.0 {
                             out.push(
                                 Diagnostic::new(Code::WindowTooRecent, e.span, "this window lies entirely in the last minute, but samples take about a minute to become visible, so it will usually be empty")
@@ -216,8 +221,8 @@ fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>
                 }
             }
         }
-    });
-    walk(formula, &mut |e| {
+    }
+    for e in nodes {
         if let (ExprKind::Name { name }, Some(v)) = (&e.kind, service(resolved, e.span)) {
             if let VariableKind::Metric(m) = v.kind {
                 if m.is_retired() {
@@ -235,7 +240,7 @@ fn metric_uses(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>
                 }
             }
         }
-    });
+    }
     let mut metrics: Vec<_> = looks.into_iter().collect();
     metrics.sort_by_key(|(m, _)| *m);
     for (m, uses) in metrics {
@@ -345,63 +350,64 @@ fn is_count_like(e: &Expr, resolved: &Resolved) -> bool {
 
 /// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
-fn expression_lints(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // N402 once per field (`hour`, `weekday`), at its first comparison.
     let mut utc_noted: Vec<TimestampField> = Vec::new();
-    walk(formula, &mut |e| match &e.kind {
-        ExprKind::Conditional { condition, .. } => {
-            if let Some(v) = constant_number(condition, resolved) {
-                out.push(Diagnostic::new(
-                    Code::ConstantCondition,
-                    condition.span,
-                    format!("this condition is always {}", if v != 0.0 { "true" } else { "false" }),
-                ));
-            }
-        }
-        ExprKind::Binary { op, left, right } if op.is_comparison() => {
-            if let ExprKind::Binary { op: inner, .. } = &left.kind {
-                if inner.is_comparison() {
-                    out.push(
-                        Diagnostic::new(
-                            Code::ChainedComparison,
-                            e.span,
-                            format!(
-                                "`a {} b {} c` compares the 0-or-1 result of the first comparison with c",
-                                inner.symbol(),
-                                op.symbol()
-                            ),
-                        )
-                        .with_note("to test a range, write `a < b && b < c`"),
-                    );
+    for e in nodes {
+        match &e.kind {
+            ExprKind::Conditional { condition, .. } => {
+                if let Some(v) = constant_number(condition, resolved) {
+                    out.push(Diagnostic::new(
+                        Code::ConstantCondition,
+                        condition.span,
+                        format!("this condition is always {}", if v != 0.0 { "true" } else { "false" }),
+                    ));
                 }
             }
-            for (side, other) in [(left, right), (right, left)] {
-                let field = match &side.unparenthesized().kind {
-                    ExprKind::Member { member, .. } => match resolved.name(member.span) {
-                        Some(Resolution::Field(f)) => Some((f.field, member)),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                if let Some((field, _)) = field {
-                    if field == TimestampField::Weekday && constant_number(other, resolved) == Some(7.0) {
+            ExprKind::Binary { op, left, right } if op.is_comparison() => {
+                if let ExprKind::Binary { op: inner, .. } = &left.kind {
+                    if inner.is_comparison() {
                         out.push(
                             Diagnostic::new(
-                                Code::WeekdaySeven,
-                                other.span,
-                                "`weekday` runs from 0 (Sunday) to 6 (Saturday); it is never 7",
+                                Code::ChainedComparison,
+                                e.span,
+                                format!(
+                                    "`a {} b {} c` compares the 0-or-1 result of the first comparison with c",
+                                    inner.symbol(),
+                                    op.symbol()
+                                ),
                             )
-                            .with_fix("Sunday is 0", other.span, "0"),
+                            .with_note("to test a range, write `a < b && b < c`"),
                         );
                     }
                 }
-                if let Some((field, member)) = field {
-                    if matches!(field, TimestampField::Hour | TimestampField::Weekday)
-                        && constant_number(other, resolved).is_some()
-                        && !utc_noted.contains(&field)
-                    {
-                        utc_noted.push(field);
-                        out.push(
+                for (side, other) in [(left, right), (right, left)] {
+                    let field = match &side.unparenthesized().kind {
+                        ExprKind::Member { member, .. } => match resolved.name(member.span) {
+                            Some(Resolution::Field(f)) => Some((f.field, member)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some((field, _)) = field {
+                        if field == TimestampField::Weekday && constant_number(other, resolved) == Some(7.0) {
+                            out.push(
+                                Diagnostic::new(
+                                    Code::WeekdaySeven,
+                                    other.span,
+                                    "`weekday` runs from 0 (Sunday) to 6 (Saturday); it is never 7",
+                                )
+                                .with_fix("Sunday is 0", other.span, "0"),
+                            );
+                        }
+                    }
+                    if let Some((field, member)) = field {
+                        if matches!(field, TimestampField::Hour | TimestampField::Weekday)
+                            && constant_number(other, resolved).is_some()
+                            && !utc_noted.contains(&field)
+                        {
+                            utc_noted.push(field);
+                            out.push(
                             Diagnostic::new(
                                 Code::UtcTimeComparison,
                                 side.span,
@@ -409,33 +415,35 @@ fn expression_lints(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagno
                             )
                             .with_note("local business hours move by an hour against UTC when daylight saving time starts or ends; `replay --tz ZONE` shows where"),
                         );
+                        }
                     }
-                }
-                if mentions_cpu(side, resolved) {
-                    if let Some(v) = constant_number(other, resolved) {
-                        if v > 0.0 && v <= 1.0 {
-                            out.push(Diagnostic::new(
-                                Code::CpuPercentScale,
-                                other.span,
-                                format!(
-                                    "`$CPUPercent` is a percentage (0-100), but it is compared with {v}; did you mean {}?",
-                                    crate::format::format_double(v * 100.0)
-                                ),
-                            ));
+                    if mentions_cpu(side, resolved) {
+                        if let Some(v) = constant_number(other, resolved) {
+                            if v > 0.0 && v <= 1.0 {
+                                out.push(Diagnostic::new(
+                                    Code::CpuPercentScale,
+                                    other.span,
+                                    format!(
+                                        "`$CPUPercent` is a percentage (0-100), but it is compared with {v}; did you mean {}?",
+                                        crate::format::format_double(v * 100.0)
+                                    ),
+                                ));
+                            }
                         }
                     }
                 }
             }
-        }
-        ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) => {
-            out.push(Diagnostic::new(
+            ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) =>
+            {
+                out.push(Diagnostic::new(
                 Code::RetainedData,
                 e.span,
                 "`retaineddata` was removed from the resize options of REST API version 2026-08-01; the formula keyword is still accepted",
             ));
+            }
+            _ => {}
         }
-        _ => {}
-    });
+    }
 }
 
 fn mentions_cpu(e: &Expr, resolved: &Resolved) -> bool {
@@ -579,11 +587,11 @@ impl Bounds {
 
 /// The [`Bounds`] of `e`, with `known` the bounds of the variables assigned so far (targets
 /// by their canonical name, D51).
-fn bounds(e: &Expr, known: &HashMap<String, Bounds>, resolved: &Resolved) -> Bounds {
+fn bounds(e: &Expr, known: &FastMap<String, Bounds>, resolved: &Resolved) -> Bounds {
     use BinaryOp::*;
     match &e.unparenthesized().kind {
         ExprKind::Number { value } => Bounds::point(*value),
-        ExprKind::Name { name } => known.get(&canonical_name(name)).copied().unwrap_or(Bounds::ANY),
+        ExprKind::Name { name } => known.get(canonical_name(name)).copied().unwrap_or(Bounds::ANY),
         ExprKind::Unary { op, operand } => match op {
             crate::syntax::ast::UnaryOp::Neg => {
                 let b = bounds(operand, known, resolved);
@@ -636,10 +644,10 @@ fn bounds(e: &Expr, known: &HashMap<String, Bounds>, resolved: &Resolved) -> Bou
 }
 
 /// A variable's name with a target alias read as its canonical name (D51).
-fn canonical_name(name: &str) -> String {
+fn canonical_name(name: &str) -> &str {
     match builtins::lookup_variable(name) {
-        Some(v) => v.alias_of.unwrap_or(v.name).to_string(),
-        None => name.to_string(),
+        Some(v) => v.alias_of.unwrap_or(v.name),
+        None => name,
     }
 }
 
@@ -648,21 +656,28 @@ fn canonical_name(name: &str) -> String {
 /// pool does: `$TargetDedicatedNodes = min(0, $totalNodes)`. A plain constant (`= 0`) is meant
 /// and is not reported, nor is a variable holding one.
 fn target_always_zero(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    let mut known: HashMap<String, Bounds> = HashMap::new();
+    let mut known: FastMap<String, Bounds> = FastMap::default();
     // Per target: the deciding assignment so far (name span, value, bounds, by its canonical name).
     let mut deciding: Vec<(Target, bool, &Expr, Span, Bounds)> = Vec::new();
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
             let b = bounds(value, &known, resolved);
-            if let Some(VariableKind::Target(t)) = builtins::lookup_variable(&target.text).map(|v| v.kind) {
-                let canonical = builtins::lookup_variable(&target.text).is_some_and(|v| v.alias_of.is_none());
+            let variable = builtins::lookup_variable(&target.text);
+            if let Some(VariableKind::Target(t)) = variable.map(|v| v.kind) {
+                let canonical = variable.is_some_and(|v| v.alias_of.is_none());
                 match deciding.iter_mut().find(|d| d.0 == t) {
                     Some(d) if d.1 && !canonical => {}
                     Some(d) => *d = (t, canonical, value, target.span, b),
                     None => deciding.push((t, canonical, value, target.span, b)),
                 }
             }
-            known.insert(canonical_name(&target.text), b);
+            let name = canonical_name(&target.text);
+            match known.get_mut(name) {
+                Some(entry) => *entry = b,
+                None => {
+                    known.insert(name.to_string(), b);
+                }
+            }
         }
     }
     for (t, _, value, _, b) in deciding {
@@ -839,7 +854,7 @@ impl FixedDateAge {
 /// W320: the time since a fixed `time("…")` date compared with an interval, as if it were the
 /// pool's age (a "first interval" branch): the formula cannot know when the pool was created.
 fn age_from_fixed_time(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashSet<u32> = HashSet::new();
+    let mut seen: FastSet<u32> = FastSet::default();
     for age in fixed_date_ages(formula, resolved) {
         if !seen.insert(age.literal.start) {
             continue;

@@ -4,13 +4,12 @@
 //! editor needs about user variables (definitions, references, types).
 
 pub mod allow;
+mod fast_hash;
 mod lints;
 pub(crate) mod resolve;
 
 #[cfg(any(feature = "cli", test))]
 pub(crate) use lints::FixedDateAge;
-
-use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -22,6 +21,7 @@ use crate::syntax::line_index::utf16_len;
 use crate::syntax::{parse, Span};
 use crate::types::{binary_hint, binary_result, unary_result, Type, TypeSet};
 
+use fast_hash::{FastMap, FastSet};
 use resolve::{Resolution, Resolved};
 
 /// What the checker knows about one user variable.
@@ -125,7 +125,7 @@ pub fn check(src: &str) -> Analysis {
     }
     let parsed = parse(src);
     let formula = parsed.formula;
-    let (mut diagnostics, variables, resolved) = crate::deep::with_stack_for(formula.depth(), || {
+    let (mut diagnostics, variables, resolved) = crate::deep::with_stack_for(crate::deep::depth_beyond_shallow(&formula), || {
         let mut checker = Checker::new();
         checker.diagnostics = parsed.diagnostics;
         checker.check_formula(&formula);
@@ -158,17 +158,17 @@ struct Checker {
     diagnostics: Vec<Diagnostic>,
     variables: Vec<VariableInfo>,
     /// Current type of each assigned user variable (by index into `variables`).
-    types: HashMap<String, (usize, TypeSet)>,
+    types: FastMap<String, (usize, TypeSet)>,
     /// Every name assigned anywhere in the formula, with the span of its first assignment.
-    assigned_anywhere: HashMap<String, Span>,
+    assigned_anywhere: FastMap<String, Span>,
     /// Undefined names already reported (each is reported once, at its first use).
-    reported_undefined: std::collections::HashSet<String>,
+    reported_undefined: FastSet<String>,
     /// Per target (indexed by [`crate::builtins::Target`]): the type of its latest write so far, which reads
     /// see through either name (D51).
     target_types: [TypeSet; 2],
     /// The name spans of the assignments whose value each target holds when the evaluation
     /// ends (D15): only these must be doubles (D42).
-    final_target_assignments: std::collections::HashSet<Span>,
+    final_target_assignments: FastSet<Span>,
     /// The resolved tree being recorded.
     resolved: Resolved,
 }
@@ -178,11 +178,11 @@ impl Checker {
         Checker {
             diagnostics: Vec::new(),
             variables: Vec::new(),
-            types: HashMap::new(),
-            assigned_anywhere: HashMap::new(),
-            reported_undefined: std::collections::HashSet::new(),
+            types: FastMap::default(),
+            assigned_anywhere: FastMap::default(),
+            reported_undefined: FastSet::default(),
             target_types: [Type::Double.into(); 2],
-            final_target_assignments: std::collections::HashSet::new(),
+            final_target_assignments: FastSet::default(),
             resolved: Resolved::default(),
         }
     }
@@ -196,7 +196,9 @@ impl Checker {
         let mut last: [(Option<Span>, Option<Span>); 2] = [(None, None); 2];
         for statement in &formula.statements {
             if let StatementKind::Assign { target, .. } = &statement.kind {
-                self.assigned_anywhere.entry(target.text.clone()).or_insert(target.span);
+                if !self.assigned_anywhere.contains_key(target.text.as_str()) {
+                    self.assigned_anywhere.insert(target.text.clone(), target.span);
+                }
                 if let Some(v) = builtins::lookup_variable(&target.text) {
                     if let VariableKind::Target(t) = v.kind {
                         let entry = &mut last[t as usize];
@@ -211,6 +213,7 @@ impl Checker {
         }
         self.final_target_assignments = last.iter().filter_map(|(canonical, alias)| canonical.or(*alias)).collect();
         for statement in &formula.statements {
+            self.resolved.start_statement();
             match &statement.kind {
                 StatementKind::Assign { target, value } => self.check_assignment(target, value, statement.span),
                 StatementKind::Expr { expr } => {
@@ -345,7 +348,12 @@ impl Checker {
             statement_span,
             type_name,
         });
-        self.types.insert(name.to_string(), (index, t));
+        match self.types.get_mut(name) {
+            Some(entry) => *entry = (index, t),
+            None => {
+                self.types.insert(name.to_string(), (index, t));
+            }
+        }
     }
 
     /// Check an expression and return its possible types (recorded in the resolved tree).
@@ -630,7 +638,7 @@ impl Checker {
             return TypeSet::UNKNOWN;
         };
         self.resolved.add_name(function.span, Resolution::Function(info));
-        let types: Vec<TypeSet> = args.iter().map(|a| self.value(a)).collect();
+        let types = self.arg_types(args);
         let arity = |s: &mut Self, expected: &str| {
             s.report(
                 Diagnostic::new(
@@ -712,7 +720,7 @@ impl Checker {
             }
             Params::VecListToDouble | Params::ElementWise => {
                 let allowed = Type::Double | Type::DoubleVec;
-                for (arg, t) in args.iter().zip(&types) {
+                for (arg, t) in args.iter().zip(types.iter()) {
                     if !t.is_unknown() && (t.is_empty() || !t.iter().any(|x| allowed.contains(x))) {
                         self.report(Diagnostic::new(
                             Code::InvalidArgument,
@@ -808,8 +816,26 @@ impl Checker {
         Type::Double.into()
     }
 
+    /// Check the arguments of a call and return their types, without allocating for the
+    /// usual few.
+    fn arg_types(&mut self, args: &[Expr]) -> ArgTypes {
+        let mut types = ArgTypes {
+            inline: [TypeSet::UNKNOWN; ArgTypes::INLINE],
+            more: Vec::new(),
+            len: args.len(),
+        };
+        if args.len() <= ArgTypes::INLINE {
+            for (slot, arg) in types.inline.iter_mut().zip(args) {
+                *slot = self.value(arg);
+            }
+        } else {
+            types.more = args.iter().map(|a| self.value(a)).collect();
+        }
+        types
+    }
+
     fn method(&mut self, object: &Expr, method: &Name, args: &[Expr]) -> TypeSet {
-        let types: Vec<TypeSet> = args.iter().map(|a| self.value(a)).collect();
+        let types = self.arg_types(args);
         // The receiver must be a sampled metric, named directly (D11).
         let receiver = object.unparenthesized();
         let metric_ok = match &receiver.kind {
@@ -888,9 +914,10 @@ impl Checker {
         let time = Type::Timestamp | Type::TimeInterval;
         let is_time = |t: TypeSet| t.is_unknown() || t.iter().any(|x| time.contains(x));
         let is_double = |t: TypeSet| t.is_unknown() || t.contains(Type::Double);
-        let signature_note = format!("signatures: {}", info.signatures.join(" | "));
+        // Written only for a diagnostic that shows it.
+        let signature_note = || format!("signatures: {}", info.signatures.join(" | "));
         let bad = |s: &mut Self, span: Span, what: &str| {
-            s.report(Diagnostic::new(Code::InvalidArgument, span, what.to_string()).with_note(signature_note.clone()));
+            s.report(Diagnostic::new(Code::InvalidArgument, span, what.to_string()).with_note(signature_note()));
         };
         let result: TypeSet = match info.method {
             Method::GetSample => {
@@ -946,7 +973,7 @@ impl Checker {
                                 method.span,
                                 format!("`GetSample` takes one to three arguments, but {n} were given"),
                             )
-                            .with_note(signature_note.clone()),
+                            .with_note(signature_note()),
                         );
                     }
                 }
@@ -963,10 +990,10 @@ impl Checker {
                                 args.len()
                             ),
                         )
-                        .with_note(signature_note.clone()),
+                        .with_note(signature_note()),
                     );
                 }
-                for (arg, t) in args.iter().zip(&types).take(2) {
+                for (arg, t) in args.iter().zip(types.iter()).take(2) {
                     if !is_time(*t) {
                         bad(
                             self,
@@ -996,6 +1023,29 @@ impl Checker {
             result
         } else {
             TypeSet::UNKNOWN
+        }
+    }
+}
+
+/// The types of a call's arguments: up to [`ArgTypes::INLINE`] in place, more on the heap.
+struct ArgTypes {
+    inline: [TypeSet; ArgTypes::INLINE],
+    more: Vec<TypeSet>,
+    len: usize,
+}
+
+impl ArgTypes {
+    const INLINE: usize = 4;
+}
+
+impl std::ops::Deref for ArgTypes {
+    type Target = [TypeSet];
+
+    fn deref(&self) -> &[TypeSet] {
+        if self.len <= ArgTypes::INLINE {
+            &self.inline[..self.len]
+        } else {
+            &self.more
         }
     }
 }

@@ -55,7 +55,15 @@ pub struct Resolved {
     names: Vec<(Span, Resolution)>,
     /// By the span of the expression, sorted by start and then outermost first.
     types: Vec<(Span, TypeSet)>,
+    /// Where each statement's entries begin in `names` and `types` (while recording).
+    statements: Vec<(u32, u32)>,
+    /// By the start of a name's span: its index in `names` plus one, 0 for none, and
+    /// [`SHARED_START`] where names of different ends start there (then `name` searches).
+    by_start: Vec<u32>,
 }
+
+/// In [`Resolved::by_start`]: more than one name starts at this offset.
+const SHARED_START: u32 = u32::MAX;
 
 impl Resolved {
     pub(super) fn add_name(&mut self, span: Span, resolution: Resolution) {
@@ -66,16 +74,60 @@ impl Resolved {
         self.types.push((span, types));
     }
 
+    /// Mark the start of a statement's entries: statements follow each other in the text, so
+    /// each one's entries can be sorted on their own.
+    pub(super) fn start_statement(&mut self) {
+        self.statements.push((self.names.len() as u32, self.types.len() as u32));
+    }
+
     /// Sort both tables for lookup (the checker records in visiting order).
+    ///
+    /// The result is the stable sort of each table as recorded, duplicates after the first
+    /// removed. It is reached by sorting each statement's entries stably on their own (a few
+    /// dozen, nearly in order) and then the whole table stably, which finds it in order and
+    /// only checks: equal keys stay in recording order either way, since the statements'
+    /// entries are consecutive.
     pub(super) fn finish(&mut self) {
-        self.names.sort_by_key(|(span, _)| (span.start, span.end));
+        let name_key = |(span, _): &(Span, Resolution)| (span.start, span.end);
+        let type_key = |(span, _): &(Span, TypeSet)| (span.start, std::cmp::Reverse(span.end));
+        let statements = std::mem::take(&mut self.statements);
+        for (k, &(names, types)) in statements.iter().enumerate() {
+            let (names_end, types_end) = statements
+                .get(k + 1)
+                .map_or((self.names.len(), self.types.len()), |&(n, t)| (n as usize, t as usize));
+            self.names[names as usize..names_end].sort_by_key(name_key);
+            self.types[types as usize..types_end].sort_by_key(type_key);
+        }
+        if !self.names.is_sorted_by_key(name_key) {
+            self.names.sort_by_key(name_key);
+        }
         self.names.dedup_by_key(|(span, _)| *span);
-        self.types.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+        let starts = self.names.last().map_or(0, |(span, _)| span.start as usize + 1);
+        self.by_start = vec![0; starts];
+        for (i, (span, _)) in self.names.iter().enumerate() {
+            let slot = &mut self.by_start[span.start as usize];
+            *slot = if *slot == 0 && i < SHARED_START as usize - 1 {
+                i as u32 + 1
+            } else {
+                SHARED_START
+            };
+        }
+        if !self.types.is_sorted_by_key(type_key) {
+            self.types.sort_by_key(type_key);
+        }
         self.types.dedup_by_key(|(span, _)| *span);
     }
 
     /// What the name at exactly `span` stands for.
     pub fn name(&self, span: Span) -> Option<Resolution> {
+        match self.by_start.get(span.start as usize) {
+            None | Some(0) => return None,
+            Some(&SHARED_START) => {}
+            Some(&i) => {
+                let (at, resolution) = self.names[i as usize - 1];
+                return (at == span).then_some(resolution);
+            }
+        }
         let i = self
             .names
             .binary_search_by_key(&(span.start, span.end), |(s, _)| (s.start, s.end))
@@ -191,6 +243,53 @@ $t = $CPUPercent.HistoryBeginTime(); $TargetLowPriorityNodes = len($v) + $t.minu
         assert!(matches!(r.name(at("GetSample", 0)), Some(Resolution::Method(m)) if m.name == "GetSample"));
         assert!(matches!(r.name(at("$TargetDedicatedNodes", 0)), Some(Resolution::Service(v)) if v.name == "$TargetDedicatedNodes"));
         assert_eq!(r.types(Span::new(0, 1)), TypeSet::UNKNOWN, "no expression there");
+    }
+
+    /// `finish` and the lookups give what a stable sort of the recorded tables (duplicates
+    /// after the first removed) and a binary search give, whatever the recording order:
+    /// statements out of order, duplicate spans, names of different ends at one start.
+    #[test]
+    fn finish_and_lookups_match_a_plain_sort_and_search() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        for round in 0..300 {
+            let mut r = Resolved::default();
+            let mut names = Vec::new();
+            let mut types = Vec::new();
+            let entries = next(60);
+            for k in 0..entries {
+                if next(8) == 0 || k == 0 {
+                    r.start_statement();
+                }
+                let base = if round % 3 == 0 { next(40) } else { k * 5 + next(12) };
+                let span = Span::new(base, base + 1 + next(if round % 2 == 0 { 2 } else { 6 }));
+                let resolution = Resolution::User(next(5));
+                r.add_name(span, resolution);
+                names.push((span, resolution));
+                let t = TypeSet::of(if next(2) == 0 { Type::Double } else { Type::DoubleVec });
+                r.add_type(span, t);
+                types.push((span, t));
+            }
+            r.finish();
+            names.sort_by_key(|(s, _)| (s.start, s.end));
+            names.dedup_by_key(|(s, _)| *s);
+            types.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
+            types.dedup_by_key(|(s, _)| *s);
+            assert_eq!(r.names, names);
+            assert_eq!(r.types, types);
+            for start in 0..330 {
+                for end in start..start + 8 {
+                    let span = Span::new(start, end);
+                    let expected = names.iter().find(|(s, _)| *s == span).map(|(_, r)| *r);
+                    assert_eq!(r.name(span), expected, "{span:?}");
+                }
+            }
+        }
     }
 
     #[test]

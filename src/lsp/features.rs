@@ -17,7 +17,9 @@ pub struct Document {
     pub(crate) version: i32,
     pub(crate) index: LineIndex,
     analysis: Analysis,
-    tokens: Vec<Token>,
+    /// The tokens of a formula document (none for a host document or a formula over 1 MiB),
+    /// lexed when a feature first needs them: an edit itself only needs the diagnostics.
+    tokens: std::sync::OnceLock<Vec<Token>>,
     /// For a host document (pool JSON, Bicep, Terraform, YAML, Nextflow): its kind and the
     /// diagnostics of every formula in it, in the document's positions.
     host: Option<(HostKind, Vec<Diagnostic>)>,
@@ -26,7 +28,10 @@ pub struct Document {
 impl Document {
     pub(crate) fn new(text: String, version: i32) -> Document {
         let analysis = check(&text);
-        let tokens = if text.len() <= 1 << 20 { lex(&text) } else { Vec::new() };
+        let tokens = std::sync::OnceLock::new();
+        if text.len() > 1 << 20 {
+            let _ = tokens.set(Vec::new());
+        }
         Document {
             index: LineIndex::new(&text),
             analysis,
@@ -69,7 +74,7 @@ impl Document {
         Document {
             index: LineIndex::new(&text),
             analysis: check(""),
-            tokens: Vec::new(),
+            tokens: std::sync::OnceLock::from(Vec::new()),
             text,
             version,
             host: Some((kind, diagnostics)),
@@ -90,9 +95,14 @@ impl Document {
         json!({"start": {"line": start.line, "character": start.character}, "end": {"line": end.line, "character": end.character}})
     }
 
+    /// The document's tokens, lexed on first use.
+    fn tokens(&self) -> &[Token] {
+        self.tokens.get_or_init(|| lex(&self.text))
+    }
+
     /// The significant token at or just before `offset` (comments skipped).
     fn token_at(&self, offset: usize) -> Option<(usize, &Token)> {
-        self.tokens
+        self.tokens()
             .iter()
             .enumerate()
             .filter(|(_, t)| t.kind != TokenKind::Comment)
@@ -100,7 +110,7 @@ impl Document {
     }
 
     fn previous_significant(&self, index: usize) -> Option<&Token> {
-        self.tokens[..index].iter().rev().find(|t| t.kind != TokenKind::Comment)
+        self.tokens()[..index].iter().rev().find(|t| t.kind != TokenKind::Comment)
     }
 
     /// What the name token at `span` stands for (`member`: it follows a `.`): the checker's
@@ -247,7 +257,7 @@ pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let in_text = doc.tokens.iter().any(|t| {
+    let in_text = doc.tokens().iter().any(|t| {
         let (start, end) = (t.span.start as usize, t.span.end as usize);
         match t.kind {
             TokenKind::Comment | TokenKind::UnterminatedString => start < offset && offset <= end,
@@ -319,7 +329,7 @@ pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
 /// backwards from the cursor up to the previous `;` and no other `=` may follow it.
 fn deallocation_value_at(doc: &Document, start: usize) -> bool {
     let before: Vec<&Token> = doc
-        .tokens
+        .tokens()
         .iter()
         .filter(|t| t.kind != TokenKind::Comment && (t.span.end as usize) <= start)
         .collect();
@@ -344,7 +354,7 @@ enum ObjectKind {
 /// What the expression ending at byte `end` (just before a `.`) is.
 fn object_type(doc: &Document, end: usize) -> Option<ObjectKind> {
     let before: Vec<&Token> = doc
-        .tokens
+        .tokens()
         .iter()
         .filter(|t| (t.span.end as usize) <= end && t.kind != TokenKind::Comment)
         .collect();
@@ -397,7 +407,7 @@ pub(crate) fn signature_help(doc: &Document, offset: usize) -> Value {
     }
     let mut stack: Vec<(usize, usize)> = Vec::new(); // (index of `(`, commas)
     let tokens: Vec<&Token> = doc
-        .tokens
+        .tokens()
         .iter()
         .filter(|t| t.kind != TokenKind::Comment && (t.span.end as usize) <= offset)
         .collect();

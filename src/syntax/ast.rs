@@ -383,10 +383,36 @@ fn rebuild(e: &Expr, children: Vec<Expr>) -> Expr {
     Expr { kind, span: e.span }
 }
 
-/// Dropping a tree never recurses: a chain of thousands of terms is as deep as it is long, and
-/// the derived drop would use one stack frame per level.
+thread_local! {
+    /// How many [`Expr`] drops are under way, nested, on this thread's stack.
+    static DROP_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Drops nest this deep on the stack (a few frames each, a few KiB in all) before the
+/// iterative drop takes over.
+const RECURSIVE_DROP_DEPTH: usize = 48;
+
+/// Dropping a tree never recurses deeply: a chain of thousands of terms is as deep as it is
+/// long, and the derived drop would use one stack frame per level. The first
+/// [`RECURSIVE_DROP_DEPTH`] levels are dropped the plain way (no allocation, nothing moved but
+/// the node's own fields); below that, the children are moved onto a heap stack and dropped
+/// one by one.
 impl Drop for Expr {
     fn drop(&mut self) {
+        if matches!(
+            self.kind,
+            ExprKind::Number { .. } | ExprKind::String { .. } | ExprKind::Name { .. } | ExprKind::Error
+        ) {
+            return; // a leaf: nothing below it
+        }
+        let depth = DROP_DEPTH.get();
+        if depth < RECURSIVE_DROP_DEPTH {
+            DROP_DEPTH.set(depth + 1);
+            // The children's drops run here, one level deeper.
+            drop(std::mem::replace(&mut self.kind, ExprKind::Error));
+            DROP_DEPTH.set(depth);
+            return;
+        }
         if !has_grandchildren(&self.kind) {
             return; // the children are leaves: their own drops do not recurse
         }
