@@ -10,6 +10,8 @@ use crate::builtins::{self, Metric, VariableKind};
 use crate::eval::{MetricHistory, MetricStore};
 use crate::time::Timestamp;
 
+mod lines;
+
 enum Target {
     Metric(Metric),
     Scalar(&'static str),
@@ -360,7 +362,33 @@ fn ingest(text: &str, path: &str, plain: bool, mut collect: impl Collect) -> Res
     // Long form: the target of each spelling met so far, the last one first.
     let mut spellings: Vec<(String, usize)> = Vec::new();
     let mut times = TimestampReader::default();
+    // The values of a wide row read by `lines::wide_row`.
+    let mut values: Vec<Option<f64>> = vec![None; if long { 0 } else { targets.len() }];
     loop {
+        // The common shapes in one scan (see `lines`); any other row, from its start, below.
+        if let Records::Plain { text, pos, next_line, .. } = &mut records {
+            let b = text.as_bytes();
+            let line = *next_line + 1;
+            if long {
+                if let Some((name, index)) = spellings.first() {
+                    if let Some((time, value, next)) = lines::long_row(b, *pos, &mut times, name.as_bytes()) {
+                        (*pos, *next_line) = (next, line);
+                        if let Some(value) = value {
+                            collect.add(*index, &targets[*index], time, value, line, 3)?;
+                        }
+                        continue;
+                    }
+                }
+            } else if let Some((time, next)) = lines::wide_row(b, *pos, &mut times, &mut values) {
+                (*pos, *next_line) = (next, line);
+                for (i, value) in values.iter().enumerate() {
+                    if let Some(value) = *value {
+                        collect.add(i, &targets[i], time, value, line, i as u64 + 2)?;
+                    }
+                }
+                continue;
+            }
+        }
         let line = match records.advance() {
             Ok(Some(line)) => line,
             Ok(None) => break,

@@ -49,12 +49,12 @@ impl TimestampReader {
         if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
             return None;
         }
+        // Compared as an array (a few word compares), not as a slice.
+        let date: [u8; 10] = b[..10].try_into().ok()?;
         let days = match self.date {
-            Some((date, days)) if b[..10] == date => days,
+            Some((last, days)) if date == last => days,
             _ => {
-                let days = date_days(&b[..10])?;
-                let mut date = [0; 10];
-                date.copy_from_slice(&b[..10]);
+                let days = date_days(&date)?;
                 self.date = Some((date, days));
                 days
             }
