@@ -41,6 +41,8 @@ pub struct TimelineWriter {
     plot: Option<TimelinePlot>,
     /// One JSON row, reused from row to row.
     scratch: Vec<u8>,
+    /// What the last JSON row leaves for the next.
+    memo: RowMemo,
 }
 
 /// Indent every line after the first of a pretty-printed JSON value by `depth` levels (JSON
@@ -125,8 +127,9 @@ impl serde_json::ser::Formatter for Indented {
 /// A timeline row's JSON form, as serde_json pretty-prints it two levels in (an element of the
 /// `rows` array).
 pub trait RowJson: serde::Serialize {
-    /// Append the row (`{` … `}`) to `out`; the default serializes it with serde_json.
-    fn write_row(&self, out: &mut Vec<u8>) {
+    /// Append the row (`{` … `}`) to `out`, with what the rows before left in `memo`; the
+    /// default serializes it with serde_json.
+    fn write_row(&self, out: &mut Vec<u8>, _memo: &mut RowMemo) {
         serialized_row(self, out);
     }
 }
@@ -149,6 +152,66 @@ fn serialized_row(row: &(impl serde::Serialize + ?Sized), out: &mut Vec<u8>) {
 
 impl RowJson for crate::whatif::SimulationRow {}
 
+/// What one row's JSON leaves for the next: the day of the last time written and its text up
+/// to the hour (`"2026-11-23T`), once a time has been written in the usual 24 characters.
+#[derive(Debug, Default)]
+pub struct RowMemo {
+    date: Option<(i64, [u8; 12])>,
+}
+
+const TICKS_PER_DAY: i64 = 86_400 * crate::time::TICKS_PER_SECOND;
+
+/// A time as serde_json writes it (`"2026-11-23T12:00:00.000Z"`): on the day of the time
+/// before, only the time of day is formatted.
+#[inline]
+fn time(out: &mut Vec<u8>, time: crate::Timestamp, memo: &mut RowMemo) {
+    let day = time.0.div_euclid(TICKS_PER_DAY);
+    match memo.date {
+        Some((last, prefix)) if last == day => {
+            let ticks = time.0 - day * TICKS_PER_DAY;
+            let (seconds, millis) = (ticks / crate::time::TICKS_PER_SECOND, ticks % crate::time::TICKS_PER_SECOND / 10_000);
+            let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+            let digit = |v: i64| b'0' + v as u8;
+            out.extend_from_slice(&prefix);
+            out.extend_from_slice(&[
+                digit(h / 10),
+                digit(h % 10),
+                b':',
+                digit(m / 10),
+                digit(m % 10),
+                b':',
+                digit(s / 10),
+                digit(s % 10),
+                b'.',
+                digit(millis / 100),
+                digit(millis / 10 % 10),
+                digit(millis % 10),
+                b'Z',
+                b'"',
+            ]);
+        }
+        _ => {
+            let start = out.len();
+            scalar(out, &time);
+            let text = &out[start..];
+            memo.date = (text.len() == 26 && text[11] == b'T')
+                .then(|| text[..12].try_into().ok().map(|prefix| (day, prefix)))
+                .flatten();
+        }
+    }
+}
+
+/// A double as serde_json writes it: a whole number below 10⁹ as its digits and `.0`.
+#[inline]
+fn double(out: &mut Vec<u8>, value: f64) {
+    if (0.0..1e9).contains(&value) && value.fract() == 0.0 && value.is_sign_positive() {
+        scalar(out, &(value as u64));
+        out.extend_from_slice(b".0");
+    } else {
+        scalar(out, &value);
+    }
+}
+
 /// A scalar or a string as serde_json writes it (the same bytes compact or pretty).
 #[inline]
 fn scalar(out: &mut Vec<u8>, value: &impl serde::Serialize) {
@@ -160,9 +223,9 @@ fn scalar(out: &mut Vec<u8>, value: &impl serde::Serialize) {
 /// each for characters to escape on every row), the values by serde_json; the same bytes as
 /// the default (`tests` below compares them).
 impl RowJson for ReplayRow {
-    fn write_row(&self, out: &mut Vec<u8>) {
+    fn write_row(&self, out: &mut Vec<u8>, memo: &mut RowMemo) {
         out.extend_from_slice(b"{\n      \"time\": ");
-        scalar(out, &self.time);
+        time(out, self.time, memo);
         out.extend_from_slice(b",\n      \"targetDedicatedNodes\": ");
         scalar(out, &self.target_dedicated);
         out.extend_from_slice(b",\n      \"targetLowPriorityNodes\": ");
@@ -170,9 +233,9 @@ impl RowJson for ReplayRow {
         out.extend_from_slice(b",\n      \"nodeDeallocationOption\": \"");
         out.extend_from_slice(self.deallocation.name().as_bytes());
         out.extend_from_slice(b"\",\n      \"currentDedicatedNodes\": ");
-        scalar(out, &self.current_dedicated);
+        double(out, self.current_dedicated);
         out.extend_from_slice(b",\n      \"currentLowPriorityNodes\": ");
-        scalar(out, &self.current_low_priority);
+        double(out, self.current_low_priority);
         out.extend_from_slice(b",\n      \"error\": ");
         match self.error {
             Some(code) => {
@@ -223,6 +286,7 @@ impl TimelineWriter {
             html_rows: html.then(Vec::new),
             plot: plot.map(|(first, last)| TimelinePlot::new(first, last)),
             scratch: Vec::new(),
+            memo: RowMemo::default(),
         }
     }
 
@@ -269,7 +333,7 @@ impl TimelineWriter {
             let mut scratch = std::mem::take(&mut self.scratch);
             scratch.clear();
             scratch.extend_from_slice(if self.rows == 0 { b"\n    " } else { b",\n    " });
-            json.write_row(&mut scratch);
+            json.write_row(&mut scratch, &mut self.memo);
             self.emit_bytes(outputs, &scratch);
             self.scratch = scratch;
         } else if let Some(cells) = &cells {
@@ -345,8 +409,18 @@ mod tests {
         (
             (crate::Timestamp::MIN.0..=crate::Timestamp::MAX.0, any::<u64>(), any::<u64>(), 0usize..4),
             (
-                prop_oneof![any::<f64>(), (0u32..100).prop_map(f64::from), Just(f64::NAN), Just(f64::INFINITY), Just(-0.0)],
-                prop_oneof![any::<f64>(), Just(0.0)],
+                prop_oneof![
+                    any::<f64>(),
+                    (0u32..100).prop_map(f64::from),
+                    (0u64..1 << 40).prop_map(|v| v as f64),
+                    (0i32..12).prop_map(|e| 10f64.powi(e)),
+                    (0i32..12).prop_map(|e| 10f64.powi(e) - 1.0),
+                    Just(f64::NAN),
+                    Just(f64::INFINITY),
+                    Just(-0.0),
+                    Just(0.5),
+                ],
+                prop_oneof![any::<f64>(), Just(0.0), Just(3.0), Just(-2.0)],
             ),
             (
                 proptest::option::of(any::<bool>()),
@@ -374,11 +448,24 @@ mod tests {
 
         /// The replay row written field by field is the row serde_json pretty-prints.
         #[test]
-        fn replay_rows_are_written_as_serde_json_writes_them(row in row()) {
-            let (mut fast, mut general) = (Vec::new(), Vec::new());
-            row.write_row(&mut fast);
-            serialized_row(&row, &mut general);
-            prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(general).unwrap());
+        fn replay_rows_are_written_as_serde_json_writes_them(
+            rows in prop::collection::vec((row(), 0u8..3, -3_000_000_000i64..3_000_000_000), 1..8)
+        ) {
+            // One memo for all, as a timeline's rows are written: the next row is often on
+            // the day of the one before (`step` 0), next to it (1) or anywhere (2).
+            let mut memo = RowMemo::default();
+            let mut last: Option<i64> = None;
+            for (mut row, step, delta) in rows {
+                if let (Some(t), 0 | 1) = (last, step) {
+                    let moved = t.saturating_add(if step == 0 { delta / 10 } else { delta * 1000 });
+                    row.time = crate::Timestamp(moved.clamp(crate::Timestamp::MIN.0, crate::Timestamp::MAX.0));
+                }
+                last = Some(row.time.0);
+                let (mut fast, mut general) = (Vec::new(), Vec::new());
+                row.write_row(&mut fast, &mut memo);
+                serialized_row(&row, &mut general);
+                prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(general).unwrap());
+            }
         }
     }
 }

@@ -516,7 +516,28 @@ impl Collect for InOrder {
         self.reserve = true;
     }
 
+    #[inline]
     fn add(&mut self, index: usize, target: &Target, time: Timestamp, value: f64, line: u64, column: u64) -> Result<(), Stop> {
+        // The usual case: a metric's sample later than its last one (finite: the reader
+        // checked), which its history takes as it is.
+        if let (Some(track), Target::Metric(m)) = (self.tracks.get_mut(index), target) {
+            if track.first.is_some() && time.0 > track.last.0 && track.refused.is_none() {
+                track.last = (time.0, line);
+                self.data.metrics.history_mut(*m).push_later(time, value);
+                return Ok(());
+            }
+        }
+        self.add_other(index, target, time, value, line, column)
+    }
+
+    fn finish(self, targets: &[Target], place: Place<'_>) -> Result<MetricData, DataError> {
+        self.finish_in_order(targets, place)
+    }
+}
+
+impl InOrder {
+    /// [`Collect::add`] in any case but the usual one.
+    fn add_other(&mut self, index: usize, target: &Target, time: Timestamp, value: f64, line: u64, column: u64) -> Result<(), Stop> {
         if self.tracks.len() <= index {
             self.tracks.resize_with(index + 1, Track::default);
             self.scalars.resize_with(index + 1, Default::default);
@@ -552,7 +573,7 @@ impl Collect for InOrder {
         Ok(())
     }
 
-    fn finish(mut self, targets: &[Target], place: Place<'_>) -> Result<MetricData, DataError> {
+    fn finish_in_order(mut self, targets: &[Target], place: Place<'_>) -> Result<MetricData, DataError> {
         for (index, track) in self.tracks.iter_mut().enumerate() {
             let Some((first, _)) = track.first else { continue };
             if let Some((line, column, time, first_line)) = track.duplicate {
@@ -812,12 +833,20 @@ mod tests {
         "2026-11-23T12:00:00",
         "2026-11-23 12:02:00Z",
         "\u{a0}2026-11-23T12:00:00Z",
+        "2026-11-23T12:01:00.5+00:00",
+        "2026-11-23T12:02:00Z ",
+        "2026-11-23T12:03:00.25Z",
+        "2026-11-23t12:04:00z",
         "$PendingTasks",
         "PendingTasks",
         "$CurrentDedicatedNodes",
         "$Nope",
         "1",
         "12",
+        "007",
+        "123456789012345",
+        "1234567890123456",
+        "$PendingTasks ",
         " 3 ",
         "2.5",
         "-0",

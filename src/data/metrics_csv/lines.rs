@@ -11,12 +11,15 @@ use crate::time::Timestamp;
 /// The timestamp cell starting at byte `pos` of `b`, ended by a comma: its time and the byte
 /// after the comma. Only a cell the fixed layout reads and with nothing to trim (it starts
 /// with a digit; its last byte must be printable ASCII) is taken.
-#[inline]
+#[inline(always)]
 pub(super) fn time_cell(b: &[u8], pos: usize, times: &mut TimestampReader) -> Option<(Timestamp, usize)> {
     // `2026-11-23T12:00:00Z,` by position, else up to the first comma on the line.
-    let end = if b.get(pos + 20) == Some(&b',') {
-        pos + 20
-    } else {
+    if b.get(pos + 20) == Some(&b',') {
+        let cell: &[u8; 20] = b.get(pos..pos + 20)?.try_into().ok()?;
+        // Whatever `fixed` reads in 20 bytes ends in `Z` or `z`: nothing to trim.
+        return times.fixed_utc(cell).map(|t| (t, pos + 21));
+    }
+    let end = {
         let mut i = pos;
         while i < b.len() && !matches!(b[i], b',' | b'\n' | b'\r') {
             i += 1;
@@ -37,7 +40,7 @@ pub(super) fn time_cell(b: &[u8], pos: usize, times: &mut TimestampReader) -> Op
 
 /// The value cell at `pos`: digits alone (at most 15: the same double as Rust's float parser
 /// gives) or nothing; its value, if any, and the byte that ends it.
-#[inline]
+#[inline(always)]
 pub(super) fn value_cell(b: &[u8], pos: usize) -> Option<(Option<f64>, usize)> {
     let mut i = pos;
     let mut n = 0u64;
