@@ -83,13 +83,7 @@ pub fn parse_csv(text: &str, path: &str) -> Result<MetricData, DataError> {
 }
 
 fn parse_with(text: &str, path: &str, plain: bool) -> Result<MetricData, DataError> {
-    // Counted in chunks of bytes, which compiles to vector instructions.
-    let rows = text
-        .as_bytes()
-        .chunks(255)
-        .map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
-        .sum::<usize>()
-        + 1;
+    let rows = count_lines(text.as_bytes()) + 1;
     match ingest(text, path, plain, InOrder::new(rows)) {
         Ok(data) => Ok(data),
         Err(Stop::Error(e)) => Err(e),
@@ -101,6 +95,17 @@ fn parse_with(text: &str, path: &str, plain: bool) -> Result<MetricData, DataErr
             },
         }),
     }
+}
+
+/// The line feeds in `b`, counted in blocks of 128 bytes (a fixed-length loop compiles to
+/// vector compares: about a quarter of an instruction a byte).
+fn count_lines(b: &[u8]) -> usize {
+    let mut blocks = b.chunks_exact(128);
+    let mut n = 0;
+    for block in &mut blocks {
+        n += usize::from(block.iter().fold(0u8, |k, &c| k + u8::from(c == b'\n')));
+    }
+    n + blocks.remainder().iter().filter(|&&c| c == b'\n').count()
 }
 
 /// Whether `text` can be split by hand: no quote, and every carriage return ends a line.
