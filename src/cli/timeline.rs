@@ -169,7 +169,10 @@ fn time(out: &mut Vec<u8>, time: crate::Timestamp, memo: &mut RowMemo) {
     match memo.date {
         Some((last, prefix)) if last == day => {
             let ticks = time.0 - day * TICKS_PER_DAY;
-            let (seconds, millis) = (ticks / crate::time::TICKS_PER_SECOND, ticks % crate::time::TICKS_PER_SECOND / 10_000);
+            let (seconds, millis) = (
+                ticks / crate::time::TICKS_PER_SECOND,
+                ticks % crate::time::TICKS_PER_SECOND / 10_000,
+            );
             let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
             let digit = |v: i64| b'0' + v as u8;
             out.extend_from_slice(&prefix);
@@ -407,7 +410,12 @@ mod tests {
 
     fn row() -> impl Strategy<Value = ReplayRow> {
         (
-            (crate::Timestamp::MIN.0..=crate::Timestamp::MAX.0, any::<u64>(), any::<u64>(), 0usize..4),
+            (
+                crate::Timestamp::MIN.0..=crate::Timestamp::MAX.0,
+                any::<u64>(),
+                any::<u64>(),
+                0usize..4,
+            ),
             (
                 prop_oneof![
                     any::<f64>(),
@@ -429,18 +437,31 @@ mod tests {
                 proptest::option::of(text()),
             ),
         )
-            .prop_map(|((time, dedicated, low, deallocation), (current, current_low), (error, message, columns, results))| ReplayRow {
-                time: crate::Timestamp(time),
-                target_dedicated: dedicated,
-                target_low_priority: low,
-                deallocation: [Deallocation::Requeue, Deallocation::Terminate, Deallocation::TaskCompletion, Deallocation::RetainedData][deallocation],
-                current_dedicated: current,
-                current_low_priority: current_low,
-                error: error.map(|e| if e { ErrorCode::Evaluation } else { ErrorCode::InsufficientSampleData }),
-                error_message: message,
-                columns,
-                results,
-            })
+            .prop_map(
+                |((time, dedicated, low, deallocation), (current, current_low), (error, message, columns, results))| ReplayRow {
+                    time: crate::Timestamp(time),
+                    target_dedicated: dedicated,
+                    target_low_priority: low,
+                    deallocation: [
+                        Deallocation::Requeue,
+                        Deallocation::Terminate,
+                        Deallocation::TaskCompletion,
+                        Deallocation::RetainedData,
+                    ][deallocation],
+                    current_dedicated: current,
+                    current_low_priority: current_low,
+                    error: error.map(|e| {
+                        if e {
+                            ErrorCode::Evaluation
+                        } else {
+                            ErrorCode::InsufficientSampleData
+                        }
+                    }),
+                    error_message: message,
+                    columns,
+                    results,
+                },
+            )
     }
 
     proptest! {
