@@ -40,6 +40,26 @@ impl TimestampReader {
         }
     }
 
+    /// [`fixed`](TimestampReader::fixed) of `YYYY-MM-DDTHH:MM:SSZ` (the layout of nearly every
+    /// metric file), on the date read last: only the time of day is read. Any other text goes
+    /// to `fixed`.
+    #[inline]
+    pub(crate) fn fixed_utc(&mut self, b: &[u8; 20]) -> Option<Timestamp> {
+        if let (Some((last, days)), Some((date, _))) = (self.date, b.split_first_chunk::<10>()) {
+            if *date == last && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' {
+                if let (Some(hour @ 0..=23), Some(minute @ 0..=59), Some(second @ 0..=59)) =
+                    (two(b[11], b[12]), two(b[14], b[15]), two(b[17], b[18]))
+                {
+                    let t = days * TICKS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second) * TICKS_PER_SECOND;
+                    if (Timestamp::MIN.0..=Timestamp::MAX.0).contains(&t) {
+                        return Some(Timestamp(t));
+                    }
+                }
+            }
+        }
+        self.fixed(b)
+    }
+
     /// `YYYY-MM-DD` `T` (or `t` or a space) `HH:MM:SS`, optionally `.` and 1 to 9 digits (the
     /// first 7 kept, as ticks), then `Z` (or `z`) or `±HH:MM`. `None` when the text has another
     /// layout or a field out of range (month 13, 30 February, offset +24:00, a year outside
@@ -49,12 +69,12 @@ impl TimestampReader {
         if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
             return None;
         }
+        // Compared as an array (a few word compares), not as a slice.
+        let date: [u8; 10] = b[..10].try_into().ok()?;
         let days = match self.date {
-            Some((date, days)) if b[..10] == date => days,
+            Some((last, days)) if date == last => days,
             _ => {
-                let days = date_days(&b[..10])?;
-                let mut date = [0; 10];
-                date.copy_from_slice(&b[..10]);
+                let days = date_days(&date)?;
                 self.date = Some((date, days));
                 days
             }

@@ -40,7 +40,23 @@ impl Times {
         }
     }
 
+    #[inline]
     fn push(&mut self, t: i64) {
+        // The usual case first: whole seconds after the base, within 136 years of it.
+        if let Times::Seconds { base, offsets } = self {
+            if !offsets.is_empty() {
+                let delta = t.wrapping_sub(*base);
+                let seconds = delta / TICKS_PER_SECOND;
+                if delta >= 0 && seconds * TICKS_PER_SECOND == delta && seconds <= i64::from(u32::MAX) && t >= *base {
+                    offsets.push(seconds as u32);
+                    return;
+                }
+            }
+        }
+        self.push_other(t);
+    }
+
+    fn push_other(&mut self, t: i64) {
         if let Times::Seconds { base, offsets } = self {
             if offsets.is_empty() {
                 *base = t;
@@ -147,6 +163,15 @@ impl MetricHistory {
         self.times.push(time.0);
         self.values.push(value);
         Ok(())
+    }
+
+    /// Append a sample the caller knows to be later than the last one and finite (the metric
+    /// file readers check both first): what [`push`](MetricHistory::push) does then.
+    #[inline]
+    pub(crate) fn push_later(&mut self, time: Timestamp, value: f64) {
+        debug_assert!(value.is_finite() && self.last_time().is_none_or(|last| last < time.0));
+        self.times.push(time.0);
+        self.values.push(value);
     }
 
     /// Number of samples.
