@@ -48,36 +48,49 @@ pub(crate) fn type_error(pos: u32, message: String) -> Flow {
     }))
 }
 
-/// Storage of user variables: inline for the usual handful, so an evaluation allocates
-/// nothing; on the heap for formulas with many variables.
-pub(crate) enum Slots<'a> {
-    Inline([Option<Value<'a>>; INLINE_SLOTS]),
-    Heap(Vec<Option<Value<'a>>>),
+/// Storage of user variables, owned by the caller of a run: inline for the usual handful, so
+/// an evaluation allocates nothing; on the heap for formulas with many variables. Only the
+/// slots the formula has are used, set and dropped.
+pub(crate) struct Vars<'a> {
+    /// Only `[..n]` is ever assigned (when `n` fits); the rest stays `None`, so it needs no
+    /// drop: [`Vars`]'s own `Drop` empties the used slots.
+    inline: std::mem::ManuallyDrop<[Option<Value<'a>>; INLINE_SLOTS]>,
+    heap: Vec<Option<Value<'a>>>,
+    n: usize,
 }
 
 const INLINE_SLOTS: usize = 8;
 
-impl<'a> Slots<'a> {
-    fn new(n: usize) -> Slots<'a> {
-        if n <= INLINE_SLOTS {
-            Slots::Inline([const { None }; INLINE_SLOTS])
+impl<'a> Vars<'a> {
+    /// Room for `n` variables, all unassigned.
+    #[inline(always)]
+    pub fn new(n: usize) -> Vars<'a> {
+        Vars {
+            inline: std::mem::ManuallyDrop::new([const { None }; INLINE_SLOTS]),
+            heap: if n > INLINE_SLOTS { vec![None; n] } else { Vec::new() },
+            n,
+        }
+    }
+
+    /// The `n` slots.
+    #[inline(always)]
+    pub fn slots(&mut self) -> &mut [Option<Value<'a>>] {
+        if self.n <= INLINE_SLOTS {
+            &mut self.inline[..self.n]
         } else {
-            Slots::Heap(vec![None; n])
+            &mut self.heap
         }
     }
+}
 
-    /// The slots as a slice.
-    pub fn as_slice(&self) -> &[Option<Value<'a>>] {
-        match self {
-            Slots::Inline(a) => a,
-            Slots::Heap(v) => v,
-        }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [Option<Value<'a>>] {
-        match self {
-            Slots::Inline(a) => a,
-            Slots::Heap(v) => v,
+impl Drop for Vars<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // The used inline slots: dropping their values leaves every slot `None`, which owns
+        // nothing, so the array itself needs no drop.
+        let n = self.n.min(INLINE_SLOTS);
+        for slot in &mut self.inline[..n] {
+            *slot = None;
         }
     }
 }
@@ -141,11 +154,12 @@ impl<'a> TargetState<'a> {
 }
 
 /// The mutable state of one evaluation.
-pub(crate) struct Machine<'a> {
+pub(crate) struct Machine<'a, 'v> {
     pub ctx: &'a EvalContext<'a>,
     /// The formula's string literals.
     pub strings: &'a [Box<str>],
-    pub vars: Slots<'a>,
+    /// The user variables, by slot (storage the caller owns, [`Vars`]).
+    pub vars: &'v mut [Option<Value<'a>>],
     /// The two targets, indexed by [`crate::builtins::Target`] (D15, D42, D51).
     pub targets: [TargetState<'a>; 2],
     pub deallocation: Deallocation,
@@ -154,15 +168,15 @@ pub(crate) struct Machine<'a> {
     visible_cutoff: i64,
     /// Visible sample count per metric, computed on first use in this evaluation.
     visible: [u32; Metric::ALL.len()],
-    /// The last window looked up: (metric, older, younger, start, end). Formulas ask for the
-    /// same window twice (`GetSamplePercent(w)` guarding `GetSample(w)`).
-    last_window: Option<(Metric, i64, i64, usize, usize)>,
+    /// The last window looked up: (metric, older, younger, start, end, percent). Formulas ask
+    /// for the same window twice (`GetSamplePercent(w)` guarding `GetSample(w)`).
+    last_window: Option<(Metric, i64, i64, usize, usize, f64)>,
     pub trace: Option<Vec<TraceEvent>>,
 }
 
-impl<'a> Machine<'a> {
+impl<'a, 'v> Machine<'a, 'v> {
     #[inline(always)]
-    pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, trace: bool) -> Machine<'a> {
+    pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, vars: &'v mut Vars<'a>, trace: bool) -> Machine<'a, 'v> {
         let seed = match ctx.random {
             RandomSource::Seeded(s) => s,
             RandomSource::Sequence(_) => 0,
@@ -170,7 +184,7 @@ impl<'a> Machine<'a> {
         Machine {
             ctx,
             strings: &formula.strings,
-            vars: Slots::new(formula.names.len()),
+            vars: vars.slots(),
             targets: [
                 TargetState::new(ctx.pool.target_dedicated_nodes),
                 TargetState::new(ctx.pool.target_low_priority_nodes),
@@ -225,7 +239,7 @@ impl<'a> Machine<'a> {
                 Code::Num(f) => match f(self) {
                     Ok(x) => match statement.destination {
                         Destination::Var(slot) => {
-                            self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
+                            self.vars[slot] = Some(Value::Double(x));
                             continue;
                         }
                         Destination::Target(target, alias) => {
@@ -253,7 +267,7 @@ impl<'a> Machine<'a> {
     fn store(&mut self, statement: &super::compile::CompiledStatement, value: Value<'a>) -> Result<(), EvalError> {
         match statement.destination {
             Destination::Discard => {}
-            Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
+            Destination::Var(slot) => self.vars[slot] = Some(value),
             Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
             Destination::Deallocation => match value {
                 Value::Keyword(k) => self.deallocation = k,
@@ -413,19 +427,18 @@ impl<'a> Machine<'a> {
     #[inline]
     fn window_lookup(&mut self, metric: Metric, start: i64, end: i64, pos: u32) -> (std::ops::Range<usize>, f64) {
         let (older, younger) = if start <= end { (start, end) } else { (end, start) };
-        let range = match self.last_window {
-            Some((m, o, y, start, end)) if (m, o, y) == (metric, older, younger) => start..end,
+        let (range, percent) = match self.last_window {
+            Some((m, o, y, start, end, percent)) if (m, o, y) == (metric, older, younger) => (start..end, percent),
             _ => {
                 let visible = self.visible(metric);
                 let range = self.ctx.metrics.history(metric).window(older, younger, visible);
-                self.last_window = Some((metric, older, younger, range.start, range.end));
-                range
+                let percent = (range.len() as f64 / expected_samples(older, younger) as f64 * 100.0).min(100.0);
+                self.last_window = Some((metric, older, younger, range.start, range.end, percent));
+                (range, percent)
             }
         };
-        let available = range.len();
-        let expected = ((younger - older) / SAMPLE_PERIOD.0).max(1) as usize;
-        let percent = (available as f64 / expected as f64 * 100.0).min(100.0);
         if let Some(t) = &mut self.trace {
+            let (available, expected) = (range.len(), expected_samples(older, younger));
             t.push(TraceEvent::Samples {
                 pos,
                 metric,
@@ -441,7 +454,7 @@ impl<'a> Machine<'a> {
     /// A variable known to hold a double (a [`super::compile::Node::NumVar`] read).
     #[inline(always)]
     pub(super) fn num_var(&self, slot: usize) -> R<f64> {
-        match self.vars.as_slice().get(slot) {
+        match self.vars.get(slot) {
             Some(Some(Value::Double(x))) => Ok(*x),
             Some(Some(other)) => Err(not_a_double(other)),
             _ => Err(unassigned()),
@@ -471,6 +484,12 @@ impl<'a> Machine<'a> {
         }
         Ok(Timestamp(self.ctx.metrics.history(metric).time(0)))
     }
+}
+
+/// How many samples a full window between two bounds holds (D22, D23).
+#[inline(always)]
+fn expected_samples(older: i64, younger: i64) -> usize {
+    ((younger - older) / SAMPLE_PERIOD.0).max(1) as usize
 }
 
 /// The number of samples `GetSample(count)` asks for (D41): the count truncated toward zero;

@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 
 use super::compile::{CompileError, Formula};
 use super::context::EvalContext;
-use super::exec::Machine;
+use super::exec::{Machine, Vars};
 use super::value::Value;
 
 /// `{name, value}`, as the REST API's `NameValuePair`.
@@ -307,6 +307,16 @@ fn apply(value: &Value<'_>, target: Target, pos: u32, warnings: &mut Vec<String>
     apply_unusual(value, target.name(), pos, warnings)
 }
 
+/// The count [`apply`] gives a double in `[0, 2^53)`: truncated toward zero; `None` for
+/// anything else.
+#[inline(always)]
+fn plain_count(value: &Value<'_>) -> Option<u64> {
+    match *value {
+        Value::Double(x) if (0.0..TWO_POW_53).contains(&x) => Some(x as u64),
+        _ => None,
+    }
+}
+
 /// 2^53: every double from here on is a whole number.
 const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
 
@@ -347,7 +357,7 @@ fn apply_unusual(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<Str
 
 /// Apply both targets of a finished run (D14, D15, D42): `(dedicated, low priority)`, each as
 /// the printed double and the applied count.
-fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
+fn apply_targets(m: &Machine<'_, '_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
     let (value, pos) = m.targets[Target::Dedicated as usize].final_value();
     let dedicated = apply(value, Target::Dedicated, pos, warnings)?;
     let (value, pos) = m.targets[Target::LowPriority as usize].final_value();
@@ -405,8 +415,19 @@ impl Formula {
     }
 
     fn evaluate_targets_here(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
-        let mut m = Machine::new(self, ctx, false);
+        let mut vars = Vars::new(self.names.len());
+        let mut m = Machine::new(self, ctx, &mut vars, false);
         m.run(self)?;
+        // The usual case, both targets a plain count: what `apply` gives, without the
+        // warnings and the printed values.
+        let [dedicated, low_priority] = &m.targets;
+        if let (Some(dedicated), Some(low_priority)) = (plain_count(dedicated.final_value().0), plain_count(low_priority.final_value().0)) {
+            return Ok(AppliedTargets {
+                dedicated,
+                low_priority,
+                deallocation: m.deallocation,
+            });
+        }
         let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
         Ok(AppliedTargets {
             dedicated,
@@ -426,7 +447,8 @@ impl Formula {
 
     fn evaluate_here(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
         let timestamp = ctx.now.format_rfc3339_7();
-        let mut m = Machine::new(self, ctx, trace);
+        let mut vars = Vars::new(self.names.len());
+        let mut m = Machine::new(self, ctx, &mut vars, trace);
         let mut warnings = Vec::new();
         let outcome = m.run(self).and_then(|()| apply_targets(&m, &mut warnings));
         let trace_events = m.trace.take().unwrap_or_default();
@@ -447,7 +469,7 @@ impl Formula {
                 results.push_str(applied.deallocation.name());
                 let mut variables = Vec::new();
                 for &slot in &self.result_order {
-                    if let Some(value) = &m.vars.as_slice()[slot] {
+                    if let Some(value) = &m.vars[slot] {
                         let text = value.to_results_string();
                         results.push(';');
                         results.push_str(&self.names[slot]);
