@@ -48,51 +48,25 @@ pub(crate) fn type_error(pos: u32, message: String) -> Flow {
     }))
 }
 
-/// Storage of user variables, owned by the caller of a run: inline for the usual handful, so
-/// an evaluation allocates nothing; on the heap for formulas with many variables. Only the
-/// slots the formula has are used, set and dropped.
-pub(crate) struct Vars<'a> {
-    /// Only `[..n]` is ever assigned (when `n` fits); the rest stays `None`, so it needs no
-    /// drop: [`Vars`]'s own `Drop` empties the used slots.
-    inline: std::mem::ManuallyDrop<[Option<Value<'a>>; INLINE_SLOTS]>,
-    heap: Vec<Option<Value<'a>>>,
-    n: usize,
-}
-
 const INLINE_SLOTS: usize = 8;
 
-impl<'a> Vars<'a> {
-    /// Room for `n` variables, all unassigned.
-    #[inline(always)]
-    pub fn new(n: usize) -> Vars<'a> {
-        Vars {
-            inline: std::mem::ManuallyDrop::new([const { None }; INLINE_SLOTS]),
-            heap: if n > INLINE_SLOTS { vec![None; n] } else { Vec::new() },
-            n,
-        }
+/// Run `f` with the storage of `n` user variables, all unassigned: on the stack for the usual
+/// handful, so an evaluation allocates nothing; on the heap for formulas with many variables.
+/// Only the `n` slots are handed out, and only they are emptied afterwards: the rest stay
+/// `None`, which owns nothing, so the inline array itself needs no drop.
+#[inline(always)]
+pub(crate) fn with_vars<'a, T>(n: usize, f: impl FnOnce(&mut [Option<Value<'a>>]) -> T) -> T {
+    if n > INLINE_SLOTS {
+        return f(&mut vec![None; n]);
     }
-
-    /// The `n` slots.
-    #[inline(always)]
-    pub fn slots(&mut self) -> &mut [Option<Value<'a>>] {
-        if self.n <= INLINE_SLOTS {
-            &mut self.inline[..self.n]
-        } else {
-            &mut self.heap
-        }
+    let mut inline: [Option<Value<'a>>; INLINE_SLOTS] = [const { None }; INLINE_SLOTS];
+    let result = f(&mut inline[..n]);
+    for slot in &mut inline[..n] {
+        *slot = None;
     }
-}
-
-impl Drop for Vars<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // The used inline slots: dropping their values leaves every slot `None`, which owns
-        // nothing, so the array itself needs no drop.
-        let n = self.n.min(INLINE_SLOTS);
-        for slot in &mut self.inline[..n] {
-            *slot = None;
-        }
-    }
+    // Every slot is `None` now: nothing to drop.
+    std::mem::forget(inline);
+    result
 }
 
 /// One target during an evaluation. A read sees the latest write through either name (D51);
@@ -158,7 +132,7 @@ pub(crate) struct Machine<'a, 'v> {
     pub ctx: &'a EvalContext<'a>,
     /// The formula's string literals.
     pub strings: &'a [Box<str>],
-    /// The user variables, by slot (storage the caller owns, [`Vars`]).
+    /// The user variables, by slot (storage the caller owns, [`with_vars`]).
     pub vars: &'v mut [Option<Value<'a>>],
     /// The two targets, indexed by [`crate::builtins::Target`] (D15, D42, D51).
     pub targets: [TargetState<'a>; 2],
@@ -176,7 +150,7 @@ pub(crate) struct Machine<'a, 'v> {
 
 impl<'a, 'v> Machine<'a, 'v> {
     #[inline(always)]
-    pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, vars: &'v mut Vars<'a>, trace: bool) -> Machine<'a, 'v> {
+    pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, vars: &'v mut [Option<Value<'a>>], trace: bool) -> Machine<'a, 'v> {
         let seed = match ctx.random {
             RandomSource::Seeded(s) => s,
             RandomSource::Sequence(_) => 0,
@@ -184,7 +158,7 @@ impl<'a, 'v> Machine<'a, 'v> {
         Machine {
             ctx,
             strings: &formula.strings,
-            vars: vars.slots(),
+            vars,
             targets: [
                 TargetState::new(ctx.pool.target_dedicated_nodes),
                 TargetState::new(ctx.pool.target_low_priority_nodes),
@@ -235,6 +209,10 @@ impl<'a, 'v> Machine<'a, 'v> {
     /// where it can be.
     fn run_untraced(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
         for statement in formula.statements.iter() {
+            if let Destination::Keyword(k) = statement.destination {
+                self.deallocation = k;
+                continue;
+            }
             let value = match &statement.code {
                 Code::Num(f) => match f(self) {
                     Ok(x) => match statement.destination {
@@ -269,7 +247,7 @@ impl<'a, 'v> Machine<'a, 'v> {
             Destination::Discard => {}
             Destination::Var(slot) => self.vars[slot] = Some(value),
             Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
-            Destination::Deallocation => match value {
+            Destination::Deallocation | Destination::Keyword(_) => match value {
                 Value::Keyword(k) => self.deallocation = k,
                 other => {
                     return Err(EvalError {

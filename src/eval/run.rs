@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 
 use super::compile::{CompileError, Formula};
 use super::context::EvalContext;
-use super::exec::{Machine, Vars};
+use super::exec::{with_vars, Machine};
 use super::value::Value;
 
 /// `{name, value}`, as the REST API's `NameValuePair`.
@@ -415,24 +415,27 @@ impl Formula {
     }
 
     fn evaluate_targets_here(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
-        let mut vars = Vars::new(self.names.len());
-        let mut m = Machine::new(self, ctx, &mut vars, false);
-        m.run(self)?;
-        // The usual case, both targets a plain count: what `apply` gives, without the
-        // warnings and the printed values.
-        let [dedicated, low_priority] = &m.targets;
-        if let (Some(dedicated), Some(low_priority)) = (plain_count(dedicated.final_value().0), plain_count(low_priority.final_value().0)) {
-            return Ok(AppliedTargets {
+        with_vars(self.names.len(), |vars| {
+            let mut m = Machine::new(self, ctx, vars, false);
+            m.run(self)?;
+            // The usual case, both targets a plain count: what `apply` gives, without the
+            // warnings and the printed values.
+            let [dedicated, low_priority] = &m.targets;
+            if let (Some(dedicated), Some(low_priority)) =
+                (plain_count(dedicated.final_value().0), plain_count(low_priority.final_value().0))
+            {
+                return Ok(AppliedTargets {
+                    dedicated,
+                    low_priority,
+                    deallocation: m.deallocation,
+                });
+            }
+            let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
+            Ok(AppliedTargets {
                 dedicated,
                 low_priority,
                 deallocation: m.deallocation,
-            });
-        }
-        let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
-        Ok(AppliedTargets {
-            dedicated,
-            low_priority,
-            deallocation: m.deallocation,
+            })
         })
     }
 
@@ -447,75 +450,76 @@ impl Formula {
 
     fn evaluate_here(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
         let timestamp = ctx.now.format_rfc3339_7();
-        let mut vars = Vars::new(self.names.len());
-        let mut m = Machine::new(self, ctx, &mut vars, trace);
-        let mut warnings = Vec::new();
-        let outcome = m.run(self).and_then(|()| apply_targets(&m, &mut warnings));
-        let trace_events = m.trace.take().unwrap_or_default();
-        match outcome {
-            Ok([(dedicated_printed, dedicated), (low_priority_printed, low_priority)]) => {
-                let applied = AppliedTargets {
-                    dedicated,
-                    low_priority,
-                    deallocation: m.deallocation,
-                };
-                // D42: the applied value, truncated, printed with the D29 rules.
-                let mut results = String::with_capacity(128);
-                results.push_str("$TargetDedicatedNodes=");
-                write_double(dedicated_printed, &mut results);
-                results.push_str(";$TargetLowPriorityNodes=");
-                write_double(low_priority_printed, &mut results);
-                results.push_str(";$NodeDeallocationOption=");
-                results.push_str(applied.deallocation.name());
-                let mut variables = Vec::new();
-                for &slot in &self.result_order {
-                    if let Some(value) = &m.vars[slot] {
-                        let text = value.to_results_string();
-                        results.push(';');
-                        results.push_str(&self.names[slot]);
-                        results.push('=');
-                        results.push_str(&text);
-                        variables.push(VariableValue {
-                            name: self.names[slot].clone(),
-                            value: text,
-                            number: match value {
-                                Value::Double(x) => Some(*x),
-                                _ => None,
-                            },
-                        });
+        with_vars(self.names.len(), |vars| {
+            let mut m = Machine::new(self, ctx, vars, trace);
+            let mut warnings = Vec::new();
+            let outcome = m.run(self).and_then(|()| apply_targets(&m, &mut warnings));
+            let trace_events = m.trace.take().unwrap_or_default();
+            match outcome {
+                Ok([(dedicated_printed, dedicated), (low_priority_printed, low_priority)]) => {
+                    let applied = AppliedTargets {
+                        dedicated,
+                        low_priority,
+                        deallocation: m.deallocation,
+                    };
+                    // D42: the applied value, truncated, printed with the D29 rules.
+                    let mut results = String::with_capacity(128);
+                    results.push_str("$TargetDedicatedNodes=");
+                    write_double(dedicated_printed, &mut results);
+                    results.push_str(";$TargetLowPriorityNodes=");
+                    write_double(low_priority_printed, &mut results);
+                    results.push_str(";$NodeDeallocationOption=");
+                    results.push_str(applied.deallocation.name());
+                    let mut variables = Vec::new();
+                    for &slot in &self.result_order {
+                        if let Some(value) = &m.vars[slot] {
+                            let text = value.to_results_string();
+                            results.push(';');
+                            results.push_str(&self.names[slot]);
+                            results.push('=');
+                            results.push_str(&text);
+                            variables.push(VariableValue {
+                                name: self.names[slot].clone(),
+                                value: text,
+                                number: match value {
+                                    Value::Double(x) => Some(*x),
+                                    _ => None,
+                                },
+                            });
+                        }
+                    }
+                    Evaluation {
+                        run: AutoScaleRun {
+                            timestamp,
+                            results,
+                            error: None,
+                        },
+                        outcome: Ok(applied),
+                        variables,
+                        warnings,
+                        trace: trace_events,
                     }
                 }
-                Evaluation {
+                Err(e) => Evaluation {
                     run: AutoScaleRun {
                         timestamp,
-                        results,
-                        error: None,
+                        results: initial_results(ctx),
+                        error: Some(AutoScaleRunError {
+                            code: e.kind.code().to_string(),
+                            message: e.kind.service_message().to_string(),
+                            values: vec![NameValuePair {
+                                name: "Message".to_string(),
+                                value: self.error_text(&e),
+                            }],
+                        }),
                     },
-                    outcome: Ok(applied),
-                    variables,
+                    outcome: Err(e),
+                    variables: Vec::new(),
                     warnings,
                     trace: trace_events,
-                }
-            }
-            Err(e) => Evaluation {
-                run: AutoScaleRun {
-                    timestamp,
-                    results: initial_results(ctx),
-                    error: Some(AutoScaleRunError {
-                        code: e.kind.code().to_string(),
-                        message: e.kind.service_message().to_string(),
-                        values: vec![NameValuePair {
-                            name: "Message".to_string(),
-                            value: self.error_text(&e),
-                        }],
-                    }),
                 },
-                outcome: Err(e),
-                variables: Vec::new(),
-                warnings,
-                trace: trace_events,
-            },
-        }
+            }
+        })
     }
 }
 
