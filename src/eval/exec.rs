@@ -80,7 +80,7 @@ pub(crate) struct TargetState<'a> {
     /// Whether the canonical name has been assigned.
     canonical_written: bool,
     /// The canonical name's last value, kept aside when an alias wrote after it.
-    canonical_saved: Option<(Value<'a>, u32)>,
+    pub canonical_saved: Option<(Value<'a>, u32)>,
 }
 
 impl<'a> TargetState<'a> {

@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 
 use super::compile::{CompileError, Formula};
 use super::context::EvalContext;
-use super::exec::{with_vars, Machine};
+use super::exec::{with_vars, Machine, TargetState};
 use super::value::Value;
 
 /// `{name, value}`, as the REST API's `NameValuePair`.
@@ -307,12 +307,12 @@ fn apply(value: &Value<'_>, target: Target, pos: u32, warnings: &mut Vec<String>
     apply_unusual(value, target.name(), pos, warnings)
 }
 
-/// The count [`apply`] gives a double in `[0, 2^53)`: truncated toward zero; `None` for
-/// anything else.
+/// The count [`apply`] gives a target that was last assigned through its canonical name (or
+/// never) and holds a double in `[0, 2^53)`: truncated toward zero; `None` for anything else.
 #[inline(always)]
-fn plain_count(value: &Value<'_>) -> Option<u64> {
-    match *value {
-        Value::Double(x) if (0.0..TWO_POW_53).contains(&x) => Some(x as u64),
+fn plain_count(target: &TargetState<'_>) -> Option<u64> {
+    match (&target.canonical_saved, &target.current) {
+        (None, Value::Double(x)) if (0.0..TWO_POW_53).contains(x) => Some(*x as u64),
         _ => None,
     }
 }
@@ -419,15 +419,17 @@ impl Formula {
             let mut m = Machine::new(self, ctx, vars, false);
             m.run(self)?;
             // The usual case, both targets a plain count: what `apply` gives, without the
-            // warnings and the printed values.
+            // warnings and the printed values. Then the state owns nothing (the variables are
+            // the caller's, the targets hold doubles, there is no trace): it needs no drop.
             let [dedicated, low_priority] = &m.targets;
-            if let (Some(dedicated), Some(low_priority)) =
-                (plain_count(dedicated.final_value().0), plain_count(low_priority.final_value().0))
-            {
+            if let (Some(dedicated), Some(low_priority)) = (plain_count(dedicated), plain_count(low_priority)) {
+                let deallocation = m.deallocation;
+                debug_assert!(m.trace.is_none());
+                std::mem::forget(m);
                 return Ok(AppliedTargets {
                     dedicated,
                     low_priority,
-                    deallocation: m.deallocation,
+                    deallocation,
                 });
             }
             let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
