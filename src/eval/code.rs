@@ -25,13 +25,13 @@ use crate::limits::MAX_VECTOR_LEN;
 use crate::ops::{self, double_op, max2, min2, Aggregate, OpError};
 
 /// Code that gives a double.
-pub(crate) type NumFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync>;
+pub(crate) type NumFn = Box<dyn for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<f64> + Send + Sync>;
 /// Code that gives any value.
-pub(crate) type ValueFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<Value<'a>> + Send + Sync>;
+pub(crate) type ValueFn = Box<dyn for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<Value<'a>> + Send + Sync>;
 /// Code that decides a condition (D36: NaN is true).
-type CondFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<bool> + Send + Sync>;
+type CondFn = Box<dyn for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<bool> + Send + Sync>;
 /// Code that gives a doubleVec borrowed from the metric history (`GetSample`).
-type SliceFn = Box<dyn for<'a> Fn(&mut Machine<'a>) -> R<&'a [f64]> + Send + Sync>;
+type SliceFn = Box<dyn for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<&'a [f64]> + Send + Sync>;
 
 /// A double operand: constants and variable reads are done in place by the code that uses
 /// them, without a call; anything else is code to call.
@@ -43,7 +43,7 @@ enum NumOperand {
 
 impl NumOperand {
     #[inline(always)]
-    fn eval(&self, m: &mut Machine<'_>) -> R<f64> {
+    fn eval(&self, m: &mut Machine<'_, '_>) -> R<f64> {
         match self {
             NumOperand::Const(x) => Ok(*x),
             NumOperand::Var(slot) => m.num_var(*slot),
@@ -63,7 +63,7 @@ enum SliceOperand {
 
 impl SliceOperand {
     #[inline(always)]
-    fn eval<'a>(&self, m: &mut Machine<'a>) -> R<&'a [f64]> {
+    fn eval<'a>(&self, m: &mut Machine<'a, '_>) -> R<&'a [f64]> {
         match self {
             SliceOperand::Last(metric, count, pos) => m.last_samples(*metric, *count, *pos),
             SliceOperand::Back(metric, back, pos) => m.values_back(*metric, *back, *pos),
@@ -84,28 +84,28 @@ pub(crate) enum Code {
 // closure literal alone does not get.
 fn num<F>(f: F) -> NumFn
 where
-    F: for<'a> Fn(&mut Machine<'a>) -> R<f64> + Send + Sync + 'static,
+    F: for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<f64> + Send + Sync + 'static,
 {
     Box::new(f)
 }
 
 fn value<F>(f: F) -> ValueFn
 where
-    F: for<'a> Fn(&mut Machine<'a>) -> R<Value<'a>> + Send + Sync + 'static,
+    F: for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<Value<'a>> + Send + Sync + 'static,
 {
     Box::new(f)
 }
 
 fn cond<F>(f: F) -> CondFn
 where
-    F: for<'a> Fn(&mut Machine<'a>) -> R<bool> + Send + Sync + 'static,
+    F: for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<bool> + Send + Sync + 'static,
 {
     Box::new(f)
 }
 
 fn slice<F>(f: F) -> SliceFn
 where
-    F: for<'a> Fn(&mut Machine<'a>) -> R<&'a [f64]> + Send + Sync + 'static,
+    F: for<'a, 'v> Fn(&mut Machine<'a, 'v>) -> R<&'a [f64]> + Send + Sync + 'static,
 {
     Box::new(f)
 }
@@ -134,7 +134,7 @@ enum Arg {
 /// an error of their own. A list longer than [`MAX_VECTOR_LEN`] fails before any element past
 /// the limit reaches `sink` (D52).
 #[inline]
-fn flatten(m: &mut Machine<'_>, args: &[Arg], f: Function, pos: u32, mut sink: impl FnMut(f64)) -> R<()> {
+fn flatten(m: &mut Machine<'_, '_>, args: &[Arg], f: Function, pos: u32, mut sink: impl FnMut(f64)) -> R<()> {
     let mut count = 0usize;
     let mut pending: Option<Flow> = None;
     for arg in args {
@@ -232,7 +232,7 @@ impl Lowering {
             }
             Node::Interval(i) => value(move |_| Ok(Value::Interval(i))),
             Node::Keyword(k) => value(move |_| Ok(Value::Keyword(k))),
-            Node::Var(slot) => value(move |m| match &m.vars.as_slice()[slot] {
+            Node::Var(slot) => value(move |m| match &m.vars[slot] {
                 Some(v) => Ok(v.clone()),
                 None => Err(unassigned()),
             }),
@@ -610,6 +610,22 @@ impl Lowering {
                     })
                 })
             }
+            // Two arguments, each a double or a `GetSample` window (`max(0, $X.GetSample(1))`,
+            // `max($X.GetSample(1), avg(…))`): no values built, no general loop.
+            (Function::Max | Function::Min | Function::Avg | Function::Sum | Function::Len | Function::Norm | Function::Range, [a, b])
+                if is_list_operand(a) && is_list_operand(b) =>
+            {
+                let (a, b) = (self.list_operand(a.clone()), self.list_operand(b.clone()));
+                Some(match f {
+                    Function::Max => pair::<ops::Max>(a, b, f, pos),
+                    Function::Min => pair::<ops::Min>(a, b, f, pos),
+                    Function::Avg => pair::<ops::Avg>(a, b, f, pos),
+                    Function::Sum => pair::<ops::Sum>(a, b, f, pos),
+                    Function::Len => pair::<ops::Len>(a, b, f, pos),
+                    Function::Norm => pair::<ops::Norm>(a, b, f, pos),
+                    _ => pair::<ops::Range>(a, b, f, pos),
+                })
+            }
             (Function::Avg | Function::Max | Function::Min | Function::Sum, [v]) if !v.is_num() => {
                 let fold: fn(&[f64]) -> Option<f64> = match f {
                     Function::Avg => ops::fold::<ops::Avg>,
@@ -630,6 +646,14 @@ impl Lowering {
                 }))
             }
             _ => None,
+        }
+    }
+
+    /// An argument [`is_list_operand`] accepts, as an operand.
+    fn list_operand(&mut self, node: Node) -> ListOperand {
+        match node {
+            Node::Sample(metric, Method::GetSample, args, pos) => ListOperand::Slice(self.slice(metric, args, pos)),
+            other => ListOperand::Num(self.operand(other)),
         }
     }
 
@@ -712,6 +736,53 @@ impl Lowering {
     }
 }
 
+/// An argument of an aggregate that is a double or a `GetSample` window.
+enum ListOperand {
+    Num(NumOperand),
+    Slice(SliceOperand),
+}
+
+/// Whether `node` is a double or a `GetSample` window (a [`ListOperand`]).
+fn is_list_operand(node: &Node) -> bool {
+    node.is_num() || matches!(node, Node::Sample(_, Method::GetSample, ..))
+}
+
+/// The aggregate `A` of two [`ListOperand`]s: exactly what the general argument loop
+/// ([`flatten`]) does with them. Both are evaluated, left to right, before anything else
+/// (D47); a list longer than [`MAX_VECTOR_LEN`] fails with the length at which it first
+/// exceeded (D52); the elements are pushed in order (D38).
+fn pair<A: Aggregate + 'static>(a: ListOperand, b: ListOperand, f: Function, pos: u32) -> NumFn {
+    num(move |m| {
+        let (x, y);
+        let first: &[f64] = match &a {
+            ListOperand::Num(code) => {
+                x = code.eval(m)?;
+                std::slice::from_ref(&x)
+            }
+            ListOperand::Slice(code) => code.eval(m)?,
+        };
+        let second: &[f64] = match &b {
+            ListOperand::Num(code) => {
+                y = code.eval(m)?;
+                std::slice::from_ref(&y)
+            }
+            ListOperand::Slice(code) => code.eval(m)?,
+        };
+        if first.len() > MAX_VECTOR_LEN {
+            return Err(vector_too_long(pos, first.len()));
+        }
+        let count = first.len().saturating_add(second.len());
+        if count > MAX_VECTOR_LEN {
+            return Err(vector_too_long(pos, count));
+        }
+        let mut acc = A::default();
+        for &v in first.iter().chain(second) {
+            acc.push(v);
+        }
+        acc.finish().ok_or_else(|| empty_list(f, pos))
+    })
+}
+
 /// The arguments of `GetSample`/`GetSamplePercent` as code.
 enum LoweredSampleArgs {
     /// `GetSample(count)` with a constant count (as a number of samples).
@@ -726,7 +797,7 @@ enum LoweredSampleArgs {
 
 impl LoweredSampleArgs {
     #[inline]
-    fn sample<'a>(&self, m: &mut Machine<'a>, metric: Metric, method: Method, pos: u32) -> R<Sampled<'a>> {
+    fn sample<'a>(&self, m: &mut Machine<'a, '_>, metric: Metric, method: Method, pos: u32) -> R<Sampled<'a>> {
         match self {
             LoweredSampleArgs::Last(count) => Ok(Sampled::Values(m.last_samples(metric, *count, pos)?)),
             LoweredSampleArgs::Back(back) => m.window_back(metric, method, *back, DEFAULT_SAMPLE_PERCENT, pos),

@@ -138,6 +138,9 @@ pub(crate) enum Destination {
     Var(usize),
     Target(Target, bool),
     Deallocation,
+    /// `$NodeDeallocationOption = <keyword>`: the untraced path sets it without running the
+    /// statement's code (which gives the same keyword, for the traced path).
+    Keyword(Deallocation),
 }
 
 pub(crate) struct CompiledStatement {
@@ -242,7 +245,10 @@ impl Formula {
                         let destination = match compiler.name(target.span)? {
                             Resolution::Service(v) => match v.kind {
                                 VariableKind::Target(t) => Destination::Target(t, v.alias_of.is_some()),
-                                VariableKind::DeallocationOption => Destination::Deallocation,
+                                VariableKind::DeallocationOption => match node {
+                                    Node::Keyword(k) => Destination::Keyword(k),
+                                    _ => Destination::Deallocation,
+                                },
                                 _ => return Err(target.span),
                             },
                             Resolution::User(slot) => {

@@ -48,38 +48,25 @@ pub(crate) fn type_error(pos: u32, message: String) -> Flow {
     }))
 }
 
-/// Storage of user variables: inline for the usual handful, so an evaluation allocates
-/// nothing; on the heap for formulas with many variables.
-pub(crate) enum Slots<'a> {
-    Inline([Option<Value<'a>>; INLINE_SLOTS]),
-    Heap(Vec<Option<Value<'a>>>),
-}
-
 const INLINE_SLOTS: usize = 8;
 
-impl<'a> Slots<'a> {
-    fn new(n: usize) -> Slots<'a> {
-        if n <= INLINE_SLOTS {
-            Slots::Inline([const { None }; INLINE_SLOTS])
-        } else {
-            Slots::Heap(vec![None; n])
-        }
+/// Run `f` with the storage of `n` user variables, all unassigned: on the stack for the usual
+/// handful, so an evaluation allocates nothing; on the heap for formulas with many variables.
+/// Only the `n` slots are handed out, and only they are emptied afterwards: the rest stay
+/// `None`, which owns nothing, so the inline array itself needs no drop.
+#[inline(always)]
+pub(crate) fn with_vars<'a, T>(n: usize, f: impl FnOnce(&mut [Option<Value<'a>>]) -> T) -> T {
+    if n > INLINE_SLOTS {
+        return f(&mut vec![None; n]);
     }
-
-    /// The slots as a slice.
-    pub fn as_slice(&self) -> &[Option<Value<'a>>] {
-        match self {
-            Slots::Inline(a) => a,
-            Slots::Heap(v) => v,
-        }
+    let mut inline: [Option<Value<'a>>; INLINE_SLOTS] = [const { None }; INLINE_SLOTS];
+    let result = f(&mut inline[..n]);
+    for slot in &mut inline[..n] {
+        *slot = None;
     }
-
-    fn as_mut_slice(&mut self) -> &mut [Option<Value<'a>>] {
-        match self {
-            Slots::Inline(a) => a,
-            Slots::Heap(v) => v,
-        }
-    }
+    // Every slot is `None` now: nothing to drop.
+    std::mem::forget(inline);
+    result
 }
 
 /// One target during an evaluation. A read sees the latest write through either name (D51);
@@ -93,7 +80,7 @@ pub(crate) struct TargetState<'a> {
     /// Whether the canonical name has been assigned.
     canonical_written: bool,
     /// The canonical name's last value, kept aside when an alias wrote after it.
-    canonical_saved: Option<(Value<'a>, u32)>,
+    pub canonical_saved: Option<(Value<'a>, u32)>,
 }
 
 impl<'a> TargetState<'a> {
@@ -141,11 +128,12 @@ impl<'a> TargetState<'a> {
 }
 
 /// The mutable state of one evaluation.
-pub(crate) struct Machine<'a> {
+pub(crate) struct Machine<'a, 'v> {
     pub ctx: &'a EvalContext<'a>,
     /// The formula's string literals.
     pub strings: &'a [Box<str>],
-    pub vars: Slots<'a>,
+    /// The user variables, by slot (storage the caller owns, [`with_vars`]).
+    pub vars: &'v mut [Option<Value<'a>>],
     /// The two targets, indexed by [`crate::builtins::Target`] (D15, D42, D51).
     pub targets: [TargetState<'a>; 2],
     pub deallocation: Deallocation,
@@ -154,15 +142,15 @@ pub(crate) struct Machine<'a> {
     visible_cutoff: i64,
     /// Visible sample count per metric, computed on first use in this evaluation.
     visible: [u32; Metric::ALL.len()],
-    /// The last window looked up: (metric, older, younger, start, end). Formulas ask for the
-    /// same window twice (`GetSamplePercent(w)` guarding `GetSample(w)`).
-    last_window: Option<(Metric, i64, i64, usize, usize)>,
+    /// The last window looked up: (metric, older, younger, start, end, percent). Formulas ask
+    /// for the same window twice (`GetSamplePercent(w)` guarding `GetSample(w)`).
+    last_window: Option<(Metric, i64, i64, usize, usize, f64)>,
     pub trace: Option<Vec<TraceEvent>>,
 }
 
-impl<'a> Machine<'a> {
+impl<'a, 'v> Machine<'a, 'v> {
     #[inline(always)]
-    pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, trace: bool) -> Machine<'a> {
+    pub fn new(formula: &'a Formula, ctx: &'a EvalContext<'a>, vars: &'v mut [Option<Value<'a>>], trace: bool) -> Machine<'a, 'v> {
         let seed = match ctx.random {
             RandomSource::Seeded(s) => s,
             RandomSource::Sequence(_) => 0,
@@ -170,7 +158,7 @@ impl<'a> Machine<'a> {
         Machine {
             ctx,
             strings: &formula.strings,
-            vars: Slots::new(formula.names.len()),
+            vars,
             targets: [
                 TargetState::new(ctx.pool.target_dedicated_nodes),
                 TargetState::new(ctx.pool.target_low_priority_nodes),
@@ -221,11 +209,15 @@ impl<'a> Machine<'a> {
     /// where it can be.
     fn run_untraced(&mut self, formula: &'a Formula) -> Result<(), EvalError> {
         for statement in formula.statements.iter() {
+            if let Destination::Keyword(k) = statement.destination {
+                self.deallocation = k;
+                continue;
+            }
             let value = match &statement.code {
                 Code::Num(f) => match f(self) {
                     Ok(x) => match statement.destination {
                         Destination::Var(slot) => {
-                            self.vars.as_mut_slice()[slot] = Some(Value::Double(x));
+                            self.vars[slot] = Some(Value::Double(x));
                             continue;
                         }
                         Destination::Target(target, alias) => {
@@ -253,9 +245,9 @@ impl<'a> Machine<'a> {
     fn store(&mut self, statement: &super::compile::CompiledStatement, value: Value<'a>) -> Result<(), EvalError> {
         match statement.destination {
             Destination::Discard => {}
-            Destination::Var(slot) => self.vars.as_mut_slice()[slot] = Some(value),
+            Destination::Var(slot) => self.vars[slot] = Some(value),
             Destination::Target(target, alias) => self.targets[target as usize].assign(value, statement.value_pos, alias),
-            Destination::Deallocation => match value {
+            Destination::Deallocation | Destination::Keyword(_) => match value {
                 Value::Keyword(k) => self.deallocation = k,
                 other => {
                     return Err(EvalError {
@@ -413,19 +405,18 @@ impl<'a> Machine<'a> {
     #[inline]
     fn window_lookup(&mut self, metric: Metric, start: i64, end: i64, pos: u32) -> (std::ops::Range<usize>, f64) {
         let (older, younger) = if start <= end { (start, end) } else { (end, start) };
-        let range = match self.last_window {
-            Some((m, o, y, start, end)) if (m, o, y) == (metric, older, younger) => start..end,
+        let (range, percent) = match self.last_window {
+            Some((m, o, y, start, end, percent)) if (m, o, y) == (metric, older, younger) => (start..end, percent),
             _ => {
                 let visible = self.visible(metric);
                 let range = self.ctx.metrics.history(metric).window(older, younger, visible);
-                self.last_window = Some((metric, older, younger, range.start, range.end));
-                range
+                let percent = (range.len() as f64 / expected_samples(older, younger) as f64 * 100.0).min(100.0);
+                self.last_window = Some((metric, older, younger, range.start, range.end, percent));
+                (range, percent)
             }
         };
-        let available = range.len();
-        let expected = ((younger - older) / SAMPLE_PERIOD.0).max(1) as usize;
-        let percent = (available as f64 / expected as f64 * 100.0).min(100.0);
         if let Some(t) = &mut self.trace {
+            let (available, expected) = (range.len(), expected_samples(older, younger));
             t.push(TraceEvent::Samples {
                 pos,
                 metric,
@@ -441,7 +432,7 @@ impl<'a> Machine<'a> {
     /// A variable known to hold a double (a [`super::compile::Node::NumVar`] read).
     #[inline(always)]
     pub(super) fn num_var(&self, slot: usize) -> R<f64> {
-        match self.vars.as_slice().get(slot) {
+        match self.vars.get(slot) {
             Some(Some(Value::Double(x))) => Ok(*x),
             Some(Some(other)) => Err(not_a_double(other)),
             _ => Err(unassigned()),
@@ -471,6 +462,12 @@ impl<'a> Machine<'a> {
         }
         Ok(Timestamp(self.ctx.metrics.history(metric).time(0)))
     }
+}
+
+/// How many samples a full window between two bounds holds (D22, D23).
+#[inline(always)]
+fn expected_samples(older: i64, younger: i64) -> usize {
+    ((younger - older) / SAMPLE_PERIOD.0).max(1) as usize
 }
 
 /// The number of samples `GetSample(count)` asks for (D41): the count truncated toward zero;

@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 
 use super::compile::{CompileError, Formula};
 use super::context::EvalContext;
-use super::exec::Machine;
+use super::exec::{with_vars, Machine, TargetState};
 use super::value::Value;
 
 /// `{name, value}`, as the REST API's `NameValuePair`.
@@ -307,6 +307,16 @@ fn apply(value: &Value<'_>, target: Target, pos: u32, warnings: &mut Vec<String>
     apply_unusual(value, target.name(), pos, warnings)
 }
 
+/// The count [`apply`] gives a target that was last assigned through its canonical name (or
+/// never) and holds a double in `[0, 2^53)`: truncated toward zero; `None` for anything else.
+#[inline(always)]
+fn plain_count(target: &TargetState<'_>) -> Option<u64> {
+    match (&target.canonical_saved, &target.current) {
+        (None, Value::Double(x)) if (0.0..TWO_POW_53).contains(x) => Some(*x as u64),
+        _ => None,
+    }
+}
+
 /// 2^53: every double from here on is a whole number.
 const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
 
@@ -347,7 +357,7 @@ fn apply_unusual(value: &Value<'_>, name: &str, pos: u32, warnings: &mut Vec<Str
 
 /// Apply both targets of a finished run (D14, D15, D42): `(dedicated, low priority)`, each as
 /// the printed double and the applied count.
-fn apply_targets(m: &Machine<'_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
+fn apply_targets(m: &Machine<'_, '_>, warnings: &mut Vec<String>) -> Result<[(f64, u64); 2], EvalError> {
     let (value, pos) = m.targets[Target::Dedicated as usize].final_value();
     let dedicated = apply(value, Target::Dedicated, pos, warnings)?;
     let (value, pos) = m.targets[Target::LowPriority as usize].final_value();
@@ -405,13 +415,29 @@ impl Formula {
     }
 
     fn evaluate_targets_here(&self, ctx: &EvalContext<'_>) -> Result<AppliedTargets, EvalError> {
-        let mut m = Machine::new(self, ctx, false);
-        m.run(self)?;
-        let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
-        Ok(AppliedTargets {
-            dedicated,
-            low_priority,
-            deallocation: m.deallocation,
+        with_vars(self.names.len(), |vars| {
+            let mut m = Machine::new(self, ctx, vars, false);
+            m.run(self)?;
+            // The usual case, both targets a plain count: what `apply` gives, without the
+            // warnings and the printed values. Then the state owns nothing (the variables are
+            // the caller's, the targets hold doubles, there is no trace): it needs no drop.
+            let [dedicated, low_priority] = &m.targets;
+            if let (Some(dedicated), Some(low_priority)) = (plain_count(dedicated), plain_count(low_priority)) {
+                let deallocation = m.deallocation;
+                debug_assert!(m.trace.is_none());
+                std::mem::forget(m);
+                return Ok(AppliedTargets {
+                    dedicated,
+                    low_priority,
+                    deallocation,
+                });
+            }
+            let [(_, dedicated), (_, low_priority)] = apply_targets(&m, &mut Vec::new())?;
+            Ok(AppliedTargets {
+                dedicated,
+                low_priority,
+                deallocation: m.deallocation,
+            })
         })
     }
 
@@ -426,74 +452,76 @@ impl Formula {
 
     fn evaluate_here(&self, ctx: &EvalContext<'_>, trace: bool) -> Evaluation {
         let timestamp = ctx.now.format_rfc3339_7();
-        let mut m = Machine::new(self, ctx, trace);
-        let mut warnings = Vec::new();
-        let outcome = m.run(self).and_then(|()| apply_targets(&m, &mut warnings));
-        let trace_events = m.trace.take().unwrap_or_default();
-        match outcome {
-            Ok([(dedicated_printed, dedicated), (low_priority_printed, low_priority)]) => {
-                let applied = AppliedTargets {
-                    dedicated,
-                    low_priority,
-                    deallocation: m.deallocation,
-                };
-                // D42: the applied value, truncated, printed with the D29 rules.
-                let mut results = String::with_capacity(128);
-                results.push_str("$TargetDedicatedNodes=");
-                write_double(dedicated_printed, &mut results);
-                results.push_str(";$TargetLowPriorityNodes=");
-                write_double(low_priority_printed, &mut results);
-                results.push_str(";$NodeDeallocationOption=");
-                results.push_str(applied.deallocation.name());
-                let mut variables = Vec::new();
-                for &slot in &self.result_order {
-                    if let Some(value) = &m.vars.as_slice()[slot] {
-                        let text = value.to_results_string();
-                        results.push(';');
-                        results.push_str(&self.names[slot]);
-                        results.push('=');
-                        results.push_str(&text);
-                        variables.push(VariableValue {
-                            name: self.names[slot].clone(),
-                            value: text,
-                            number: match value {
-                                Value::Double(x) => Some(*x),
-                                _ => None,
-                            },
-                        });
+        with_vars(self.names.len(), |vars| {
+            let mut m = Machine::new(self, ctx, vars, trace);
+            let mut warnings = Vec::new();
+            let outcome = m.run(self).and_then(|()| apply_targets(&m, &mut warnings));
+            let trace_events = m.trace.take().unwrap_or_default();
+            match outcome {
+                Ok([(dedicated_printed, dedicated), (low_priority_printed, low_priority)]) => {
+                    let applied = AppliedTargets {
+                        dedicated,
+                        low_priority,
+                        deallocation: m.deallocation,
+                    };
+                    // D42: the applied value, truncated, printed with the D29 rules.
+                    let mut results = String::with_capacity(128);
+                    results.push_str("$TargetDedicatedNodes=");
+                    write_double(dedicated_printed, &mut results);
+                    results.push_str(";$TargetLowPriorityNodes=");
+                    write_double(low_priority_printed, &mut results);
+                    results.push_str(";$NodeDeallocationOption=");
+                    results.push_str(applied.deallocation.name());
+                    let mut variables = Vec::new();
+                    for &slot in &self.result_order {
+                        if let Some(value) = &m.vars[slot] {
+                            let text = value.to_results_string();
+                            results.push(';');
+                            results.push_str(&self.names[slot]);
+                            results.push('=');
+                            results.push_str(&text);
+                            variables.push(VariableValue {
+                                name: self.names[slot].clone(),
+                                value: text,
+                                number: match value {
+                                    Value::Double(x) => Some(*x),
+                                    _ => None,
+                                },
+                            });
+                        }
+                    }
+                    Evaluation {
+                        run: AutoScaleRun {
+                            timestamp,
+                            results,
+                            error: None,
+                        },
+                        outcome: Ok(applied),
+                        variables,
+                        warnings,
+                        trace: trace_events,
                     }
                 }
-                Evaluation {
+                Err(e) => Evaluation {
                     run: AutoScaleRun {
                         timestamp,
-                        results,
-                        error: None,
+                        results: initial_results(ctx),
+                        error: Some(AutoScaleRunError {
+                            code: e.kind.code().to_string(),
+                            message: e.kind.service_message().to_string(),
+                            values: vec![NameValuePair {
+                                name: "Message".to_string(),
+                                value: self.error_text(&e),
+                            }],
+                        }),
                     },
-                    outcome: Ok(applied),
-                    variables,
+                    outcome: Err(e),
+                    variables: Vec::new(),
                     warnings,
                     trace: trace_events,
-                }
-            }
-            Err(e) => Evaluation {
-                run: AutoScaleRun {
-                    timestamp,
-                    results: initial_results(ctx),
-                    error: Some(AutoScaleRunError {
-                        code: e.kind.code().to_string(),
-                        message: e.kind.service_message().to_string(),
-                        values: vec![NameValuePair {
-                            name: "Message".to_string(),
-                            value: self.error_text(&e),
-                        }],
-                    }),
                 },
-                outcome: Err(e),
-                variables: Vec::new(),
-                warnings,
-                trace: trace_events,
-            },
-        }
+            }
+        })
     }
 }
 
