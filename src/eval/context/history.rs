@@ -168,6 +168,7 @@ impl MetricHistory {
     /// Append a sample the caller knows to be later than the last one and finite (the metric
     /// file readers check both first): what [`push`](MetricHistory::push) does then.
     #[inline]
+    #[cfg(feature = "data")]
     pub(crate) fn push_later(&mut self, time: Timestamp, value: f64) {
         debug_assert!(value.is_finite() && self.last_time().is_none_or(|last| last < time.0));
         self.times.push(time.0);
