@@ -93,12 +93,21 @@ impl TypeSet {
     }
 
     /// Readable form: `double`, `double or doubleVec`, `unknown`.
-    pub fn describe(self) -> String {
+    pub fn describe(self) -> std::borrow::Cow<'static, str> {
         if self.is_unknown() {
-            return "unknown".to_string();
+            return "unknown".into();
         }
-        let names: Vec<&str> = self.iter().map(Type::name).collect();
-        names.join(" or ")
+        let mut names = self.iter().map(Type::name);
+        let (Some(first), Some(second)) = (names.next(), names.next()) else {
+            // One type (or none): its static name, nothing allocated.
+            return self.iter().next().map_or("", Type::name).into();
+        };
+        let mut joined = format!("{first} or {second}");
+        for name in names {
+            joined.push_str(" or ");
+            joined.push_str(name);
+        }
+        joined.into()
     }
 }
 

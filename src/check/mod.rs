@@ -43,7 +43,7 @@ pub struct Definition {
     /// The whole statement.
     pub statement_span: Span,
     /// The possible types of the value, e.g. `double`.
-    pub type_name: String,
+    pub type_name: std::borrow::Cow<'static, str>,
 }
 
 /// The result of checking: the tree, every diagnostic, and the user variables.

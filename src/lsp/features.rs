@@ -304,7 +304,7 @@ pub(crate) fn completion(doc: &Document, offset: usize) -> Value {
                 items.push(item(
                     &v.name,
                     KIND_VARIABLE,
-                    v.definitions.last().map(|d| d.type_name.as_str()).unwrap_or(""),
+                    v.definitions.last().map(|d| d.type_name.as_ref()).unwrap_or(""),
                     "variable of this formula",
                 ));
             }
