@@ -2,8 +2,6 @@
 //! read the checker's resolved tree ([`Resolved`]) for what names stand for, and evaluate
 //! constants with the evaluator's own operators ([`crate::ops`]).
 
-use std::collections::HashMap;
-
 use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, TimestampField, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ops::{self, Scalar};
@@ -17,15 +15,15 @@ use super::VariableInfo;
 
 /// Run every lint over a checked formula.
 pub(super) fn run(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>, variables: &[VariableInfo]) {
-    let nodes = preorder(formula);
+    let (nodes, ends) = preorder(formula);
     targets_and_aliases(formula, &nodes, resolved, out);
     metric_uses(&nodes, resolved, out);
-    unguarded_windows(formula, resolved, out);
+    unguarded_windows(formula, &nodes, &ends, resolved, out);
     expression_lints(&nodes, resolved, out);
     no_effect(formula, resolved, out);
     target_values(formula, resolved, out);
     target_always_zero(formula, resolved, out);
-    age_from_fixed_time(formula, resolved, out);
+    age_from_fixed_time(formula, &nodes, &ends, resolved, out);
     unused_variables(variables, out);
 }
 
@@ -38,19 +36,29 @@ fn service(resolved: &Resolved, span: Span) -> Option<&'static crate::builtins::
 }
 
 /// Every expression of the formula, parents before children (the order of a recursive walk),
-/// listed once for the lints that visit them all.
-fn preorder(formula: &Formula) -> Vec<&Expr> {
+/// listed once for the lints that visit them all; and, per statement, where its expressions
+/// end in that list (statement `i`'s are `ends[i - 1]..ends[i]`, none for one without an
+/// expression).
+fn preorder(formula: &Formula) -> (Vec<&Expr>, Vec<usize>) {
     fn go<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
         out.push(e);
         e.for_each_child(|c| go(c, out));
     }
     let mut out = Vec::with_capacity(formula.span.len() / 4);
+    let mut ends = Vec::with_capacity(formula.statements.len());
     for s in &formula.statements {
         if let Some(e) = s.expr() {
             go(e, &mut out);
         }
+        ends.push(out.len());
     }
-    out
+    (out, ends)
+}
+
+/// Statement `i`'s expressions in a [`preorder`] list.
+fn statement_nodes<'n, 'a>(nodes: &'n [&'a Expr], ends: &[usize], i: usize) -> &'n [&'a Expr] {
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &nodes[start..ends[i]]
 }
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
@@ -256,7 +264,7 @@ fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) 
 }
 
 /// W307: `GetSample(window)` without a percentage, not guarded by `GetSamplePercent`.
-fn unguarded_windows(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Variables whose value depends on a GetSamplePercent call.
     let mut percent_vars: Vec<Resolution> = Vec::new();
     let mentions_percent = |e: &Expr, vars: &[Resolution]| -> bool {
@@ -306,14 +314,8 @@ fn unguarded_windows(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagn
                 let g = guarded || mentions_percent(left, vars);
                 visit(right, g, resolved, vars, mentions_percent, out);
             }
-            ExprKind::MethodCall { method, args, .. } => {
-                let window_without_percent = method_of(resolved, method.span) == Some(Method::GetSample)
-                    && match args.len() {
-                        1 => constant_number(&args[0], resolved).is_none() && !is_count_like(&args[0], resolved),
-                        2 => constant_number(&args[1], resolved).is_none() && constant_interval(&args[1], resolved).is_some(),
-                        _ => false,
-                    };
-                if window_without_percent && !guarded {
+            ExprKind::MethodCall { .. } => {
+                if !guarded && window_without_percent(e, resolved) {
                     out.push(
                         Diagnostic::new(Code::UnguardedWindow, e.span, "this window has no sample percentage, so it requires 70 % of the expected samples and fails the whole evaluation when they are missing (e.g. on a new pool)")
                             .with_note("guard it, e.g. `$p = $X.GetSamplePercent(w); $v = $p < 70 ? … : avg($X.GetSample(w));`, or pass an explicit percentage such as `GetSample(w, 0)`"),
@@ -324,9 +326,12 @@ fn unguarded_windows(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagn
             _ => e.for_each_child(|c| visit(c, guarded, resolved, vars, mentions_percent, out)),
         }
     }
-    for s in &formula.statements {
+    for (i, s) in formula.statements.iter().enumerate() {
         if let Some(e) = s.expr() {
-            visit(e, false, resolved, &percent_vars, &mentions_percent, out);
+            // The walk only reports windows: a statement without one needs none.
+            if statement_nodes(nodes, ends, i).iter().any(|x| window_without_percent(x, resolved)) {
+                visit(e, false, resolved, &percent_vars, &mentions_percent, out);
+            }
             if let StatementKind::Assign { target, value } = &s.kind {
                 if mentions_percent(value, &percent_vars) {
                     if let Some(r) = resolved.name(target.span) {
@@ -336,6 +341,19 @@ fn unguarded_windows(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagn
             }
         }
     }
+}
+
+/// `GetSample(window)` without a percentage (guarded or not).
+fn window_without_percent(e: &Expr, resolved: &Resolved) -> bool {
+    let ExprKind::MethodCall { method, args, .. } = &e.kind else {
+        return false;
+    };
+    method_of(resolved, method.span) == Some(Method::GetSample)
+        && match args.len() {
+            1 => constant_number(&args[0], resolved).is_none() && !is_count_like(&args[0], resolved),
+            2 => constant_number(&args[1], resolved).is_none() && constant_interval(&args[1], resolved).is_some(),
+            _ => false,
+        }
 }
 
 /// A `GetSample` argument that is plainly a count (a number or a variable holding one); we
@@ -758,19 +776,28 @@ pub struct FixedDateAge {
 /// Every [`FixedDateAge`] of the formula, directly (`time() - time("…") < TimeInterval_Hour`)
 /// or through variables assigned such a difference and a constant interval.
 pub(crate) fn fixed_date_ages(formula: &Formula, resolved: &Resolved) -> Vec<FixedDateAge> {
-    let mut ages: HashMap<&str, (Span, Timestamp)> = HashMap::new();
-    let mut intervals: HashMap<&str, TimeInterval> = HashMap::new();
+    let (nodes, ends) = preorder(formula);
+    fixed_date_ages_in(formula, &nodes, &ends, resolved)
+}
+
+/// [`fixed_date_ages`] over the formula's [`preorder`] list.
+fn fixed_date_ages_in(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolved: &Resolved) -> Vec<FixedDateAge> {
+    let mut ages: FastMap<&str, (Span, Timestamp)> = FastMap::default();
+    let mut intervals: FastMap<&str, TimeInterval> = FastMap::default();
     let mut found = Vec::new();
-    fn interval_of(e: &Expr, intervals: &HashMap<&str, TimeInterval>, resolved: &Resolved) -> Option<TimeInterval> {
+    fn interval_of(e: &Expr, intervals: &FastMap<&str, TimeInterval>, resolved: &Resolved) -> Option<TimeInterval> {
         match &e.unparenthesized().kind {
             ExprKind::Name { name } => intervals.get(name.as_str()).copied().or_else(|| constant_interval(e, resolved)),
             _ => constant_interval(e, resolved),
         }
     }
-    for s in &formula.statements {
-        let Some(e) = s.expr() else { continue };
+    for (i, s) in formula.statements.iter().enumerate() {
+        if s.expr().is_none() {
+            continue;
+        }
         let age_of = |x: &Expr| -> Option<(Span, Timestamp)> {
             match &x.unparenthesized().kind {
+                ExprKind::Name { .. } if ages.is_empty() => None,
                 ExprKind::Name { name } => ages.get(name.as_str()).copied(),
                 _ => since_fixed_date(x),
             }
@@ -793,11 +820,9 @@ pub(crate) fn fixed_date_ages(formula: &Formula, resolved: &Resolved) -> Vec<Fix
                 }
             }
         };
-        fn go<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
-            f(e);
-            e.for_each_child(|c| go(c, f));
+        for x in statement_nodes(nodes, ends, i) {
+            visit(x);
         }
-        go(e, &mut visit);
         if let StatementKind::Assign { target, value } = &s.kind {
             match since_fixed_date(value) {
                 Some(age) => {
@@ -853,9 +878,9 @@ impl FixedDateAge {
 
 /// W320: the time since a fixed `time("…")` date compared with an interval, as if it were the
 /// pool's age (a "first interval" branch): the formula cannot know when the pool was created.
-fn age_from_fixed_time(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn age_from_fixed_time(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut seen: FastSet<u32> = FastSet::default();
-    for age in fixed_date_ages(formula, resolved) {
+    for age in fixed_date_ages_in(formula, nodes, ends, resolved) {
         if !seen.insert(age.literal.start) {
             continue;
         }
