@@ -775,6 +775,7 @@ pub struct FixedDateAge {
 
 /// Every [`FixedDateAge`] of the formula, directly (`time() - time("…") < TimeInterval_Hour`)
 /// or through variables assigned such a difference and a constant interval.
+#[cfg(any(feature = "cli", test))]
 pub(crate) fn fixed_date_ages(formula: &Formula, resolved: &Resolved) -> Vec<FixedDateAge> {
     let (nodes, ends) = preorder(formula);
     fixed_date_ages_in(formula, &nodes, &ends, resolved)
