@@ -1,0 +1,132 @@
+//! [`Text`], the spelling of a name in the tree: borrowed when it is a built-in's spelling.
+//!
+//! Most names of a formula are built-ins (service variables, functions, methods, fields,
+//! constants, keywords); storing those as a `&'static str` from [`crate::builtins`] saves an
+//! allocation to build each and a free to drop it. Other names own their text.
+
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// The text of a name; derefs to `str` and serialises as a plain string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(Cow<'static, str>);
+
+impl Text {
+    /// The text of `s`, borrowed from the built-ins' table when `s` is spelled like one of them.
+    pub fn new(s: &str) -> Text {
+        match builtin_spelling(s) {
+            Some(b) => Text(Cow::Borrowed(b)),
+            None => Text(Cow::Owned(s.to_string())),
+        }
+    }
+
+    /// The text as a `&str`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The built-in spelled exactly `s`, if any, from a table of spellings by length.
+fn builtin_spelling(s: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table: Vec<Vec<&'static str>> = Vec::new();
+        let names = crate::builtins::all_names()
+            .chain(crate::builtins::METHODS.iter().map(|m| m.name))
+            .chain(crate::builtins::FIELDS.iter().map(|f| f.name));
+        for name in names {
+            if table.len() <= name.len() {
+                table.resize_with(name.len() + 1, Vec::new);
+            }
+            if !table[name.len()].contains(&name) {
+                table[name.len()].push(name);
+            }
+        }
+        table
+    });
+    let bytes = s.as_bytes();
+    let (first, last) = (*bytes.first()?, *bytes.last()?);
+    table
+        .get(s.len())?
+        .iter()
+        .copied()
+        .find(|b| b.as_bytes()[0] == first && b.as_bytes()[b.len() - 1] == last && *b == s)
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Cow::Owned(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0.into_owned()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
