@@ -130,3 +130,42 @@ impl PartialEq<Text> for &str {
         **self == *other.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_spellings_are_borrowed_and_others_owned() {
+        for name in [
+            "$PendingTasks",
+            "max",
+            "GetSample",
+            "hour",
+            "TimeInterval_Minute",
+            "$TargetDedicatedNodes",
+        ] {
+            let t = Text::new(name);
+            assert!(matches!(t.0, Cow::Borrowed(_)), "{name}");
+            assert_eq!(t, name);
+        }
+        for name in ["$pendingtasks", "Max", "myVariable", "$Target", "x", ""] {
+            let t = Text::new(name);
+            assert!(matches!(t.0, Cow::Owned(_)), "{name}");
+            assert_eq!(t.as_str(), name);
+        }
+    }
+
+    #[cfg(feature = "lsp")]
+    #[test]
+    fn every_built_in_round_trips_as_a_plain_string() {
+        for name in crate::builtins::all_names() {
+            let t = Text::new(name);
+            assert_eq!(builtin_spelling(name), Some(name));
+            let json = serde_json::to_string(&t).unwrap_or_default();
+            assert_eq!(json, serde_json::to_string(name).unwrap_or_default());
+            let back: Result<Text, _> = serde_json::from_str(&json);
+            assert_eq!(back.ok(), Some(t));
+        }
+    }
+}
