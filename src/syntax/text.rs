@@ -31,31 +31,36 @@ impl Text {
     }
 }
 
-/// The built-in spelled exactly `s`, if any, from a table of spellings by length.
+/// Buckets of the built-ins' table.
+const BUCKETS: usize = 1024;
+
+/// The bucket of a spelling: its length, last byte and middle byte, mixed.
+fn bucket(bytes: &[u8]) -> usize {
+    let (len, last, mid) = (
+        bytes.len(),
+        bytes.last().copied().unwrap_or(0),
+        bytes.get(bytes.len() / 2).copied().unwrap_or(0),
+    );
+    (len.wrapping_mul(31) ^ usize::from(last).wrapping_mul(7) ^ usize::from(mid).wrapping_mul(131)) % BUCKETS
+}
+
+/// The built-in spelled exactly `s`, if any, from a small hash table of the spellings.
 fn builtin_spelling(s: &str) -> Option<&'static str> {
     static TABLE: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut table: Vec<Vec<&'static str>> = Vec::new();
+        let mut table: Vec<Vec<&'static str>> = vec![Vec::new(); BUCKETS];
         let names = crate::builtins::all_names()
             .chain(crate::builtins::METHODS.iter().map(|m| m.name))
             .chain(crate::builtins::FIELDS.iter().map(|f| f.name));
         for name in names {
-            if table.len() <= name.len() {
-                table.resize_with(name.len() + 1, Vec::new);
-            }
-            if !table[name.len()].contains(&name) {
-                table[name.len()].push(name);
+            let b = &mut table[bucket(name.as_bytes())];
+            if !b.contains(&name) {
+                b.push(name);
             }
         }
         table
     });
-    let bytes = s.as_bytes();
-    let (first, last) = (*bytes.first()?, *bytes.last()?);
-    table
-        .get(s.len())?
-        .iter()
-        .copied()
-        .find(|b| b.as_bytes()[0] == first && b.as_bytes()[b.len() - 1] == last && *b == s)
+    table.get(bucket(s.as_bytes()))?.iter().copied().find(|&b| b == s)
 }
 
 impl Deref for Text {
