@@ -197,7 +197,7 @@ impl Checker {
         for statement in &formula.statements {
             if let StatementKind::Assign { target, .. } = &statement.kind {
                 if !self.assigned_anywhere.contains_key(target.text.as_str()) {
-                    self.assigned_anywhere.insert(target.text.clone(), target.span);
+                    self.assigned_anywhere.insert(target.text.to_string(), target.span);
                 }
                 if let Some(v) = builtins::lookup_variable(&target.text) {
                     if let VariableKind::Target(t) = v.kind {
@@ -853,7 +853,7 @@ impl Checker {
                     false
                 }
                 None => {
-                    if self.types.contains_key(name) {
+                    if self.types.contains_key(name.as_str()) {
                         self.name(name, receiver.span, Position::Value);
                         self.report(Diagnostic::new(
                             Code::NotAMetric,

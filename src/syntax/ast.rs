@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::span::Span;
+use super::text::Text;
 
 /// A whole formula: its statements in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,8 +53,8 @@ pub enum StatementKind {
 /// A name as written, with its span: `$PendingTasks`, `maxNumberofVMs`, `GetSample`, `hour`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name {
-    /// The text exactly as written, `$` included.
-    pub text: String,
+    /// The text exactly as written, `$` included (borrowed when it spells a built-in).
+    pub text: Text,
     /// Where it is.
     pub span: Span,
 }
@@ -88,7 +89,7 @@ pub enum ExprKind {
     /// A name used as a value: a variable, a `TimeInterval_*` constant or a keyword.
     Name {
         /// The name as written.
-        name: String,
+        name: Text,
     },
     /// `-x` or `!x`.
     Unary {

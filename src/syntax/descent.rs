@@ -21,6 +21,7 @@ use chumsky::span::SimpleSpan;
 use super::ast::{BinaryOp, Expr, ExprKind, Name, Statement, StatementKind, UnaryOp};
 use super::lexer::TokenKind;
 use super::span::Span;
+use super::text::Text;
 
 /// A cleaned token, as the parser splits them into chunks.
 pub(super) type Tok = (TokenKind, SimpleSpan);
@@ -108,7 +109,7 @@ impl Descent<'_> {
     fn name(&mut self) -> Name {
         let span = self.bump();
         Name {
-            text: self.src.get(span.range()).unwrap_or("").to_string(),
+            text: Text::new(self.src.get(span.range()).unwrap_or("")),
             span,
         }
     }

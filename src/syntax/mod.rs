@@ -7,6 +7,7 @@ pub mod line_index;
 pub mod parser;
 pub mod printer;
 pub mod span;
+pub mod text;
 
 pub use line_index::{LineCol, LineIndex, Utf16Position};
 pub use parser::{parse, Parsed};

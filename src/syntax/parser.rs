@@ -15,6 +15,7 @@ use chumsky::prelude::*;
 use super::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
 use super::lexer::{lex, Token, TokenKind};
 use super::span::Span;
+use super::text::Text;
 use crate::diagnostic::{Code, Diagnostic};
 
 /// How deeply parentheses, `?:` and prefix operators may nest in one statement. Real formulas
@@ -536,7 +537,7 @@ where
     let name = just(TokenKind::Ident).map_with(move |_, e| {
         let span: SimpleSpan = e.span();
         Name {
-            text: src.get(span.start..span.end).unwrap_or("").to_string(),
+            text: Text::new(src.get(span.start..span.end).unwrap_or("")),
             span: to_span(span),
         }
     });

@@ -64,7 +64,10 @@ proptest! {
 const S: Span = Span { start: 0, end: 0 };
 
 fn name(text: String) -> Name {
-    Name { text, span: S }
+    Name {
+        text: text.into(),
+        span: S,
+    }
 }
 
 fn mk(kind: ExprKind) -> Expr {
@@ -107,7 +110,7 @@ fn expr_strategy() -> impl Strategy<Value = Expr> {
             value: n as f64 / 10f64.powi(scale as i32)
         })),
         "[a-zA-Z0-9 ,:]{0,8}".prop_map(|value| mk(ExprKind::String { value })),
-        identifier().prop_map(|name| mk(ExprKind::Name { name })),
+        identifier().prop_map(|name| mk(ExprKind::Name { name: name.into() })),
     ];
     let binary_ops = prop_oneof![
         Just(BinaryOp::Add),
