@@ -734,3 +734,38 @@ fn a_document_that_starts_with_a_byte_order_mark() {
     assert_eq!(f["result"][0]["newText"], "\u{feff}$TargetDedicatedNodes = max(1, 2);\n", "{f}");
     c.finish();
 }
+
+#[test]
+fn published_diagnostics_are_capped_and_the_rest_counted() {
+    // 1,000 statements with a stray character: about three diagnostics each.
+    let text = "$x=1@2;".repeat(1000);
+    let total = batch_autoscale::check(&text).diagnostics.len();
+    assert!(total > 1001, "the document must have more diagnostics than are published: {total}");
+    let mut c = Client::start();
+    c.initialize();
+    let published = c.open(URI, &text);
+    assert_eq!(published.len(), 1001, "1,000 diagnostics and one counting the rest");
+    assert!(
+        published[..1000].iter().all(|d| d["code"].is_string()),
+        "the first 1,000 are real diagnostics"
+    );
+    let last = &published[1000];
+    assert_eq!(last["severity"], json!(3));
+    assert!(last["code"].is_null(), "{last}");
+    let message = last["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("… and {} more diagnostics in this document", total - 1000)),
+        "{message}"
+    );
+    // A document with few diagnostics is published whole, with no count.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "$x=1@2;"}]}),
+    );
+    let few = c.diagnostics(URI);
+    assert!(
+        !few.is_empty() && few.len() < 10 && few.iter().all(|d| d["code"].is_string()),
+        "{few:?}"
+    );
+    c.finish();
+}

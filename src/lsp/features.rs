@@ -137,10 +137,18 @@ impl Document {
     }
 }
 
-/// The document's diagnostics, as LSP `Diagnostic` objects.
+/// At most this many diagnostics are published for one document; one more, of severity
+/// information at the first one left out, counts the others (a formula of 8192 characters can
+/// have about 3,000, a host file with many formulas more; `check` lists them all).
+pub(crate) const MAX_PUBLISHED: usize = 1000;
+
+/// The document's diagnostics, as LSP `Diagnostic` objects: the first [`MAX_PUBLISHED`], then
+/// one counting the others.
 pub(crate) fn diagnostics(doc: &Document) -> Vec<Value> {
-    doc.all_diagnostics()
+    let all = doc.all_diagnostics();
+    let mut published: Vec<Value> = all
         .iter()
+        .take(MAX_PUBLISHED)
         .map(|d| {
             let severity = match d.severity {
                 Severity::Error => 1,
@@ -165,7 +173,18 @@ pub(crate) fn diagnostics(doc: &Document) -> Vec<Value> {
                 "data": {"name": d.code.name()},
             })
         })
-        .collect()
+        .collect();
+    if let Some(first_left_out) = all.get(MAX_PUBLISHED) {
+        let more = all.len() - MAX_PUBLISHED;
+        let noun = if more == 1 { "diagnostic" } else { "diagnostics" };
+        published.push(json!({
+            "range": doc.range(first_left_out.span),
+            "severity": 3,
+            "source": "batch-autoscale",
+            "message": format!("… and {more} more {noun} in this document, not shown; `batch-autoscale check` lists them all"),
+        }));
+    }
+    published
 }
 
 fn markdown(value: String) -> Value {
