@@ -216,7 +216,6 @@ impl Checker {
         }
         self.final_target_assignments = last.iter().filter_map(|(canonical, alias)| canonical.or(*alias)).collect();
         for statement in &formula.statements {
-            self.resolved.start_statement();
             match &statement.kind {
                 StatementKind::Assign { target, value } => self.check_assignment(target, value, statement.span),
                 StatementKind::Expr { expr } => {
