@@ -100,10 +100,12 @@ impl Resolved {
     /// it in a few moves per entry; past a budget of moves it hands over to the standard
     /// library's stable sort, which gives the same order.
     pub(super) fn finish(&mut self) {
-        sort_nearly_sorted(&mut self.names, |(span, _)| name_key(*span));
-        self.names.dedup_by_key(|(span, _)| *span);
-        sort_nearly_sorted(&mut self.types, |(span, _)| type_key(*span));
-        self.types.dedup_by_key(|(span, _)| *span);
+        if sort_nearly_sorted(&mut self.names, |(span, _)| name_key(*span)) {
+            self.names.dedup_by_key(|(span, _)| *span);
+        }
+        if sort_nearly_sorted(&mut self.types, |(span, _)| type_key(*span)) {
+            self.types.dedup_by_key(|(span, _)| *span);
+        }
         self.starts = Vec::new();
         let Ok(count) = u32::try_from(self.names.len()) else {
             return;
@@ -162,15 +164,32 @@ impl Resolved {
 
 /// Sort `v` stably by `key`, fast when it is nearly sorted: an insertion sort, which hands over
 /// to the standard library's stable sort past a few moves per entry (both keep equal keys in
-/// their order, so the partly sorted table sorts to the same result).
-fn sort_nearly_sorted<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
+/// their order, so the partly sorted table sorts to the same result). Whether two entries may
+/// have equal keys: `false` only when none do.
+fn sort_nearly_sorted<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) -> bool {
+    let Some(first) = v.first() else {
+        return false;
+    };
     let budget = v.len().saturating_mul(16);
     let mut moves = 0usize;
+    let mut equal = false;
+    // The largest key so far, which is the key of `v[i - 1]`.
+    let mut largest = key(first);
     for i in 1..v.len() {
         let entry = v[i];
         let k = key(&entry);
+        if largest <= k {
+            equal |= largest == k;
+            largest = k;
+            continue;
+        }
         let mut j = i;
-        while j > 0 && key(&v[j - 1]) > k {
+        while j > 0 {
+            let before = key(&v[j - 1]);
+            if before <= k {
+                equal |= before == k;
+                break;
+            }
             v[j] = v[j - 1];
             j -= 1;
         }
@@ -178,9 +197,10 @@ fn sort_nearly_sorted<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
         moves += i - j;
         if moves > budget {
             v.sort_by_key(key);
-            return;
+            return true;
         }
     }
+    equal
 }
 
 /// The built-in spelled exactly `name`: after a `.` (`member`), a sample method or a timestamp
@@ -395,13 +415,23 @@ $t = $CPUPercent.HistoryBeginTime(); $TargetLowPriorityNodes = len($v) + $t.minu
             (0..100).map(|k| k / 7).rev().collect(),
             (0..100).map(|k| if k % 10 == 9 { k - 9 } else { k }).collect(),
             (0..100).map(|k| (k * 37) % 11).collect(),
+            vec![1, 2, 2, 3],
+            vec![1, 3, 2, 2],
+            vec![2, 3, 1, 2],
+            vec![5, 4],
         ];
         for keys in cases {
             let mut v: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
             let mut expected = v.clone();
             expected.sort_by_key(key);
-            sort_nearly_sorted(&mut v, key);
+            let equal = sort_nearly_sorted(&mut v, key);
             assert_eq!(v, expected, "{keys:?}");
+            let mut distinct = keys.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < keys.len() {
+                assert!(equal, "equal keys reported: {keys:?}");
+            }
         }
     }
 
