@@ -60,10 +60,10 @@ pub struct Resolved {
     names: Vec<(Span, Resolution)>,
     /// By the span of the expression, sorted by start and then outermost first.
     types: Vec<(Span, TypeSet)>,
-    /// By block of `1 << BLOCK_SHIFT` bytes of the text (`start >> BLOCK_SHIFT`): the index in `names`
-    /// of the first name starting in that block or later, and one last entry, `names.len()`;
-    /// so a block's names are `names[starts[b]..starts[b + 1]]`. Empty when `names` is (or
-    /// when it is too long for `u32` indices; `name` then searches).
+    /// By block of `1 << BLOCK_SHIFT` bytes of the text (`start >> BLOCK_SHIFT`): the index
+    /// in `names` of the first name starting in that block or later, and one last entry,
+    /// `names.len()`; so a block's names are `names[starts[b]..starts[b + 1]]`. Empty when
+    /// `names` is (or when it is too long for `u32` indices; `name` then searches).
     starts: Vec<u32>,
 }
 
