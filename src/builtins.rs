@@ -798,7 +798,7 @@ pub fn function_info(function: Function) -> &'static FunctionInfo {
 /// smallest edit distance if it is small for the name's length.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &'a str)> = None;
-    let length = name.chars().count();
+    let length = char_count(name);
     let limit = (length / 3).clamp(1, 3);
     // Lowered only when a candidate is near enough in length to need the distance.
     let mut lower: Option<String> = None;
@@ -811,7 +811,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
         // The distance is at least the difference in length: such a candidate can be
         // neither within the limit nor the closest one within it.
-        if length.abs_diff(candidate.chars().count()) > limit {
+        if length.abs_diff(char_count(candidate)) > limit {
             continue;
         }
         let lower = lower.get_or_insert_with(|| name.to_ascii_lowercase());
@@ -821,6 +821,16 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+}
+
+/// The characters of `s`: its length when it is ASCII (names nearly always are), found
+/// a word at a time instead of a character at a time.
+fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
 }
 
 /// Levenshtein distance (small strings only; bounded cost).
@@ -893,6 +903,13 @@ mod tests {
             let canonical = lookup_variable(v.alias_of.unwrap()).unwrap();
             assert_eq!(canonical.kind, v.kind);
             assert!(canonical.alias_of.is_none());
+        }
+    }
+
+    #[test]
+    fn characters_are_counted_as_chars_count_does() {
+        for s in ["", "$TargetDedicatedNodes", "é", "$naïve_größe", "日本語", "a\u{0}b"] {
+            assert_eq!(char_count(s), s.chars().count(), "{s:?}");
         }
     }
 

@@ -18,6 +18,7 @@ use crate::diagnostic::{sort_diagnostics, Code, Diagnostic, Severity};
 use crate::limits::MAX_FORMULA_LENGTH;
 use crate::syntax::ast::{Expr, ExprKind, Formula, Name, StatementKind};
 use crate::syntax::line_index::utf16_len;
+use crate::syntax::text::Text;
 use crate::syntax::{parse, Span};
 use crate::types::{binary_hint, binary_result, unary_result, Type, TypeSet};
 
@@ -126,7 +127,7 @@ pub fn check(src: &str) -> Analysis {
     let parsed = parse(src);
     let formula = parsed.formula;
     let (mut diagnostics, variables, resolved) = crate::deep::with_stack_for(crate::deep::depth_beyond_shallow(&formula), || {
-        let mut checker = Checker::new();
+        let mut checker = Checker::new(formula.statements.len());
         checker.diagnostics = parsed.diagnostics;
         checker.check_formula(&formula);
         checker.resolved.finish();
@@ -158,9 +159,9 @@ struct Checker {
     diagnostics: Vec<Diagnostic>,
     variables: Vec<VariableInfo>,
     /// Current type of each assigned user variable (by index into `variables`).
-    types: FastMap<String, (usize, TypeSet)>,
+    types: FastMap<Text, (usize, TypeSet)>,
     /// Every name assigned anywhere in the formula, with the span of its first assignment.
-    assigned_anywhere: FastMap<String, Span>,
+    assigned_anywhere: FastMap<Text, Span>,
     /// Undefined names already reported (each is reported once, at its first use).
     reported_undefined: FastSet<String>,
     /// Per target (indexed by [`crate::builtins::Target`]): the type of its latest write so far, which reads
@@ -174,12 +175,14 @@ struct Checker {
 }
 
 impl Checker {
-    fn new() -> Checker {
+    /// A checker for a formula of `statements` statements: the maps that only answer lookups
+    /// are sized for them at once (`types` is not: the order of its keys feeds suggestions).
+    fn new(statements: usize) -> Checker {
         Checker {
             diagnostics: Vec::new(),
             variables: Vec::new(),
             types: FastMap::default(),
-            assigned_anywhere: FastMap::default(),
+            assigned_anywhere: FastMap::with_capacity_and_hasher(statements, Default::default()),
             reported_undefined: FastSet::default(),
             target_types: [Type::Double.into(); 2],
             final_target_assignments: FastSet::default(),
@@ -197,7 +200,7 @@ impl Checker {
         for statement in &formula.statements {
             if let StatementKind::Assign { target, .. } = &statement.kind {
                 if !self.assigned_anywhere.contains_key(target.text.as_str()) {
-                    self.assigned_anywhere.insert(target.text.to_string(), target.span);
+                    self.assigned_anywhere.insert(target.text.clone(), target.span);
                 }
                 if let Some(v) = builtins::lookup_variable(&target.text) {
                     if let VariableKind::Target(t) = v.kind {
@@ -213,7 +216,6 @@ impl Checker {
         }
         self.final_target_assignments = last.iter().filter_map(|(canonical, alias)| canonical.or(*alias)).collect();
         for statement in &formula.statements {
-            self.resolved.start_statement();
             match &statement.kind {
                 StatementKind::Assign { target, value } => self.check_assignment(target, value, statement.span),
                 StatementKind::Expr { expr } => {
@@ -351,7 +353,7 @@ impl Checker {
         match self.types.get_mut(name) {
             Some(entry) => *entry = (index, t),
             None => {
-                self.types.insert(name.to_string(), (index, t));
+                self.types.insert(target.text.clone(), (index, t));
             }
         }
     }
@@ -526,7 +528,7 @@ impl Checker {
         } else if builtins::lookup_function(name).is_some() {
             d.message = format!("`{name}` is a function: call it, e.g. `{name}(…)`");
         } else {
-            let user: Vec<&str> = self.types.keys().map(String::as_str).collect();
+            let user: Vec<&str> = self.types.keys().map(Text::as_str).collect();
             let suggestion = builtins::closest(
                 name,
                 builtins::VARIABLES

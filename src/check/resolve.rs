@@ -31,17 +31,22 @@ pub enum Resolution {
 }
 
 impl PartialEq for Resolution {
+    #[inline]
     fn eq(&self, other: &Resolution) -> bool {
         use Resolution::*;
-        // Every entry of a table has its own name.
+        // Every entry of a table has its own name; the same entry is the same address (then
+        // the names need no comparing).
+        fn same<T>(a: &T, b: &T, name: fn(&T) -> &str) -> bool {
+            std::ptr::eq(a, b) || name(a) == name(b)
+        }
         match (self, other) {
-            (Service(a), Service(b)) => a.name == b.name,
+            (Service(a), Service(b)) => same(*a, *b, |v| v.name),
             (User(a), User(b)) => a == b,
-            (Constant(a), Constant(b)) => a.name == b.name,
-            (Keyword(a), Keyword(b)) => a.name == b.name,
-            (Function(a), Function(b)) => a.name == b.name,
-            (Method(a), Method(b)) => a.name == b.name,
-            (Field(a), Field(b)) => a.name == b.name,
+            (Constant(a), Constant(b)) => same(*a, *b, |c| c.name),
+            (Keyword(a), Keyword(b)) => same(*a, *b, |k| k.name),
+            (Function(a), Function(b)) => same(*a, *b, |f| f.name),
+            (Method(a), Method(b)) => same(*a, *b, |m| m.name),
+            (Field(a), Field(b)) => same(*a, *b, |f| f.name),
             _ => false,
         }
     }
@@ -55,15 +60,28 @@ pub struct Resolved {
     names: Vec<(Span, Resolution)>,
     /// By the span of the expression, sorted by start and then outermost first.
     types: Vec<(Span, TypeSet)>,
-    /// Where each statement's entries begin in `names` and `types` (while recording).
-    statements: Vec<(u32, u32)>,
-    /// By the start of a name's span: its index in `names` plus one, 0 for none, and
-    /// [`SHARED_START`] where names of different ends start there (then `name` searches).
-    by_start: Vec<u32>,
+    /// By block of `1 << BLOCK_SHIFT` bytes of the text (`start >> BLOCK_SHIFT`): the index
+    /// in `names` of the first name starting in that block or later, and one last entry,
+    /// `names.len()`; so a block's names are `names[starts[b]..starts[b + 1]]`. Empty when
+    /// `names` is (or when it is too long for `u32` indices; `name` then searches).
+    starts: Vec<u32>,
 }
 
-/// In [`Resolved::by_start`]: more than one name starts at this offset.
-const SHARED_START: u32 = u32::MAX;
+/// `log2` of the bytes of text per entry of [`Resolved::starts`]: names are tokens of a byte
+/// or more, so a block of 8 holds a few at most.
+const BLOCK_SHIFT: u32 = 3;
+
+/// The sort key of a name's span: by start, then by end.
+#[inline]
+fn name_key(span: Span) -> u64 {
+    (u64::from(span.start) << 32) | u64::from(span.end)
+}
+
+/// The sort key of an expression's span: by start, then outermost (largest end) first.
+#[inline]
+fn type_key(span: Span) -> u64 {
+    (u64::from(span.start) << 32) | u64::from(u32::MAX - span.end)
+}
 
 impl Resolved {
     pub(super) fn add_name(&mut self, span: Span, resolution: Resolution) {
@@ -74,76 +92,115 @@ impl Resolved {
         self.types.push((span, types));
     }
 
-    /// Mark the start of a statement's entries: statements follow each other in the text, so
-    /// each one's entries can be sorted on their own.
-    pub(super) fn start_statement(&mut self) {
-        self.statements.push((self.names.len() as u32, self.types.len() as u32));
-    }
-
     /// Sort both tables for lookup (the checker records in visiting order).
     ///
     /// The result is the stable sort of each table as recorded, duplicates after the first
-    /// removed. It is reached by sorting each statement's entries stably on their own (a few
-    /// dozen, nearly in order) and then the whole table stably, which finds it in order and
-    /// only checks: equal keys stay in recording order either way, since the statements'
-    /// entries are consecutive.
+    /// removed. The checker records nearly in order (a statement's target after its value,
+    /// an expression after the ones inside it), so an insertion sort on a packed key does
+    /// it in a few moves per entry; past a budget of moves it hands over to the standard
+    /// library's stable sort, which gives the same order.
     pub(super) fn finish(&mut self) {
-        let name_key = |(span, _): &(Span, Resolution)| (span.start, span.end);
-        let type_key = |(span, _): &(Span, TypeSet)| (span.start, std::cmp::Reverse(span.end));
-        let statements = std::mem::take(&mut self.statements);
-        for (k, &(names, types)) in statements.iter().enumerate() {
-            let (names_end, types_end) = statements
-                .get(k + 1)
-                .map_or((self.names.len(), self.types.len()), |&(n, t)| (n as usize, t as usize));
-            self.names[names as usize..names_end].sort_by_key(name_key);
-            self.types[types as usize..types_end].sort_by_key(type_key);
+        if sort_nearly_sorted(&mut self.names, |(span, _)| name_key(*span)) {
+            self.names.dedup_by_key(|(span, _)| *span);
         }
-        if !self.names.is_sorted_by_key(name_key) {
-            self.names.sort_by_key(name_key);
+        if sort_nearly_sorted(&mut self.types, |(span, _)| type_key(*span)) {
+            self.types.dedup_by_key(|(span, _)| *span);
         }
-        self.names.dedup_by_key(|(span, _)| *span);
-        let starts = self.names.last().map_or(0, |(span, _)| span.start as usize + 1);
-        self.by_start = vec![0; starts];
-        for (i, (span, _)) in self.names.iter().enumerate() {
-            let slot = &mut self.by_start[span.start as usize];
-            *slot = if *slot == 0 && i < SHARED_START as usize - 1 {
-                i as u32 + 1
-            } else {
-                SHARED_START
-            };
+        self.starts = Vec::new();
+        let Ok(count) = u32::try_from(self.names.len()) else {
+            return;
+        };
+        if let Some((last, _)) = self.names.last() {
+            let blocks = (last.start >> BLOCK_SHIFT) as usize + 1;
+            let mut starts = vec![count; blocks + 1];
+            // Blocks `filled..` do not have their first name yet.
+            let mut filled = 0;
+            for (i, (span, _)) in self.names.iter().enumerate() {
+                let block = (span.start >> BLOCK_SHIFT) as usize;
+                if let Some(first) = starts.get_mut(filled..=block) {
+                    first.fill(i as u32);
+                    filled = block + 1;
+                }
+            }
+            self.starts = starts;
         }
-        if !self.types.is_sorted_by_key(type_key) {
-            self.types.sort_by_key(type_key);
-        }
-        self.types.dedup_by_key(|(span, _)| *span);
     }
 
     /// What the name at exactly `span` stands for.
+    #[inline]
     pub fn name(&self, span: Span) -> Option<Resolution> {
-        match self.by_start.get(span.start as usize) {
-            None | Some(0) => return None,
-            Some(&SHARED_START) => {}
-            Some(&i) => {
-                let (at, resolution) = self.names[i as usize - 1];
-                return (at == span).then_some(resolution);
+        let block = (span.start >> BLOCK_SHIFT) as usize;
+        let (Some(&from), Some(&to)) = (self.starts.get(block), self.starts.get(block + 1)) else {
+            return self.search_name(span);
+        };
+        for (at, resolution) in self.names.get(from as usize..to as usize)? {
+            if *at == span {
+                return Some(*resolution);
             }
         }
-        let i = self
-            .names
-            .binary_search_by_key(&(span.start, span.end), |(s, _)| (s.start, s.end))
-            .ok()?;
+        None
+    }
+
+    /// [`Resolved::name`] without [`Resolved::starts`]: past the last block, or for a table
+    /// too long for it.
+    #[cold]
+    fn search_name(&self, span: Span) -> Option<Resolution> {
+        if !self.starts.is_empty() {
+            return None;
+        }
+        let i = self.names.binary_search_by_key(&name_key(span), |(s, _)| name_key(*s)).ok()?;
         Some(self.names[i].1)
     }
 
     /// The static type set of the expression at exactly `span`; unknown for a span that is no
     /// checked expression.
     pub fn types(&self, span: Span) -> TypeSet {
-        let key = (span.start, std::cmp::Reverse(span.end));
-        match self.types.binary_search_by_key(&key, |(s, _)| (s.start, std::cmp::Reverse(s.end))) {
+        match self.types.binary_search_by_key(&type_key(span), |(s, _)| type_key(*s)) {
             Ok(i) => self.types[i].1,
             Err(_) => TypeSet::UNKNOWN,
         }
     }
+}
+
+/// Sort `v` stably by `key`, fast when it is nearly sorted: an insertion sort, which hands over
+/// to the standard library's stable sort past a few moves per entry (both keep equal keys in
+/// their order, so the partly sorted table sorts to the same result). Whether two entries may
+/// have equal keys: `false` only when none do.
+fn sort_nearly_sorted<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) -> bool {
+    let Some(first) = v.first() else {
+        return false;
+    };
+    let budget = v.len().saturating_mul(16);
+    let mut moves = 0usize;
+    let mut equal = false;
+    // The largest key so far, which is the key of `v[i - 1]`.
+    let mut largest = key(first);
+    for i in 1..v.len() {
+        let entry = v[i];
+        let k = key(&entry);
+        if largest <= k {
+            equal |= largest == k;
+            largest = k;
+            continue;
+        }
+        let mut j = i;
+        while j > 0 {
+            let before = key(&v[j - 1]);
+            if before <= k {
+                equal |= before == k;
+                break;
+            }
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = entry;
+        moves += i - j;
+        if moves > budget {
+            v.sort_by_key(key);
+            return true;
+        }
+    }
+    equal
 }
 
 /// The built-in spelled exactly `name`: after a `.` (`member`), a sample method or a timestamp
@@ -263,9 +320,6 @@ $t = $CPUPercent.HistoryBeginTime(); $TargetLowPriorityNodes = len($v) + $t.minu
             let mut types = Vec::new();
             let entries = next(60);
             for k in 0..entries {
-                if next(8) == 0 || k == 0 {
-                    r.start_statement();
-                }
                 let base = if round % 3 == 0 { next(40) } else { k * 5 + next(12) };
                 let span = Span::new(base, base + 1 + next(if round % 2 == 0 { 2 } else { 6 }));
                 let resolution = Resolution::User(next(5));
@@ -288,6 +342,95 @@ $t = $CPUPercent.HistoryBeginTime(); $TargetLowPriorityNodes = len($v) + $t.minu
                     let expected = names.iter().find(|(s, _)| *s == span).map(|(_, r)| *r);
                     assert_eq!(r.name(span), expected, "{span:?}");
                 }
+            }
+        }
+    }
+
+    /// Types recorded as the checker records them (each expression after the ones inside it),
+    /// and such tables disturbed (an entry duplicated, two swapped), come out as a stable
+    /// sort puts them, duplicates after the first removed.
+    #[test]
+    fn types_recorded_children_first_come_out_sorted() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        /// A random expression tree over `start..`, recorded children first; returns its end.
+        fn tree(start: usize, depth: usize, next: &mut dyn FnMut(u64) -> usize, out: &mut Vec<Span>) -> usize {
+            let mut at = start + next(2);
+            let children = if depth == 0 { 0 } else { next(4) };
+            for _ in 0..children {
+                at = tree(at, depth - 1, next, out) + next(2);
+            }
+            let end = at + 1 + next(2);
+            out.push(Span::new(start, end));
+            end
+        }
+        for round in 0..300 {
+            let mut spans = Vec::new();
+            let mut at = 0;
+            for _ in 0..1 + next(5) {
+                at = tree(at, next(6), &mut next, &mut spans) + 1;
+            }
+            let reordered = round % 3 == 0 && spans.len() > 2;
+            if reordered {
+                let (a, b) = (next(spans.len() as u64), next(spans.len() as u64));
+                spans.swap(a, b);
+                let d = spans[next(spans.len() as u64)];
+                spans.insert(next(spans.len() as u64), d);
+            }
+            let recorded: Vec<(Span, TypeSet)> = spans
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (*s, TypeSet::of(if k % 2 == 0 { Type::Double } else { Type::DoubleVec })))
+                .collect();
+            let mut expected = recorded.clone();
+            expected.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
+            expected.dedup_by_key(|(s, _)| *s);
+            let mut r = Resolved::default();
+            for (span, t) in &recorded {
+                r.add_type(*span, *t);
+            }
+            r.finish();
+            assert_eq!(r.types, expected, "round {round}");
+            for (span, t) in &expected {
+                assert_eq!(r.types(*span), *t);
+            }
+        }
+    }
+
+    /// The insertion sort with its hand-over gives the stable sort whatever the disorder:
+    /// sorted, nearly sorted, reversed (past the budget), with equal keys.
+    #[test]
+    fn sorting_nearly_sorted_tables_is_a_stable_sort() {
+        let key = |(k, _): &(u64, usize)| *k;
+        let cases: Vec<Vec<u64>> = vec![
+            vec![],
+            vec![3],
+            (0..100).collect(),
+            (0..100).rev().collect(),
+            (0..100).map(|k| k / 7).rev().collect(),
+            (0..100).map(|k| if k % 10 == 9 { k - 9 } else { k }).collect(),
+            (0..100).map(|k| (k * 37) % 11).collect(),
+            vec![1, 2, 2, 3],
+            vec![1, 3, 2, 2],
+            vec![2, 3, 1, 2],
+            vec![5, 4],
+        ];
+        for keys in cases {
+            let mut v: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
+            let mut expected = v.clone();
+            expected.sort_by_key(key);
+            let equal = sort_nearly_sorted(&mut v, key);
+            assert_eq!(v, expected, "{keys:?}");
+            let mut distinct = keys.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < keys.len() {
+                assert!(equal, "equal keys reported: {keys:?}");
             }
         }
     }

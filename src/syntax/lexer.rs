@@ -120,15 +120,21 @@ pub enum TokenKind {
 /// non-ASCII comment costs no stack.
 fn rest_of_line(lex: &mut logos::Lexer<TokenKind>) {
     let rest = lex.remainder();
-    let n = rest.find(['\r', '\n']).unwrap_or(rest.len());
+    let n = line_end(rest);
     lex.bump(n);
+}
+
+/// Where the line ends in `text`: the offset of its first CR or LF, else its length. A
+/// byte search: both are ASCII, so the offset is a character boundary.
+fn line_end(text: &str) -> usize {
+    text.bytes().position(|b| b == b'\r' || b == b'\n').unwrap_or(text.len())
 }
 
 /// Skip to the closing `quote` on the same line, or to the end of the line when there is none
 /// ([`lex`] then classifies the token as unterminated).
 fn quoted(lex: &mut logos::Lexer<TokenKind>, quote: char) {
     let rest = lex.remainder();
-    let line_end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+    let line_end = line_end(rest);
     match rest[..line_end].find(quote) {
         Some(i) => lex.bump(i + 1),
         None => lex.bump(line_end),
@@ -288,6 +294,15 @@ mod tests {
         for (src, expected) in cases {
             assert_lex(src, expected);
         }
+    }
+
+    #[test]
+    fn lines_end_at_the_first_cr_or_lf() {
+        for text in ["", "abc", "ab\ncd", "ab\r\ncd", "\n", "é日本\rx", "// \"q\" x\n\r"] {
+            assert_eq!(line_end(text), text.find(['\r', '\n']).unwrap_or(text.len()), "{text:?}");
+        }
+        assert_lex("// é日本\n$x", &[(Comment, "// é日本"), (Ident, "$x")]);
+        assert_lex("\"é\r\"", &[(UnterminatedString, "\"é"), (UnterminatedString, "\"")]);
     }
 
     #[test]
