@@ -420,3 +420,21 @@ fn constant_conditions_agree_with_evaluation() {
         }
     }
 }
+
+/// Of two user variables equally close to an undefined name, the alphabetically first is
+/// offered, however many other variables the formula has (the checker keeps them in a hash
+/// map whose order changes with its size).
+#[test]
+fn equally_close_suggestions_do_not_depend_on_how_many_variables_there_are() {
+    for others in [0, 1, 3, 7, 15, 40, 100] {
+        let mut src: String = (0..others).map(|i| format!("$other_variable_{i} = {i};\n")).collect();
+        src.push_str("$zb = 1; $ab = 2; $TargetDedicatedNodes = $zb + $ab + $xb;");
+        let analysis = check(&src);
+        let d = analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::UndefinedVariable)
+            .unwrap_or_else(|| panic!("no E201 for `$xb` with {others} other variables"));
+        assert!(d.message.ends_with("did you mean `$ab`?"), "{others} other variables: {}", d.message);
+    }
+}

@@ -528,7 +528,10 @@ impl Checker {
         } else if builtins::lookup_function(name).is_some() {
             d.message = format!("`{name}` is a function: call it, e.g. `{name}(…)`");
         } else {
-            let user: Vec<&str> = self.types.keys().map(Text::as_str).collect();
+            // In alphabetical order, so that of two equally close names the same one is
+            // offered whatever the map's order (which depends on its capacity).
+            let mut user: Vec<&str> = self.types.keys().map(Text::as_str).collect();
+            user.sort_unstable();
             let suggestion = builtins::closest(
                 name,
                 builtins::VARIABLES
