@@ -6,7 +6,7 @@
 //! runs on a scoped thread whose stack is sized for the depth; real formulas are far shallower
 //! and run on the caller's thread at no cost.
 
-use crate::syntax::ast::{Expr, Formula, Statement};
+use crate::syntax::ast::{ExprRef, Formula};
 
 /// Trees up to this depth are walked on the caller's stack (a few hundred KiB at most).
 pub(crate) const SHALLOW: usize = 200;
@@ -22,7 +22,7 @@ const BASE: usize = 2 * 1024 * 1024;
 /// [`with_stack_for`] reads the same): a walk that stops at that depth, without allocating,
 /// since nearly every formula is shallow.
 pub(crate) fn depth_beyond_shallow(formula: &Formula) -> usize {
-    fn deeper_than(e: &Expr, limit: usize) -> bool {
+    fn deeper_than(e: ExprRef<'_>, limit: usize) -> bool {
         if limit == 0 {
             return true;
         }
@@ -30,11 +30,7 @@ pub(crate) fn depth_beyond_shallow(formula: &Formula) -> usize {
         e.for_each_child(|c| deeper = deeper || deeper_than(c, limit - 1));
         deeper
     }
-    let deep = formula
-        .statements
-        .iter()
-        .filter_map(Statement::expr)
-        .any(|e| deeper_than(e, SHALLOW));
+    let deep = formula.statement_exprs().any(|e| deeper_than(e, SHALLOW));
     if deep {
         formula.depth()
     } else {
