@@ -268,13 +268,20 @@ impl BinaryOp {
     }
 }
 
-/// A handle on one expression of a formula: cheap to copy, read with [`ExprRef::kind`].
+/// A handle on one expression of a formula: two pointers, cheap to copy, read with
+/// [`ExprRef::kind`]. It derefs to the stored node, so `e.span` is the expression's span.
 #[derive(Clone, Copy)]
 pub struct ExprRef<'a> {
     formula: &'a Formula,
-    id: ExprId,
-    /// Where the expression is (from its first to its last token).
-    pub span: Span,
+    node: &'a Expr,
+}
+
+impl std::ops::Deref for ExprRef<'_> {
+    type Target = Expr;
+    #[inline]
+    fn deref(&self) -> &Expr {
+        self.node
+    }
 }
 
 /// An expression's kind with its children as handles: what matching on `&ExprKind` of a
@@ -367,6 +374,7 @@ pub struct Args<'a> {
 
 impl<'a> Args<'a> {
     /// How many arguments.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -377,11 +385,13 @@ impl<'a> Args<'a> {
     }
 
     /// The argument at `index`, if there is one.
+    #[inline]
     pub fn get(&self, index: usize) -> Option<ExprRef<'a>> {
         self.ids.get(index).map(|&id| self.formula.get(id))
     }
 
     /// The argument at `index`, which the caller knows is there (like indexing a slice).
+    #[inline]
     pub fn at(&self, index: usize) -> ExprRef<'a> {
         self.formula.get(self.ids[index])
     }
@@ -392,6 +402,7 @@ impl<'a> Args<'a> {
     }
 
     /// The arguments in order.
+    #[inline]
     pub fn iter(&self) -> ArgsIter<'a> {
         ArgsIter {
             formula: self.formula,
@@ -427,6 +438,7 @@ pub struct ArgsIter<'a> {
 
 impl<'a> Iterator for ArgsIter<'a> {
     type Item = ExprRef<'a>;
+    #[inline]
     fn next(&mut self) -> Option<ExprRef<'a>> {
         self.ids.next().map(|&id| self.formula.get(id))
     }
@@ -460,15 +472,11 @@ impl Serialize for Args<'_> {
 }
 
 impl<'a> ExprRef<'a> {
-    /// The stored node.
-    pub fn node(self) -> &'a Expr {
-        &self.formula.exprs[self.id.index()]
-    }
-
     /// What kind of expression, with the children as handles.
+    #[inline]
     pub fn kind(self) -> View<'a> {
         let f = self.formula;
-        match &self.node().kind {
+        match &self.node.kind {
             ExprKind::Number { value } => View::Number { value },
             ExprKind::String { value } => View::String { value },
             ExprKind::Name { name } => View::Name { name },
@@ -520,41 +528,41 @@ impl<'a> ExprRef<'a> {
     }
 
     /// The expression with any enclosing parentheses removed.
+    #[inline]
     pub fn unparenthesized(self) -> ExprRef<'a> {
         let mut e = self;
-        while let ExprKind::Paren { inner } = e.node().kind {
+        while let ExprKind::Paren { inner } = e.node.kind {
             e = self.formula.get(inner);
         }
         e
     }
 
     /// Calls `f` on each direct child expression, in source order.
+    #[inline]
     pub fn for_each_child(self, mut f: impl FnMut(ExprRef<'a>)) {
         let formula = self.formula;
-        self.node().kind.for_each_child_id(&formula.args, |id| f(formula.get(id)));
-    }
-
-    /// How many expressions deep the tree is (1 for a literal), counted without recursion.
-    pub fn depth(self) -> usize {
-        depth(&self.formula.exprs, &self.formula.args, self.id)
+        self.node.kind.for_each_child_id(&formula.args, |id| f(formula.get(id)));
     }
 }
 
-/// How many expressions deep the tree under `id` is, counted without recursion.
-fn depth(exprs: &[Expr], args: &[ExprId], id: ExprId) -> usize {
+/// How many expressions deep the tree under `root` is, counted without recursion.
+fn depth(exprs: &[Expr], args: &[ExprId], root: &Expr) -> usize {
     let mut deepest = 0;
-    let mut stack = vec![(id, 1usize)];
-    while let Some((id, d)) = stack.pop() {
+    let mut stack = vec![(root, 1usize)];
+    while let Some((e, d)) = stack.pop() {
         deepest = deepest.max(d);
-        if let Some(e) = exprs.get(id.index()) {
-            e.kind.for_each_child_id(args, |c| stack.push((c, d + 1)));
-        }
+        e.kind.for_each_child_id(args, |c| {
+            if let Some(child) = exprs.get(c.index()) {
+                stack.push((child, d + 1));
+            }
+        });
     }
     deepest
 }
 
 impl ExprKind {
     /// Calls `f` on the id of each direct child, in source order (`args` is the argument store).
+    #[inline]
     fn for_each_child_id(&self, args: &[ExprId], mut f: impl FnMut(ExprId)) {
         let arg_ids = |list: &ArgList| {
             let start = list.start as usize;
@@ -635,7 +643,7 @@ impl PartialEq for ExprRef<'_> {
         let mut pending = vec![(*self, *other)];
         let (mut left, mut right) = (Vec::new(), Vec::new());
         while let Some((a, b)) = pending.pop() {
-            if a.span != b.span || !a.node().kind.same_node(&b.node().kind) {
+            if a.span != b.span || !a.node.kind.same_node(&b.node.kind) {
                 return false;
             }
             left.clear();
@@ -680,15 +688,16 @@ impl Formula {
     }
 
     /// The expression `id` (an id from this formula).
+    #[inline]
     pub fn get(&self, id: ExprId) -> ExprRef<'_> {
         ExprRef {
             formula: self,
-            id,
-            span: self.exprs[id.index()].span,
+            node: &self.exprs[id.index()],
         }
     }
 
     /// An argument list as handles.
+    #[inline]
     fn args_of(&self, args: ArgList) -> Args<'_> {
         let start = args.start as usize;
         Args {
@@ -700,11 +709,6 @@ impl Formula {
     /// The expression of `statement` (the value of an assignment), if any.
     pub fn statement_expr(&self, statement: &Statement) -> Option<ExprRef<'_>> {
         statement.expr().map(|id| self.get(id))
-    }
-
-    /// The expressions of the statements that have one, in order.
-    pub fn statement_exprs(&self) -> impl Iterator<Item = ExprRef<'_>> + '_ {
-        self.statements.iter().filter_map(|s| self.statement_expr(s))
     }
 
     /// Whether the arenas hold the same nodes in the same order (stricter than `==`).
@@ -719,9 +723,22 @@ impl Formula {
         self.statements.iter().map(|s| (s.span, self.statement_expr(s))).collect()
     }
 
-    /// The depth of the deepest statement's expression (0 when there is none).
+    /// The depth of the deepest statement's expression (0 when there is none): one pass over
+    /// the arena, whose children come before their parents, without recursion.
     pub fn depth(&self) -> usize {
-        self.statement_exprs().map(ExprRef::depth).max().unwrap_or(0)
+        let mut depths: Vec<u32> = Vec::with_capacity(self.exprs.len());
+        for e in &self.exprs {
+            let mut deepest = 0;
+            e.kind.for_each_child_id(&self.args, |c| {
+                deepest = deepest.max(depths.get(c.index()).copied().unwrap_or(0));
+            });
+            depths.push(deepest + 1);
+        }
+        self.statements
+            .iter()
+            .filter_map(|s| depths.get(s.expr()?.index()))
+            .max()
+            .map_or(0, |&d| d as usize)
     }
 }
 
@@ -831,6 +848,11 @@ impl Builder {
     /// Add a node whose children are already in; its id.
     pub(crate) fn push(&mut self, kind: ExprKind, span: Span) -> ExprId {
         let id = ExprId(self.exprs.len() as u32);
+        debug_assert!({
+            let mut before = true;
+            kind.for_each_child_id(&self.args, |c| before &= c.0 < id.0);
+            before
+        });
         self.exprs.push(Expr { kind, span });
         id
     }
@@ -842,7 +864,8 @@ impl Builder {
 
     /// How many expressions deep the statement's tree is (0 without one), counted without recursion.
     pub(crate) fn depth_of_statement(&self, statement: &Statement) -> usize {
-        statement.expr().map_or(0, |id| depth(&self.exprs, &self.args, id))
+        let root = statement.expr().and_then(|id| self.exprs.get(id.index()));
+        root.map_or(0, |root| depth(&self.exprs, &self.args, root))
     }
 
     /// Store `ids` as one argument list.
