@@ -473,7 +473,7 @@ impl Serialize for Args<'_> {
 
 impl<'a> ExprRef<'a> {
     /// What kind of expression, with the children as handles.
-    #[inline]
+    #[inline(always)]
     pub fn kind(self) -> View<'a> {
         let f = self.formula;
         match &self.node.kind {
