@@ -44,7 +44,7 @@ fn preorder(formula: &Formula) -> (Vec<ExprRef<'_>>, Vec<usize>) {
         out.push(e);
         e.for_each_child(|c| go(c, out));
     }
-    let mut out = Vec::with_capacity(formula.span.len() / 4);
+    let mut out = Vec::with_capacity(formula.node_count());
     let mut ends = Vec::with_capacity(formula.statements.len());
     for s in &formula.statements {
         if let Some(e) = formula.statement_expr(s) {

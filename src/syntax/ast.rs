@@ -723,6 +723,11 @@ impl Formula {
         self.statements.iter().map(|s| (s.span, self.statement_expr(s))).collect()
     }
 
+    /// How many expression nodes the arena holds (at least as many as the statements reach).
+    pub(crate) fn node_count(&self) -> usize {
+        self.exprs.len()
+    }
+
     /// The depth of the deepest statement's expression (0 when there is none): one pass over
     /// the arena, whose children come before their parents, without recursion.
     pub fn depth(&self) -> usize {
