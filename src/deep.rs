@@ -6,7 +6,7 @@
 //! runs on a scoped thread whose stack is sized for the depth; real formulas are far shallower
 //! and run on the caller's thread at no cost.
 
-use crate::syntax::ast::{Expr, Formula, Statement};
+use crate::syntax::ast::Formula;
 
 /// Trees up to this depth are walked on the caller's stack (a few hundred KiB at most).
 pub(crate) const SHALLOW: usize = 200;
@@ -19,24 +19,11 @@ const PER_LEVEL: usize = 16 * 1024;
 const BASE: usize = 2 * 1024 * 1024;
 
 /// The depth of `formula` when it is deeper than [`SHALLOW`], else 0 (which
-/// [`with_stack_for`] reads the same): a walk that stops at that depth, without allocating,
-/// since nearly every formula is shallow.
+/// [`with_stack_for`] reads the same): one pass over the arena, without recursion.
 pub(crate) fn depth_beyond_shallow(formula: &Formula) -> usize {
-    fn deeper_than(e: &Expr, limit: usize) -> bool {
-        if limit == 0 {
-            return true;
-        }
-        let mut deeper = false;
-        e.for_each_child(|c| deeper = deeper || deeper_than(c, limit - 1));
-        deeper
-    }
-    let deep = formula
-        .statements
-        .iter()
-        .filter_map(Statement::expr)
-        .any(|e| deeper_than(e, SHALLOW));
-    if deep {
-        formula.depth()
+    let depth = formula.depth();
+    if depth > SHALLOW {
+        depth
     } else {
         0
     }

@@ -138,7 +138,7 @@ fn layout(src: &str) -> Result<String, FormatError> {
             }
         }
         // Comments inside the statement, each before the expression that follows it.
-        print_statement_with(statement, Some(src), &mut out, &mut |pos, out| {
+        print_statement_with(&formula, statement, Some(src), &mut out, &mut |pos, out| {
             while let Some(&&c) = comments.peek() {
                 if c.start >= pos {
                     break;

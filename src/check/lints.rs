@@ -5,7 +5,7 @@
 use crate::builtins::{self, Deallocation, Function, Method, Metric, Target, TimestampField, VariableKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ops::{self, Scalar};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, StatementKind};
+use crate::syntax::ast::{BinaryOp, ExprRef, Formula, StatementKind, View};
 use crate::syntax::Span;
 use crate::time::{TimeInterval, Timestamp};
 
@@ -39,15 +39,15 @@ fn service(resolved: &Resolved, span: Span) -> Option<&'static crate::builtins::
 /// listed once for the lints that visit them all; and, per statement, where its expressions
 /// end in that list (statement `i`'s are `ends[i - 1]..ends[i]`, none for one without an
 /// expression).
-fn preorder(formula: &Formula) -> (Vec<&Expr>, Vec<usize>) {
-    fn go<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+fn preorder(formula: &Formula) -> (Vec<ExprRef<'_>>, Vec<usize>) {
+    fn go<'a>(e: ExprRef<'a>, out: &mut Vec<ExprRef<'a>>) {
         out.push(e);
         e.for_each_child(|c| go(c, out));
     }
-    let mut out = Vec::with_capacity(formula.span.len() / 4);
+    let mut out = Vec::with_capacity(formula.node_count());
     let mut ends = Vec::with_capacity(formula.statements.len());
     for s in &formula.statements {
-        if let Some(e) = s.expr() {
+        if let Some(e) = formula.statement_expr(s) {
             go(e, &mut out);
         }
         ends.push(out.len());
@@ -56,13 +56,13 @@ fn preorder(formula: &Formula) -> (Vec<&Expr>, Vec<usize>) {
 }
 
 /// Statement `i`'s expressions in a [`preorder`] list.
-fn statement_nodes<'n, 'a>(nodes: &'n [&'a Expr], ends: &[usize], i: usize) -> &'n [&'a Expr] {
+fn statement_nodes<'n, 'a>(nodes: &'n [ExprRef<'a>], ends: &[usize], i: usize) -> &'n [ExprRef<'a>] {
     let start = if i == 0 { 0 } else { ends[i - 1] };
     &nodes[start..ends[i]]
 }
 
 /// W301 no target assigned, W302 alias and canonical both assigned, W303 deprecated alias.
-fn targets_and_aliases(formula: &Formula, nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn targets_and_aliases(formula: &Formula, nodes: &[ExprRef<'_>], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut assigned: FastMap<Target, (Option<Span>, Option<Span>)> = FastMap::default();
     let mut any_target = false;
     for s in &formula.statements {
@@ -84,7 +84,7 @@ fn targets_and_aliases(formula: &Formula, nodes: &[&Expr], resolved: &Resolved, 
         }
     }
     for e in nodes {
-        if let ExprKind::Name { .. } = &e.kind {
+        if let View::Name { .. } = e.kind() {
             if let Some(v) = service(resolved, e.span) {
                 if let Some(canonical) = v.alias_of {
                     out.push(alias_warning(v.name, canonical, e.span));
@@ -121,10 +121,10 @@ fn alias_warning(alias: &str, canonical: &str, span: Span) -> Diagnostic {
 }
 
 /// The sampled metric that `e` names, optionally in parentheses.
-fn metric_of(e: &Expr, resolved: &Resolved) -> Option<Metric> {
+fn metric_of(e: ExprRef<'_>, resolved: &Resolved) -> Option<Metric> {
     let e = e.unparenthesized();
-    match (&e.kind, service(resolved, e.span)?.kind) {
-        (ExprKind::Name { .. }, VariableKind::Metric(m)) => Some(m),
+    match (e.kind(), service(resolved, e.span)?.kind) {
+        (View::Name { .. }, VariableKind::Metric(m)) => Some(m),
         _ => None,
     }
 }
@@ -139,16 +139,16 @@ fn method_of(resolved: &Resolved, name: Span) -> Option<Method> {
 
 /// A constant expression of numbers, `TimeInterval_*` constants and operators, evaluated
 /// statically with the evaluator's own operators (what constant folding gives).
-fn constant(e: &Expr, resolved: &Resolved) -> Option<Scalar<'static>> {
+fn constant(e: ExprRef<'_>, resolved: &Resolved) -> Option<Scalar<'static>> {
     let e = e.unparenthesized();
-    match &e.kind {
-        ExprKind::Number { value } => Some(Scalar::Double(*value)),
-        ExprKind::Name { .. } => match resolved.name(e.span)? {
+    match e.kind() {
+        View::Number { value } => Some(Scalar::Double(*value)),
+        View::Name { .. } => match resolved.name(e.span)? {
             Resolution::Constant(c) => Some(Scalar::Interval(c.value)),
             _ => None,
         },
-        ExprKind::Unary { op, operand } => ops::unary(*op, constant(operand, resolved)?).ok(),
-        ExprKind::Binary { op, left, right } => {
+        View::Unary { op, operand } => ops::unary(*op, constant(operand, resolved)?).ok(),
+        View::Binary { op, left, right } => {
             let (a, b) = (constant(left, resolved)?, constant(right, resolved)?);
             let truth = |s: Scalar<'_>| match s {
                 Scalar::Double(x) => Some(ops::is_true(x)),
@@ -167,7 +167,7 @@ fn constant(e: &Expr, resolved: &Resolved) -> Option<Scalar<'static>> {
                 _ => ops::binary(*op, a, b).ok(),
             }
         }
-        ExprKind::Conditional {
+        View::Conditional {
             condition,
             then_branch,
             else_branch,
@@ -181,7 +181,7 @@ fn constant(e: &Expr, resolved: &Resolved) -> Option<Scalar<'static>> {
 }
 
 /// A constant interval expression (`TimeInterval_Minute * 5`).
-fn constant_interval(e: &Expr, resolved: &Resolved) -> Option<TimeInterval> {
+fn constant_interval(e: ExprRef<'_>, resolved: &Resolved) -> Option<TimeInterval> {
     match constant(e, resolved)? {
         Scalar::Interval(i) => Some(i),
         _ => None,
@@ -189,7 +189,7 @@ fn constant_interval(e: &Expr, resolved: &Resolved) -> Option<TimeInterval> {
 }
 
 /// A constant number expression (`2 * 3`, `1 > 0`).
-fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
+fn constant_number(e: ExprRef<'_>, resolved: &Resolved) -> Option<f64> {
     match constant(e, resolved)? {
         Scalar::Double(x) => Some(x),
         _ => None,
@@ -198,12 +198,12 @@ fn constant_number(e: &Expr, resolved: &Resolved) -> Option<f64> {
 
 /// W304 retired metric, W305 `GetSample(1)` as the only look, W306 window too recent,
 /// W317 metric used as a number.
-fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn metric_uses(nodes: &[ExprRef<'_>], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Metric names used as method receivers, by span start.
     let mut receivers: FastSet<u32> = FastSet::default();
     let mut looks: FastMap<Metric, Vec<(Span, bool)>> = FastMap::default();
     for e in nodes {
-        if let ExprKind::MethodCall { object, method, args, .. } = &e.kind {
+        if let View::MethodCall { object, method, args, .. } = e.kind() {
             if let Some(m) = metric_of(object, resolved) {
                 receivers.insert(object.unparenthesized().span.start);
                 let method = method_of(resolved, method.span);
@@ -215,7 +215,7 @@ fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) 
                     let mut bounds = args.iter().take(2).filter_map(|a| constant_interval(a, resolved));
                     let (b0, b1) = (bounds.next(), bounds.next());
                     let found = usize::from(b0.is_some()) + usize::from(b1.is_some());
-                    let two_bounds = args.len() >= 2 && constant_number(&args[1], resolved).is_none();
+                    let two_bounds = args.len() >= 2 && constant_number(args.at(1), resolved).is_none();
                     let expected = if two_bounds { 2 } else { 1 };
                     if found == expected {
                         let oldest = b0.iter().chain(b1.iter()).map(|b| b.0.abs()).max().unwrap_or(0);
@@ -231,7 +231,7 @@ fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) 
         }
     }
     for e in nodes {
-        if let (ExprKind::Name { name }, Some(v)) = (&e.kind, service(resolved, e.span)) {
+        if let (View::Name { name }, Some(v)) = (e.kind(), service(resolved, e.span)) {
             if let VariableKind::Metric(m) = v.kind {
                 if m.is_retired() {
                     out.push(Diagnostic::new(
@@ -264,22 +264,22 @@ fn metric_uses(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) 
 }
 
 /// W307: `GetSample(window)` without a percentage, not guarded by `GetSamplePercent`.
-fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn unguarded_windows(formula: &Formula, nodes: &[ExprRef<'_>], ends: &[usize], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // Variables whose value depends on a GetSamplePercent call.
     let mut percent_vars: Vec<Resolution> = Vec::new();
-    let mentions_percent = |e: &Expr, vars: &[Resolution]| -> bool {
+    let mentions_percent = |e: ExprRef<'_>, vars: &[Resolution]| -> bool {
         let mut found = false;
-        fn go(e: &Expr, resolved: &Resolved, vars: &[Resolution], found: &mut bool) {
+        fn go(e: ExprRef<'_>, resolved: &Resolved, vars: &[Resolution], found: &mut bool) {
             if *found {
                 return;
             }
-            match &e.kind {
-                ExprKind::MethodCall { method, .. }
+            match e.kind() {
+                View::MethodCall { method, .. }
                     if matches!(method_of(resolved, method.span), Some(Method::GetSamplePercent | Method::Count)) =>
                 {
                     *found = true
                 }
-                ExprKind::Name { .. } if resolved.name(e.span).is_some_and(|r| vars.contains(&r)) => *found = true,
+                View::Name { .. } if resolved.name(e.span).is_some_and(|r| vars.contains(&r)) => *found = true,
                 _ => e.for_each_child(|c| go(c, resolved, vars, found)),
             }
         }
@@ -287,15 +287,15 @@ fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolve
         found
     };
     fn visit(
-        e: &Expr,
+        e: ExprRef<'_>,
         guarded: bool,
         resolved: &Resolved,
         vars: &[Resolution],
-        mentions_percent: &dyn Fn(&Expr, &[Resolution]) -> bool,
+        mentions_percent: &dyn Fn(ExprRef<'_>, &[Resolution]) -> bool,
         out: &mut Vec<Diagnostic>,
     ) {
-        match &e.kind {
-            ExprKind::Conditional {
+        match e.kind() {
+            View::Conditional {
                 condition,
                 then_branch,
                 else_branch,
@@ -305,7 +305,7 @@ fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolve
                 visit(then_branch, g, resolved, vars, mentions_percent, out);
                 visit(else_branch, g, resolved, vars, mentions_percent, out);
             }
-            ExprKind::Binary {
+            View::Binary {
                 op: BinaryOp::And | BinaryOp::Or,
                 left,
                 right,
@@ -314,7 +314,7 @@ fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolve
                 let g = guarded || mentions_percent(left, vars);
                 visit(right, g, resolved, vars, mentions_percent, out);
             }
-            ExprKind::MethodCall { .. } => {
+            View::MethodCall { .. } => {
                 if !guarded && window_without_percent(e, resolved) {
                     out.push(
                         Diagnostic::new(Code::UnguardedWindow, e.span, "this window has no sample percentage, so it requires 70 % of the expected samples and fails the whole evaluation when they are missing (e.g. on a new pool)")
@@ -327,12 +327,13 @@ fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolve
         }
     }
     for (i, s) in formula.statements.iter().enumerate() {
-        if let Some(e) = s.expr() {
+        if let Some(e) = formula.statement_expr(s) {
             // The walk only reports windows: a statement without one needs none.
-            if statement_nodes(nodes, ends, i).iter().any(|x| window_without_percent(x, resolved)) {
+            if statement_nodes(nodes, ends, i).iter().any(|x| window_without_percent(*x, resolved)) {
                 visit(e, false, resolved, &percent_vars, &mentions_percent, out);
             }
             if let StatementKind::Assign { target, value } = &s.kind {
+                let value = formula.get(*value);
                 if mentions_percent(value, &percent_vars) {
                     if let Some(r) = resolved.name(target.span) {
                         percent_vars.push(r);
@@ -344,36 +345,36 @@ fn unguarded_windows(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolve
 }
 
 /// `GetSample(window)` without a percentage (guarded or not).
-fn window_without_percent(e: &Expr, resolved: &Resolved) -> bool {
-    let ExprKind::MethodCall { method, args, .. } = &e.kind else {
+fn window_without_percent(e: ExprRef<'_>, resolved: &Resolved) -> bool {
+    let View::MethodCall { method, args, .. } = e.kind() else {
         return false;
     };
     method_of(resolved, method.span) == Some(Method::GetSample)
         && match args.len() {
-            1 => constant_number(&args[0], resolved).is_none() && !is_count_like(&args[0], resolved),
-            2 => constant_number(&args[1], resolved).is_none() && constant_interval(&args[1], resolved).is_some(),
+            1 => constant_number(args.at(0), resolved).is_none() && !is_count_like(args.at(0), resolved),
+            2 => constant_number(args.at(1), resolved).is_none() && constant_interval(args.at(1), resolved).is_some(),
             _ => false,
         }
 }
 
 /// A `GetSample` argument that is plainly a count (a number or a variable holding one); we
 /// cannot always know, so only intervals built from constants count as windows.
-fn is_count_like(e: &Expr, resolved: &Resolved) -> bool {
+fn is_count_like(e: ExprRef<'_>, resolved: &Resolved) -> bool {
     constant_interval(e, resolved).is_none()
         && !matches!(
-            &e.unparenthesized().kind,
-            ExprKind::Name { .. } | ExprKind::Call { .. } | ExprKind::Binary { .. }
+            e.unparenthesized().kind(),
+            View::Name { .. } | View::Call { .. } | View::Binary { .. }
         )
 }
 
 /// W308 CPU scale, W309 constant condition, W311 weekday == 7, W312 chained comparison, N402 UTC hour/weekday,
 /// N401 retaineddata.
-fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn expression_lints(nodes: &[ExprRef<'_>], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     // N402 once per field (`hour`, `weekday`), at its first comparison.
     let mut utc_noted: Vec<TimestampField> = Vec::new();
     for e in nodes {
-        match &e.kind {
-            ExprKind::Conditional { condition, .. } => {
+        match e.kind() {
+            View::Conditional { condition, .. } => {
                 if let Some(v) = constant_number(condition, resolved) {
                     out.push(Diagnostic::new(
                         Code::ConstantCondition,
@@ -382,8 +383,8 @@ fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnost
                     ));
                 }
             }
-            ExprKind::Binary { op, left, right } if op.is_comparison() => {
-                if let ExprKind::Binary { op: inner, .. } = &left.kind {
+            View::Binary { op, left, right } if op.is_comparison() => {
+                if let View::Binary { op: inner, .. } = left.kind() {
                     if inner.is_comparison() {
                         out.push(
                             Diagnostic::new(
@@ -400,8 +401,8 @@ fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnost
                     }
                 }
                 for (side, other) in [(left, right), (right, left)] {
-                    let field = match &side.unparenthesized().kind {
-                        ExprKind::Member { member, .. } => match resolved.name(member.span) {
+                    let field = match side.unparenthesized().kind() {
+                        View::Member { member, .. } => match resolved.name(member.span) {
                             Some(Resolution::Field(f)) => Some((f.field, member)),
                             _ => None,
                         },
@@ -451,8 +452,7 @@ fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnost
                     }
                 }
             }
-            ExprKind::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) =>
-            {
+            View::Name { .. } if matches!(resolved.name(e.span), Some(Resolution::Keyword(k)) if k.value == Deallocation::RetainedData) => {
                 out.push(Diagnostic::new(
                 Code::RetainedData,
                 e.span,
@@ -464,10 +464,10 @@ fn expression_lints(nodes: &[&Expr], resolved: &Resolved, out: &mut Vec<Diagnost
     }
 }
 
-fn mentions_cpu(e: &Expr, resolved: &Resolved) -> bool {
+fn mentions_cpu(e: ExprRef<'_>, resolved: &Resolved) -> bool {
     let mut found = false;
-    fn go(e: &Expr, resolved: &Resolved, found: &mut bool) {
-        if let ExprKind::Name { .. } = &e.kind {
+    fn go(e: ExprRef<'_>, resolved: &Resolved, found: &mut bool) {
+        if let View::Name { .. } = e.kind() {
             if service(resolved, e.span).map(|v| v.kind) == Some(VariableKind::Metric(Metric::CpuPercent)) {
                 *found = true;
             }
@@ -480,12 +480,12 @@ fn mentions_cpu(e: &Expr, resolved: &Resolved) -> bool {
 
 /// W313: a bare expression that does nothing.
 fn no_effect(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
-    fn has_effect(e: &Expr, resolved: &Resolved) -> bool {
+    fn has_effect(e: ExprRef<'_>, resolved: &Resolved) -> bool {
         let mut found = false;
-        fn go(e: &Expr, resolved: &Resolved, found: &mut bool) {
-            match &e.kind {
-                ExprKind::MethodCall { .. } => *found = true,
-                ExprKind::Call { function, .. }
+        fn go(e: ExprRef<'_>, resolved: &Resolved, found: &mut bool) {
+            match e.kind() {
+                View::MethodCall { .. } => *found = true,
+                View::Call { function, .. }
                     if matches!(
                         resolved.name(function.span),
                         Some(Resolution::Function(f)) if matches!(f.function, Function::Stop | Function::Rand)
@@ -502,17 +502,18 @@ fn no_effect(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) 
     }
     for s in &formula.statements {
         if let StatementKind::Expr { expr } = &s.kind {
-            if !has_effect(expr, resolved) && !matches!(expr.kind, ExprKind::Error) {
+            let expr = formula.get(*expr);
+            if !has_effect(expr, resolved) && !matches!(expr.kind(), View::Error) {
                 let mut d = Diagnostic::new(
                     Code::NoEffect,
                     s.span,
                     "this statement computes a value and discards it: it has no effect",
                 );
-                if let ExprKind::Binary {
+                if let View::Binary {
                     op: BinaryOp::Eq, left, ..
-                } = &expr.kind
+                } = expr.kind()
                 {
-                    if let ExprKind::Name { .. } = left.kind {
+                    if let View::Name { .. } = left.kind() {
                         d = d.with_note("to assign, write `=` instead of `==`");
                     }
                 }
@@ -526,6 +527,7 @@ fn no_effect(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) 
 fn target_values(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
+            let value = formula.get(*value);
             if let Some(VariableKind::Target(_)) = service(resolved, target.span).map(|v| v.kind) {
                 if let Some(v) = constant_number(value, resolved) {
                     if v < 0.0 {
@@ -605,19 +607,19 @@ impl Bounds {
 
 /// The [`Bounds`] of `e`, with `known` the bounds of the variables assigned so far (targets
 /// by their canonical name, D51).
-fn bounds(e: &Expr, known: &FastMap<String, Bounds>, resolved: &Resolved) -> Bounds {
+fn bounds(e: ExprRef<'_>, known: &FastMap<String, Bounds>, resolved: &Resolved) -> Bounds {
     use BinaryOp::*;
-    match &e.unparenthesized().kind {
-        ExprKind::Number { value } => Bounds::point(*value),
-        ExprKind::Name { name } => known.get(canonical_name(name)).copied().unwrap_or(Bounds::ANY),
-        ExprKind::Unary { op, operand } => match op {
+    match e.unparenthesized().kind() {
+        View::Number { value } => Bounds::point(*value),
+        View::Name { name } => known.get(canonical_name(name)).copied().unwrap_or(Bounds::ANY),
+        View::Unary { op, operand } => match op {
             crate::syntax::ast::UnaryOp::Neg => {
                 let b = bounds(operand, known, resolved);
                 Bounds::checked(-b.hi, -b.lo)
             }
             crate::syntax::ast::UnaryOp::Not => Bounds::BOOL,
         },
-        ExprKind::Binary { op, left, right } => match op {
+        View::Binary { op, left, right } => match op {
             Add | Sub => {
                 let (a, b) = (bounds(left, known, resolved), bounds(right, known, resolved));
                 if *op == Add {
@@ -630,7 +632,7 @@ fn bounds(e: &Expr, known: &FastMap<String, Bounds>, resolved: &Resolved) -> Bou
             _ if op.is_comparison() => Bounds::BOOL,
             _ => constant_number(e, resolved).map_or(Bounds::ANY, Bounds::point),
         },
-        ExprKind::Conditional {
+        View::Conditional {
             condition,
             then_branch,
             else_branch,
@@ -642,7 +644,7 @@ fn bounds(e: &Expr, known: &FastMap<String, Bounds>, resolved: &Resolved) -> Bou
                 Bounds::checked(a.lo.min(b.lo), a.hi.max(b.hi))
             }
         },
-        ExprKind::Call { function, args, .. } if !args.is_empty() => {
+        View::Call { function, args, .. } if !args.is_empty() => {
             let all: Vec<Bounds> = args.iter().map(|a| bounds(a, known, resolved)).collect();
             match builtins::lookup_function(&function.text).map(|f| f.function) {
                 // Every element of every argument is a candidate (a vector's are unknown).
@@ -676,9 +678,10 @@ fn canonical_name(name: &str) -> &str {
 fn target_always_zero(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut known: FastMap<String, Bounds> = FastMap::default();
     // Per target: the deciding assignment so far (name span, value, bounds, by its canonical name).
-    let mut deciding: Vec<(Target, bool, &Expr, Span, Bounds)> = Vec::new();
+    let mut deciding: Vec<(Target, bool, ExprRef<'_>, Span, Bounds)> = Vec::new();
     for s in &formula.statements {
         if let StatementKind::Assign { target, value } = &s.kind {
+            let value = formula.get(*value);
             let b = bounds(value, &known, resolved);
             let variable = builtins::lookup_variable(&target.text);
             if let Some(VariableKind::Target(t)) = variable.map(|v| v.kind) {
@@ -709,7 +712,7 @@ fn target_always_zero(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diag
                     crate::format::format_double(b.hi)
                 ),
             );
-            if let ExprKind::Call { function, .. } = &value.unparenthesized().kind {
+            if let View::Call { function, .. } = value.unparenthesized().kind() {
                 if builtins::lookup_function(&function.text).map(|f| f.function) == Some(Function::Min) {
                     d = d.with_note("`min(0, x)` is at most 0; to keep a target from going negative, write `max(0, x)`");
                 }
@@ -720,16 +723,16 @@ fn target_always_zero(formula: &Formula, resolved: &Resolved, out: &mut Vec<Diag
 }
 
 /// A `time("…")` literal's date, when `e` is `time("…")`.
-fn time_literal(e: &Expr) -> Option<Timestamp> {
-    let ExprKind::Call { function, args, .. } = &e.unparenthesized().kind else {
+fn time_literal(e: ExprRef<'_>) -> Option<Timestamp> {
+    let View::Call { function, args, .. } = e.unparenthesized().kind() else {
         return None;
     };
     if builtins::lookup_function(&function.text).map(|f| f.function) != Some(Function::Time) {
         return None;
     }
-    match args.as_slice() {
-        [arg] => match &arg.unparenthesized().kind {
-            ExprKind::String { value } if !value.is_empty() => crate::time::parse_time_literal(value).ok(),
+    match args.ids() {
+        &[arg] => match args.expr(arg).unparenthesized().kind() {
+            View::String { value } if !value.is_empty() => crate::time::parse_time_literal(value).ok(),
             _ => None,
         },
         _ => None,
@@ -737,16 +740,16 @@ fn time_literal(e: &Expr) -> Option<Timestamp> {
 }
 
 /// `time() - time("…")`: the span of the literal's call and its date.
-fn since_fixed_date(e: &Expr) -> Option<(Span, Timestamp)> {
-    let ExprKind::Binary {
+fn since_fixed_date(e: ExprRef<'_>) -> Option<(Span, Timestamp)> {
+    let View::Binary {
         op: BinaryOp::Sub,
         left,
         right,
-    } = &e.unparenthesized().kind
+    } = e.unparenthesized().kind()
     else {
         return None;
     };
-    let now = matches!(&left.unparenthesized().kind, ExprKind::Call { function, args, .. }
+    let now = matches!(left.unparenthesized().kind(), View::Call { function, args, .. }
         if args.is_empty() && builtins::lookup_function(&function.text).map(|f| f.function) == Some(Function::Time));
     if !now {
         return None;
@@ -782,13 +785,13 @@ pub(crate) fn fixed_date_ages(formula: &Formula, resolved: &Resolved) -> Vec<Fix
 }
 
 /// [`fixed_date_ages`] over the formula's [`preorder`] list.
-fn fixed_date_ages_in(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolved: &Resolved) -> Vec<FixedDateAge> {
+fn fixed_date_ages_in(formula: &Formula, nodes: &[ExprRef<'_>], ends: &[usize], resolved: &Resolved) -> Vec<FixedDateAge> {
     let mut ages: FastMap<&str, (Span, Timestamp)> = FastMap::default();
     let mut intervals: FastMap<&str, TimeInterval> = FastMap::default();
     let mut found = Vec::new();
-    fn interval_of(e: &Expr, intervals: &FastMap<&str, TimeInterval>, resolved: &Resolved) -> Option<TimeInterval> {
-        match &e.unparenthesized().kind {
-            ExprKind::Name { name } => intervals.get(name.as_str()).copied().or_else(|| constant_interval(e, resolved)),
+    fn interval_of(e: ExprRef<'_>, intervals: &FastMap<&str, TimeInterval>, resolved: &Resolved) -> Option<TimeInterval> {
+        match e.unparenthesized().kind() {
+            View::Name { name } => intervals.get(name.as_str()).copied().or_else(|| constant_interval(e, resolved)),
             _ => constant_interval(e, resolved),
         }
     }
@@ -796,15 +799,15 @@ fn fixed_date_ages_in(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolv
         if s.expr().is_none() {
             continue;
         }
-        let age_of = |x: &Expr| -> Option<(Span, Timestamp)> {
-            match &x.unparenthesized().kind {
-                ExprKind::Name { .. } if ages.is_empty() => None,
-                ExprKind::Name { name } => ages.get(name.as_str()).copied(),
+        let age_of = |x: ExprRef<'_>| -> Option<(Span, Timestamp)> {
+            match x.unparenthesized().kind() {
+                View::Name { .. } if ages.is_empty() => None,
+                View::Name { name } => ages.get(name.as_str()).copied(),
                 _ => since_fixed_date(x),
             }
         };
-        let mut visit = |x: &Expr| {
-            if let ExprKind::Binary { op, left, right } = &x.kind {
+        let mut visit = |x: ExprRef<'_>| {
+            if let View::Binary { op, left, right } = x.kind() {
                 if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
                     for (side, other, on_left) in [(left, right, true), (right, left, false)] {
                         if let Some((literal, date)) = age_of(side) {
@@ -822,9 +825,10 @@ fn fixed_date_ages_in(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolv
             }
         };
         for x in statement_nodes(nodes, ends, i) {
-            visit(x);
+            visit(*x);
         }
         if let StatementKind::Assign { target, value } = &s.kind {
+            let value = formula.get(*value);
             match since_fixed_date(value) {
                 Some(age) => {
                     ages.insert(&target.text, age);
@@ -879,7 +883,7 @@ impl FixedDateAge {
 
 /// W320: the time since a fixed `time("…")` date compared with an interval, as if it were the
 /// pool's age (a "first interval" branch): the formula cannot know when the pool was created.
-fn age_from_fixed_time(formula: &Formula, nodes: &[&Expr], ends: &[usize], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
+fn age_from_fixed_time(formula: &Formula, nodes: &[ExprRef<'_>], ends: &[usize], resolved: &Resolved, out: &mut Vec<Diagnostic>) {
     let mut seen: FastSet<u32> = FastSet::default();
     for age in fixed_date_ages_in(formula, nodes, ends, resolved) {
         if !seen.insert(age.literal.start) {

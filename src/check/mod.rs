@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::builtins::{self, Function, Method, Params, VariableKind};
 use crate::diagnostic::{sort_diagnostics, Code, Diagnostic, Severity};
 use crate::limits::MAX_FORMULA_LENGTH;
-use crate::syntax::ast::{Expr, ExprKind, Formula, Name, StatementKind};
+use crate::syntax::ast::{Args, ExprRef, Formula, Name, StatementKind, View};
 use crate::syntax::line_index::utf16_len;
 use crate::syntax::text::Text;
 use crate::syntax::{parse, Span};
@@ -114,11 +114,7 @@ pub fn check(src: &str) -> Analysis {
         )
         .with_note("shorten comments and names, or compute less in the formula");
         return Analysis {
-            formula: Formula {
-                statements: Vec::new(),
-                comments: Vec::new(),
-                span: Span::new(0, src.len()),
-            },
+            formula: Formula::empty(Span::new(0, src.len())),
             diagnostics: vec![d],
             variables: Vec::new(),
             resolved: Resolved::default(),
@@ -217,16 +213,16 @@ impl Checker {
         self.final_target_assignments = last.iter().filter_map(|(canonical, alias)| canonical.or(*alias)).collect();
         for statement in &formula.statements {
             match &statement.kind {
-                StatementKind::Assign { target, value } => self.check_assignment(target, value, statement.span),
+                StatementKind::Assign { target, value } => self.check_assignment(target, formula.get(*value), statement.span),
                 StatementKind::Expr { expr } => {
-                    self.expr(expr, Position::Discarded);
+                    self.expr(formula.get(*expr), Position::Discarded);
                 }
                 StatementKind::Error => {}
             }
         }
     }
 
-    fn check_assignment(&mut self, target: &Name, value: &Expr, statement_span: Span) {
+    fn check_assignment(&mut self, target: &Name, value: ExprRef<'_>, statement_span: Span) {
         let name = target.text.as_str();
         if let Some(var) = builtins::lookup_variable(name) {
             self.resolved.add_name(target.span, Resolution::Service(var));
@@ -359,15 +355,15 @@ impl Checker {
     }
 
     /// Check an expression and return its possible types (recorded in the resolved tree).
-    fn expr(&mut self, expr: &Expr, position: Position) -> TypeSet {
+    fn expr(&mut self, expr: ExprRef<'_>, position: Position) -> TypeSet {
         let t = self.expr_kind(expr, position);
         self.resolved.add_type(expr.span, t);
         t
     }
 
-    fn expr_kind(&mut self, expr: &Expr, position: Position) -> TypeSet {
-        match &expr.kind {
-            ExprKind::Number { value } => {
+    fn expr_kind(&mut self, expr: ExprRef<'_>, position: Position) -> TypeSet {
+        match expr.kind() {
+            View::Number { value } => {
                 if !value.is_finite() {
                     self.report(Diagnostic::new(
                         Code::NumberTooLarge,
@@ -378,20 +374,20 @@ impl Checker {
                 }
                 Type::Double.into()
             }
-            ExprKind::String { .. } => Type::String.into(),
-            ExprKind::Name { name } => self.name(name, expr.span, position),
-            ExprKind::Paren { inner } => self.expr(inner, position),
-            ExprKind::Error => TypeSet::UNKNOWN,
-            ExprKind::Unary { op, operand } => {
+            View::String { .. } => Type::String.into(),
+            View::Name { name } => self.name(name, expr.span, position),
+            View::Paren { inner } => self.expr(inner, position),
+            View::Error => TypeSet::UNKNOWN,
+            View::Unary { op, operand } => {
                 let t = self.value(operand);
                 self.unary(*op, t, expr.span)
             }
-            ExprKind::Binary { op, left, right } => {
+            View::Binary { op, left, right } => {
                 let l = self.value(left);
                 let r = self.value(right);
                 self.binary(*op, l, r, expr.span)
             }
-            ExprKind::Conditional {
+            View::Conditional {
                 condition,
                 then_branch,
                 else_branch,
@@ -409,14 +405,14 @@ impl Checker {
                 let b = self.expr(else_branch, branch_position);
                 a.union(b)
             }
-            ExprKind::Call { function, args, .. } => self.call(function, args, expr.span, position),
-            ExprKind::Member { object, member } => self.member(object, member),
-            ExprKind::MethodCall { object, method, args, .. } => self.method(object, method, args),
+            View::Call { function, args, .. } => self.call(function, args, expr.span, position),
+            View::Member { object, member } => self.member(object, member),
+            View::MethodCall { object, method, args, .. } => self.method(object, method, args),
         }
     }
 
     /// Check an expression whose value is used as an operand.
-    fn value(&mut self, expr: &Expr) -> TypeSet {
+    fn value(&mut self, expr: ExprRef<'_>) -> TypeSet {
         self.expr(expr, Position::Value)
     }
 
@@ -606,7 +602,7 @@ impl Checker {
         result
     }
 
-    fn call(&mut self, function: &Name, args: &[Expr], span: Span, position: Position) -> TypeSet {
+    fn call(&mut self, function: &Name, args: Args<'_>, span: Span, position: Position) -> TypeSet {
         let name = function.text.as_str();
         let Some(info) = builtins::lookup_function(name) else {
             for arg in args {
@@ -689,7 +685,7 @@ impl Checker {
                             format!("`time` takes a string such as \"2024-05-01T10:00:00Z\", not a {}", t.describe()),
                         ));
                     }
-                    if let ExprKind::String { value } = &arg.unparenthesized().kind {
+                    if let View::String { value } = arg.unparenthesized().kind() {
                         if !value.is_empty() {
                             if let Err(e) = crate::time::parse_time_literal(value) {
                                 self.report(Diagnostic::new(
@@ -710,14 +706,14 @@ impl Checker {
                 if !types[0].is_unknown() && !types[0].contains(Type::DoubleVec) {
                     self.report(Diagnostic::new(
                         Code::InvalidArgument,
-                        args[0].span,
+                        args.at(0).span,
                         format!("the first argument of `{name}` must be a doubleVec, not a {}", types[0].describe()),
                     ));
                 }
                 if !types[1].is_unknown() && !types[1].contains(Type::Double) {
                     self.report(Diagnostic::new(
                         Code::InvalidArgument,
-                        args[1].span,
+                        args.at(1).span,
                         format!("the second argument of `{name}` must be a double, not a {}", types[1].describe()),
                     ));
                 }
@@ -764,12 +760,12 @@ impl Checker {
         }
     }
 
-    fn member(&mut self, object: &Expr, member: &Name) -> TypeSet {
+    fn member(&mut self, object: ExprRef<'_>, member: &Name) -> TypeSet {
         if let Some(f) = builtins::lookup_field(&member.text) {
             self.resolved.add_name(member.span, Resolution::Field(f));
         }
         // A method name used without parentheses on a metric.
-        if let ExprKind::Name { name } = &object.unparenthesized().kind {
+        if let View::Name { name } = object.unparenthesized().kind() {
             if let Some(var) = builtins::lookup_variable(name).filter(|v| matches!(v.kind, VariableKind::Metric(_))) {
                 self.resolved.add_name(object.unparenthesized().span, Resolution::Service(var));
                 let mut d = Diagnostic::new(
@@ -823,7 +819,7 @@ impl Checker {
 
     /// Check the arguments of a call and return their types, without allocating for the
     /// usual few.
-    fn arg_types(&mut self, args: &[Expr]) -> ArgTypes {
+    fn arg_types(&mut self, args: Args<'_>) -> ArgTypes {
         let mut types = ArgTypes {
             inline: [TypeSet::UNKNOWN; ArgTypes::INLINE],
             more: Vec::new(),
@@ -839,12 +835,12 @@ impl Checker {
         types
     }
 
-    fn method(&mut self, object: &Expr, method: &Name, args: &[Expr]) -> TypeSet {
+    fn method(&mut self, object: ExprRef<'_>, method: &Name, args: Args<'_>) -> TypeSet {
         let types = self.arg_types(args);
         // The receiver must be a sampled metric, named directly (D11).
         let receiver = object.unparenthesized();
-        let metric_ok = match &receiver.kind {
-            ExprKind::Name { name } => match builtins::lookup_variable(name) {
+        let metric_ok = match receiver.kind() {
+            View::Name { name } => match builtins::lookup_variable(name) {
                 Some(var) if matches!(var.kind, VariableKind::Metric(_)) => {
                     self.resolved.add_name(receiver.span, Resolution::Service(var));
                     true
@@ -931,7 +927,7 @@ impl Checker {
                         if !is_time(types[0]) && !is_double(types[0]) {
                             bad(
                                 self,
-                                args[0].span,
+                                args.at(0).span,
                                 "`GetSample` takes a sample count (double) or a window start (timestamp or timeinterval)",
                             );
                         }
@@ -940,33 +936,33 @@ impl Checker {
                         if !is_time(types[0]) {
                             bad(
                                 self,
-                                args[0].span,
+                                args.at(0).span,
                                 "with two arguments, the first argument of `GetSample` is the window start (timestamp or timeinterval)",
                             );
                         }
                         if !is_time(types[1]) && !is_double(types[1]) {
-                            bad(self, args[1].span, "the second argument of `GetSample` is the window end (timestamp or timeinterval) or the sample percentage (double)");
+                            bad(self, args.at(1).span, "the second argument of `GetSample` is the window end (timestamp or timeinterval) or the sample percentage (double)");
                         }
                     }
                     3 => {
                         if !is_time(types[0]) {
                             bad(
                                 self,
-                                args[0].span,
+                                args.at(0).span,
                                 "the first argument of `GetSample` is the window start (timestamp or timeinterval)",
                             );
                         }
                         if !is_time(types[1]) {
                             bad(
                                 self,
-                                args[1].span,
+                                args.at(1).span,
                                 "the second argument of `GetSample` is the window end (timestamp or timeinterval)",
                             );
                         }
                         if !is_double(types[2]) {
                             bad(
                                 self,
-                                args[2].span,
+                                args.at(2).span,
                                 "the third argument of `GetSample` is the sample percentage (double)",
                             );
                         }

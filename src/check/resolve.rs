@@ -225,7 +225,7 @@ pub fn builtin_named(name: &str, member: bool) -> Option<Resolution> {
 mod tests {
     use super::*;
     use crate::check::check;
-    use crate::syntax::ast::{Expr, ExprKind, StatementKind};
+    use crate::syntax::ast::{ExprRef, StatementKind, View};
     use crate::types::Type;
 
     /// Every name and every expression of `src` (a formula without errors) as the checker
@@ -234,22 +234,22 @@ mod tests {
         let analysis = check(src);
         assert!(!analysis.has_errors(), "{src}: {:?}", analysis.diagnostics);
         let r = &analysis.resolved;
-        fn go(e: &Expr, r: &Resolved, src: &str) {
+        fn go(e: ExprRef<'_>, r: &Resolved, src: &str) {
             let text = e.span.text(src);
             assert!(!r.types(e.span).is_unknown(), "no type for `{text}`");
-            let name = match &e.kind {
-                ExprKind::Name { .. } => Some(e.span),
-                ExprKind::Call { function, .. } => Some(function.span),
-                ExprKind::Member { member, .. } => Some(member.span),
-                ExprKind::MethodCall { method, .. } => Some(method.span),
+            let name = match e.kind() {
+                View::Name { .. } => Some(e.span),
+                View::Call { function, .. } => Some(function.span),
+                View::Member { member, .. } => Some(member.span),
+                View::MethodCall { method, .. } => Some(method.span),
                 _ => None,
             };
             if let Some(span) = name {
                 assert!(r.name(span).is_some(), "`{}` in `{text}` is not resolved", span.text(src));
             }
-            match &e.kind {
+            match e.kind() {
                 // The receiver of a sample method is a metric's name, resolved but not a value.
-                ExprKind::MethodCall { object, args, .. } => {
+                View::MethodCall { object, args, .. } => {
                     assert!(matches!(r.name(object.unparenthesized().span), Some(Resolution::Service(_))));
                     args.iter().for_each(|a| go(a, r, src));
                 }
@@ -260,7 +260,7 @@ mod tests {
             if let StatementKind::Assign { target, .. } = &s.kind {
                 assert!(r.name(target.span).is_some(), "target `{}` is not resolved", target.text);
             }
-            if let Some(e) = s.expr() {
+            if let Some(e) = analysis.formula.statement_expr(s) {
                 go(e, r, src);
             }
         }

@@ -9,7 +9,7 @@ use crate::check::resolve::{Resolution, Resolved};
 use crate::check::{check, Analysis};
 use crate::diagnostic::Diagnostic;
 use crate::ops::{self, Scalar};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StatementKind, UnaryOp};
+use crate::syntax::ast::{Args, BinaryOp, ExprRef, StatementKind, UnaryOp, View};
 use crate::syntax::{LineIndex, Span};
 use crate::time::TimeInterval;
 use crate::types::{Type, TypeSet};
@@ -241,6 +241,7 @@ impl Formula {
             for statement in &analysis.formula.statements {
                 match &statement.kind {
                     StatementKind::Assign { target, value } => {
+                        let value = analysis.formula.get(*value);
                         let node = compiler.expr(value)?;
                         let destination = match compiler.name(target.span)? {
                             Resolution::Service(v) => match v.kind {
@@ -270,6 +271,7 @@ impl Formula {
                         });
                     }
                     StatementKind::Expr { expr } => {
+                        let expr = analysis.formula.get(*expr);
                         let node = if compiler.metric_of(expr).is_some() {
                             Node::Nothing // D39: a bare metric name reads no sample.
                         } else {
@@ -358,15 +360,15 @@ impl Compiler<'_> {
 
     /// Whether the expression's static type is exactly `double` (so the double-only path may
     /// read it).
-    fn is_double(&self, e: &Expr) -> bool {
+    fn is_double(&self, e: ExprRef<'_>) -> bool {
         self.resolved.types(e.span) == TypeSet::of(Type::Double)
     }
 
     /// The sampled metric that `e` names, optionally in parentheses.
-    fn metric_of(&self, e: &Expr) -> Option<Metric> {
+    fn metric_of(&self, e: ExprRef<'_>) -> Option<Metric> {
         let e = e.unparenthesized();
-        match (&e.kind, self.resolved.name(e.span)?) {
-            (ExprKind::Name { .. }, Resolution::Service(v)) => match v.kind {
+        match (e.kind(), self.resolved.name(e.span)?) {
+            (View::Name { .. }, Resolution::Service(v)) => match v.kind {
                 VariableKind::Metric(m) => Some(m),
                 _ => None,
             },
@@ -374,17 +376,17 @@ impl Compiler<'_> {
         }
     }
 
-    fn exprs(&mut self, args: &[Expr]) -> Lowered<Vec<Node>> {
+    fn exprs(&mut self, args: Args<'_>) -> Lowered<Vec<Node>> {
         args.iter().map(|a| self.expr(a)).collect()
     }
 
-    fn expr(&mut self, e: &Expr) -> Lowered<Node> {
+    fn expr(&mut self, e: ExprRef<'_>) -> Lowered<Node> {
         let pos = e.span.start;
-        Ok(match &e.kind {
-            ExprKind::Number { value } => Node::Number(*value),
-            ExprKind::String { value } => Node::Str(value.as_str().into()),
-            ExprKind::Paren { inner } => self.expr(inner)?,
-            ExprKind::Name { .. } => match self.name(e.span)? {
+        Ok(match e.kind() {
+            View::Number { value } => Node::Number(*value),
+            View::String { value } => Node::Str(value.as_str().into()),
+            View::Paren { inner } => self.expr(inner)?,
+            View::Name { .. } => match self.name(e.span)? {
                 Resolution::Service(v) => match v.kind {
                     // A read sees the latest write through either name (D51).
                     VariableKind::Target(t) if self.is_double(e) => Node::Target(t),
@@ -402,11 +404,11 @@ impl Compiler<'_> {
                 Resolution::Keyword(k) => Node::Keyword(k.value),
                 Resolution::Function(_) | Resolution::Method(_) | Resolution::Field(_) => return Err(e.span),
             },
-            ExprKind::Unary { op, operand } => {
+            View::Unary { op, operand } => {
                 let operand = self.expr(operand)?;
                 fold_unary(*op, &operand).unwrap_or_else(|| Node::Unary(*op, Box::new(operand), pos))
             }
-            ExprKind::Binary { op, left, right } => {
+            View::Binary { op, left, right } => {
                 let (l, r) = (Box::new(self.expr(left)?), Box::new(self.expr(right)?));
                 if let Some(folded) = fold_binary(*op, &l, &r) {
                     return Ok(folded);
@@ -418,7 +420,7 @@ impl Compiler<'_> {
                     _ => Node::Binary(*op, l, r, pos),
                 }
             }
-            ExprKind::Conditional {
+            View::Conditional {
                 condition,
                 then_branch,
                 else_branch,
@@ -434,15 +436,15 @@ impl Compiler<'_> {
                     Node::Cond(c, a, b, condition.span.start)
                 }
             }
-            ExprKind::Call { function, args, .. } => match self.name(function.span)? {
+            View::Call { function, args, .. } => match self.name(function.span)? {
                 Resolution::Function(f) => Node::Call(f.function, self.exprs(args)?, pos),
                 _ => return Err(function.span),
             },
-            ExprKind::Member { object, member } => match self.name(member.span)? {
+            View::Member { object, member } => match self.name(member.span)? {
                 Resolution::Field(f) => Node::Field(f.field, Box::new(self.expr(object)?), pos),
                 _ => return Err(member.span),
             },
-            ExprKind::MethodCall {
+            View::MethodCall {
                 object,
                 method,
                 args,
@@ -454,7 +456,7 @@ impl Compiler<'_> {
                 };
                 Node::Sample(metric, m.method, SampleArgs::new(self.exprs(args)?), open_paren.start)
             }
-            ExprKind::Error => return Err(e.span),
+            View::Error => return Err(e.span),
         })
     }
 }

@@ -18,7 +18,7 @@
 
 use chumsky::span::SimpleSpan;
 
-use super::ast::{BinaryOp, Expr, ExprKind, Name, Statement, StatementKind, UnaryOp};
+use super::ast::{BinaryOp, Builder, ExprId, ExprKind, Name, Statement, StatementKind, UnaryOp};
 use super::lexer::TokenKind;
 use super::span::Span;
 use super::text::Text;
@@ -26,42 +26,32 @@ use super::text::Text;
 /// A cleaned token, as the parser splits them into chunks.
 pub(super) type Tok = (TokenKind, SimpleSpan);
 
-/// One statement parsed from a whole chunk, with the depth of its expression (what
-/// [`Expr::depth`] would count), or `None` when the chunk is not one valid statement or this
-/// parser is not sure.
-pub(super) fn parse_statement(src: &str, chunk: &[Tok]) -> Option<(Statement, usize)> {
-    let mut p = Descent { src, toks: chunk, pos: 0 };
-    let statement = if p.kind(0) == Some(TokenKind::Ident) && p.kind(1) == Some(TokenKind::Assign) {
-        let target = p.name();
-        p.pos += 1;
-        let (value, depth) = p.expr()?;
-        (
-            Statement {
-                span: target.span.to(value.span),
-                kind: StatementKind::Assign { target, value },
-            },
-            depth,
-        )
-    } else {
-        let (expr, depth) = p.expr()?;
-        (
-            Statement {
-                span: expr.span,
-                kind: StatementKind::Expr { expr },
-            },
-            depth,
-        )
+/// One statement parsed from a whole chunk, its nodes pushed onto `arena`, with the depth of
+/// its expression (what [`super::ast::ExprRef::depth`] would count), or `None` when the chunk
+/// is not one valid statement or this parser is not sure; then `arena` is as it was.
+pub(super) fn parse_statement(src: &str, chunk: &[Tok], arena: &mut Builder) -> Option<(Statement, usize)> {
+    let mark = arena.mark();
+    let mut p = Descent {
+        src,
+        toks: chunk,
+        pos: 0,
+        arena,
     };
-    (p.pos == chunk.len()).then_some(statement)
+    let statement = p.statement().filter(|_| p.pos == chunk.len());
+    if statement.is_none() {
+        p.arena.truncate(mark);
+    }
+    statement
 }
 
-/// An expression and its depth.
-type Node = (Expr, usize);
+/// An expression's id, span and depth.
+type Node = (ExprId, Span, usize);
 
 struct Descent<'a> {
     src: &'a str,
     toks: &'a [Tok],
     pos: usize,
+    arena: &'a mut Builder,
 }
 
 /// The binary operator a token spells, with its binding power (D6).
@@ -88,6 +78,31 @@ fn span_of(s: SimpleSpan) -> Span {
 }
 
 impl Descent<'_> {
+    /// An assignment or a bare expression.
+    fn statement(&mut self) -> Option<(Statement, usize)> {
+        if self.kind(0) == Some(TokenKind::Ident) && self.kind(1) == Some(TokenKind::Assign) {
+            let target = self.name();
+            self.pos += 1;
+            let (value, span, depth) = self.expr()?;
+            Some((
+                Statement {
+                    span: target.span.to(span),
+                    kind: StatementKind::Assign { target, value },
+                },
+                depth,
+            ))
+        } else {
+            let (expr, span, depth) = self.expr()?;
+            Some((
+                Statement {
+                    span,
+                    kind: StatementKind::Expr { expr },
+                },
+                depth,
+            ))
+        }
+    }
+
     /// The kind of the token `ahead` tokens from here.
     fn kind(&self, ahead: usize) -> Option<TokenKind> {
         self.toks.get(self.pos + ahead).map(|t| t.0)
@@ -114,50 +129,45 @@ impl Descent<'_> {
         }
     }
 
+    /// Push a node; its id and span with `depth`.
+    fn node(&mut self, kind: ExprKind, span: Span, depth: usize) -> Node {
+        (self.arena.push(kind, span), span, depth)
+    }
+
     /// A whole expression: operators, then an optional `? then : else`.
     fn expr(&mut self) -> Option<Node> {
-        let (condition, d0) = self.binary(0)?;
+        let (condition, start, d0) = self.binary(0)?;
         if self.kind(0) != Some(TokenKind::Question) {
-            return Some((condition, d0));
+            return Some((condition, start, d0));
         }
         self.pos += 1;
-        let (then_branch, d1) = self.expr()?;
+        let (then_branch, _, d1) = self.expr()?;
         self.expect(TokenKind::Colon)?;
-        let (else_branch, d2) = self.expr()?;
-        Some((
-            Expr {
-                span: condition.span.to(else_branch.span),
-                kind: ExprKind::Conditional {
-                    condition: Box::new(condition),
-                    then_branch: Box::new(then_branch),
-                    else_branch: Box::new(else_branch),
-                },
+        let (else_branch, end, d2) = self.expr()?;
+        Some(self.node(
+            ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch,
             },
+            start.to(end),
             1 + d0.max(d1).max(d2),
         ))
     }
 
     /// Binary operators of binding power `min` or more, left-associative.
     fn binary(&mut self, min: u8) -> Option<Node> {
-        let (mut left, mut depth) = self.unary()?;
+        let (mut left, mut span, mut depth) = self.unary()?;
         while let Some(op) = self.kind(0).and_then(binary_op) {
             let power = op.precedence();
             if power < min {
                 break;
             }
             self.pos += 1;
-            let (right, d) = self.binary(power + 1)?;
-            depth = 1 + depth.max(d);
-            left = Expr {
-                span: left.span.to(right.span),
-                kind: ExprKind::Binary {
-                    op,
-                    left: Box::new(left),
-                    right: Box::new(right),
-                },
-            };
+            let (right, end, d) = self.binary(power + 1)?;
+            (left, span, depth) = self.node(ExprKind::Binary { op, left, right }, span.to(end), 1 + depth.max(d));
         }
-        Some((left, depth))
+        Some((left, span, depth))
     }
 
     /// Prefix `-` and `!` (binding tighter than every binary operator), then a postfix chain.
@@ -168,22 +178,13 @@ impl Descent<'_> {
             _ => return self.postfix(),
         };
         let op_span = self.bump();
-        let (operand, depth) = self.unary()?;
-        Some((
-            Expr {
-                span: op_span.to(operand.span),
-                kind: ExprKind::Unary {
-                    op,
-                    operand: Box::new(operand),
-                },
-            },
-            depth + 1,
-        ))
+        let (operand, end, depth) = self.unary()?;
+        Some(self.node(ExprKind::Unary { op, operand }, op_span.to(end), depth + 1))
     }
 
     /// An atom followed by any number of `.member` and `.method(args)`.
     fn postfix(&mut self) -> Option<Node> {
-        let (mut object, mut depth) = self.atom()?;
+        let (mut object, mut span, mut depth) = self.atom()?;
         while self.kind(0) == Some(TokenKind::Dot) {
             self.pos += 1;
             if self.kind(0) != Some(TokenKind::Ident) {
@@ -192,40 +193,34 @@ impl Descent<'_> {
             let member = self.name();
             if self.kind(0) == Some(TokenKind::LParen) {
                 let (open_paren, args, close, d) = self.args()?;
-                depth = 1 + depth.max(d);
-                object = Expr {
-                    span: object.span.to(close),
-                    kind: ExprKind::MethodCall {
-                        object: Box::new(object),
+                (object, span, depth) = self.node(
+                    ExprKind::MethodCall {
+                        object,
                         method: member,
                         args,
                         open_paren,
                     },
-                };
+                    span.to(close),
+                    1 + depth.max(d),
+                );
             } else {
-                depth += 1;
-                object = Expr {
-                    span: object.span.to(member.span),
-                    kind: ExprKind::Member {
-                        object: Box::new(object),
-                        member,
-                    },
-                };
+                let end = member.span;
+                (object, span, depth) = self.node(ExprKind::Member { object, member }, span.to(end), depth + 1);
             }
         }
-        Some((object, depth))
+        Some((object, span, depth))
     }
 
     /// `( expr, … )` after a name: the spans of `(` and `)`, the arguments and their depth.
-    fn args(&mut self) -> Option<(Span, Vec<Expr>, Span, usize)> {
+    fn args(&mut self) -> Option<(Span, super::ast::ArgList, Span, usize)> {
         let open = self.bump();
-        let mut args = Vec::new();
+        let pending = self.arena.open_args();
         let mut depth = 0;
         if self.kind(0) != Some(TokenKind::RParen) {
             loop {
-                let (arg, d) = self.expr()?;
+                let (arg, _, d) = self.expr()?;
                 depth = depth.max(d);
-                args.push(arg);
+                self.arena.pending_arg(arg);
                 if self.kind(0) != Some(TokenKind::Comma) {
                     break;
                 }
@@ -233,71 +228,52 @@ impl Descent<'_> {
             }
         }
         let close = self.expect(TokenKind::RParen)?;
+        let args = self.arena.close_args(pending);
         Some((open, args, close, depth))
     }
 
     /// A number, a string, a name, a call or a parenthesised expression.
     fn atom(&mut self) -> Option<Node> {
         let kind = self.kind(0)?;
-        let expr = match kind {
+        match kind {
             TokenKind::Number => {
                 let span = self.bump();
                 let text = self.src.get(span.range()).unwrap_or("0");
-                Expr {
-                    kind: ExprKind::Number {
-                        value: super::parser::parse_number(text),
-                    },
-                    span,
-                }
+                let value = super::parser::parse_number(text);
+                Some(self.node(ExprKind::Number { value }, span, 1))
             }
             TokenKind::String => {
                 let span = self.bump();
                 let text = self.src.get(span.range()).unwrap_or("");
                 let inner = text.strip_prefix(['"', '\'']).unwrap_or(text);
                 let inner = inner.strip_suffix(['"', '\'']).unwrap_or(inner);
-                Expr {
-                    kind: ExprKind::String { value: inner.to_string() },
-                    span,
-                }
+                Some(self.node(ExprKind::String { value: inner.to_string() }, span, 1))
             }
             TokenKind::Ident => {
                 let name = self.name();
                 if self.kind(0) != Some(TokenKind::LParen) {
-                    return Some((
-                        Expr {
-                            span: name.span,
-                            kind: ExprKind::Name { name: name.text },
-                        },
-                        1,
-                    ));
+                    let span = name.span;
+                    return Some(self.node(ExprKind::Name { name: name.text }, span, 1));
                 }
                 let (open_paren, args, close, depth) = self.args()?;
-                return Some((
-                    Expr {
-                        span: name.span.to(close),
-                        kind: ExprKind::Call {
-                            function: name,
-                            args,
-                            open_paren,
-                        },
+                let span = name.span.to(close);
+                Some(self.node(
+                    ExprKind::Call {
+                        function: name,
+                        args,
+                        open_paren,
                     },
+                    span,
                     1 + depth,
-                ));
+                ))
             }
             TokenKind::LParen => {
                 let open = self.bump();
-                let (inner, depth) = self.expr()?;
+                let (inner, _, depth) = self.expr()?;
                 let close = self.expect(TokenKind::RParen)?;
-                return Some((
-                    Expr {
-                        kind: ExprKind::Paren { inner: Box::new(inner) },
-                        span: open.to(close),
-                    },
-                    1 + depth,
-                ));
+                Some(self.node(ExprKind::Paren { inner }, open.to(close), 1 + depth))
             }
-            _ => return None,
-        };
-        Some((expr, 1))
+            _ => None,
+        }
     }
 }

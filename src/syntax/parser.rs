@@ -12,7 +12,7 @@ use chumsky::input::{Input as _, ValueInput};
 use chumsky::pratt::{infix, left, prefix};
 use chumsky::prelude::*;
 
-use super::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
+use super::ast::{BinaryOp, Builder, ExprId, ExprKind, Formula, Mark, Name, Statement, StatementKind, UnaryOp};
 use super::lexer::{lex, Token, TokenKind};
 use super::span::Span;
 use super::text::Text;
@@ -31,7 +31,7 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_DEPTH: usize = 5000;
 
 /// The result of parsing: always a tree, plus every syntax diagnostic.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Parsed {
     /// The syntax tree, with error nodes where parsing failed.
     pub(crate) formula: Formula,
@@ -66,6 +66,8 @@ fn parse_with(src: &str, descent: bool) -> Parsed {
     let cleaned = clean_tokens(src, &tokens, &mut diagnostics, &mut comments);
 
     let mut statements = Vec::new();
+    // The arena of the whole formula: at most one node per token.
+    let mut arena = Builder::with_capacity(cleaned.len());
     // Two chumsky parsers, built on first need: one that only says whether a chunk parses
     // (cheap, no error values) and one that explains why not. With the fast path, a formula
     // whose statements are all valid needs neither.
@@ -99,22 +101,22 @@ fn parse_with(src: &str, descent: bool) -> Parsed {
             continue;
         }
         if descent {
-            if let Some((statement, depth)) = super::descent::parse_statement(src, chunk) {
+            if let Some((statement, depth)) = super::descent::parse_statement(src, chunk, &mut arena) {
                 if depth <= MAX_DEPTH {
                     statements.push(statement);
                 } else {
-                    push_bounded(vec![statement], &mut statements, &mut diagnostics);
+                    push_bounded(vec![statement], &arena, &mut statements, &mut diagnostics);
                 }
                 continue;
             }
         }
         let (fast, rich) = chumsky.get_or_insert_with(|| {
             (
-                statements_parser::<ChunkInput<'_>, extra::Default>(src, false),
-                statements_parser::<ChunkInput<'_>, extra::Err<Rich<'_, TokenKind, SimpleSpan>>>(src, true),
+                statements_parser::<ChunkInput<'_>, Quiet>(src, false),
+                statements_parser::<ChunkInput<'_>, Explaining<'_>>(src, true),
             )
         });
-        parse_chunk(src, fast, rich, chunk, &mut statements, &mut diagnostics);
+        parse_chunk(src, fast, rich, chunk, &mut arena, &mut statements, &mut diagnostics);
     }
 
     if statements.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
@@ -125,12 +127,27 @@ fn parse_with(src: &str, descent: bool) -> Parsed {
     }
     crate::diagnostic::sort_diagnostics(&mut diagnostics);
     Parsed {
-        formula: Formula {
-            statements,
-            comments,
-            span: Span::new(0, src.len()),
-        },
+        formula: arena.finish(statements, comments, Span::new(0, src.len())),
         diagnostics,
+    }
+}
+
+/// The chumsky parser that only decides whether a chunk parses, building into the arena.
+type Quiet = extra::Full<EmptyErr, Builder, ()>;
+
+/// The chumsky parser that explains why a chunk does not parse, building into the arena.
+type Explaining<'src> = extra::Full<Rich<'src, TokenKind, SimpleSpan>, Builder, ()>;
+
+/// Chumsky goes back (to try another alternative, or to recover) by rewinding its input; the
+/// arena goes back with it, so the nodes of an abandoned attempt never stay in the tree.
+impl<'src, I: chumsky::input::Input<'src>> chumsky::inspector::Inspector<'src, I> for Builder {
+    type Checkpoint = Mark;
+    fn on_token(&mut self, _: &I::Token) {}
+    fn on_save<'parse>(&self, _: &chumsky::input::Cursor<'src, 'parse, I>) -> Mark {
+        self.mark()
+    }
+    fn on_rewind<'parse>(&mut self, marker: &chumsky::input::Checkpoint<'src, 'parse, I, Mark>) {
+        self.truncate(*marker.inspector());
     }
 }
 
@@ -146,7 +163,8 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];
-        let text = t.span.text(src);
+        // The token's text, read only for the kinds reported here.
+        let text = || t.span.text(src);
         let simple = SimpleSpan::from(t.span.range());
         match t.kind {
             TokenKind::Comment => comments.push(t.span),
@@ -186,6 +204,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                 continue;
             }
             TokenKind::BadNumber => {
+                let text = text();
                 let suggestion = suggest_number(text);
                 let mut d = Diagnostic::new(
                     Code::InvalidNumber,
@@ -210,7 +229,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                 out.push((TokenKind::String, simple));
             }
             TokenKind::SingleQuotedString => {
-                let inner = text.trim_start_matches('\'').trim_end_matches('\'');
+                let inner = text().trim_start_matches('\'').trim_end_matches('\'');
                 diagnostics.push(
                     Diagnostic::new(Code::SingleQuotedString, t.span, "strings are written in double quotes").with_fix(
                         "use double quotes",
@@ -221,6 +240,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                 out.push((TokenKind::String, simple));
             }
             TokenKind::LoneAmpOrPipe => {
+                let text = text();
                 let (kind, good) = if text == "&" {
                     (TokenKind::AndAnd, "&&")
                 } else {
@@ -356,24 +376,27 @@ fn parse_chunk<'src, F, P>(
     fast: &F,
     parser: &P,
     chunk: &'src [Tok],
+    arena: &mut Builder,
     statements: &mut Vec<Statement>,
     diagnostics: &mut Vec<Diagnostic>,
 ) where
-    F: Parser<'src, ChunkInput<'src>, Vec<Statement>, extra::Default>,
-    P: Parser<'src, ChunkInput<'src>, Vec<Statement>, extra::Err<Rich<'src, TokenKind, SimpleSpan>>>,
+    F: Parser<'src, ChunkInput<'src>, Vec<Statement>, Quiet>,
+    P: Parser<'src, ChunkInput<'src>, Vec<Statement>, Explaining<'src>>,
 {
     let first = chunk[0].1;
     let last = chunk[chunk.len() - 1].1;
     let chunk_span = Span::new(first.start, last.end);
     let eoi = SimpleSpan::from(last.end..last.end);
     let input = || chunk.map(eoi, split_token as fn(&'src Tok) -> (&'src TokenKind, &'src SimpleSpan));
-    if let Ok(parsed) = fast.parse(input()).into_result() {
+    let mark = arena.mark();
+    if let Ok(parsed) = fast.parse_with_state(input(), arena).into_result() {
         if parsed.len() == 1 {
-            push_bounded(parsed, statements, diagnostics);
+            push_bounded(parsed, arena, statements, diagnostics);
             return;
         }
     }
-    let (output, errors) = parser.parse(input()).into_output_errors();
+    arena.truncate(mark);
+    let (output, errors) = parser.parse_with_state(input(), arena).into_output_errors();
     // An unterminated string swallows the rest of its line (already reported): errors after it
     // are consequences, not mistakes of their own.
     let unterminated = chunk.iter().find(|(kind, span)| {
@@ -404,7 +427,7 @@ fn parse_chunk<'src, F, P>(
                     );
                 }
             }
-            push_bounded(parsed, statements, diagnostics);
+            push_bounded(parsed, arena, statements, diagnostics);
         }
         _ => statements.push(Statement {
             kind: StatementKind::Error,
@@ -421,7 +444,7 @@ fn parse_chunk<'src, F, P>(
 pub(crate) fn fast_path_agreement(src: &str) -> Result<usize, String> {
     let tokens = lex(src);
     let cleaned = clean_tokens(src, &tokens, &mut Vec::new(), &mut Vec::new());
-    let fast = statements_parser::<ChunkInput<'_>, extra::Default>(src, false);
+    let fast = statements_parser::<ChunkInput<'_>, Quiet>(src, false);
     let mut accepted = 0;
     for chunk in cleaned.split(|t| t.0 == TokenKind::Semicolon) {
         if chunk.is_empty() || nesting_estimate(chunk) > MAX_NESTING {
@@ -429,25 +452,45 @@ pub(crate) fn fast_path_agreement(src: &str) -> Result<usize, String> {
         }
         let last = chunk[chunk.len() - 1].1;
         let eoi = SimpleSpan::from(last.end..last.end);
+        let mut chumsky_arena = Builder::default();
         let chumsky = fast
-            .parse(chunk.map(eoi, split_token as fn(&Tok) -> (&TokenKind, &SimpleSpan)))
+            .parse_with_state(
+                chunk.map(eoi, split_token as fn(&Tok) -> (&TokenKind, &SimpleSpan)),
+                &mut chumsky_arena,
+            )
             .into_result()
             .ok()
             .filter(|parsed| parsed.len() == 1);
         let text = Span::new(chunk[0].1.start, last.end).text(src);
-        match (super::descent::parse_statement(src, chunk), chumsky) {
+        let mut descent_arena = Builder::default();
+        let descent = super::descent::parse_statement(src, chunk, &mut descent_arena);
+        let whole = |arena: Builder, statement: Statement| arena.finish(vec![statement], Vec::new(), Span::default());
+        match (descent, chumsky) {
             (None, None) => {}
-            (Some((statement, depth)), Some(parsed)) => {
-                if statement != parsed[0] {
-                    return Err(format!("{text:?}: the fast path built {statement:?}, chumsky {:?}", parsed[0]));
+            (Some((statement, depth)), Some(mut parsed)) => {
+                let want = descent_arena.depth_of_statement(&statement);
+                let (ours, theirs) = (whole(descent_arena, statement), whole(chumsky_arena, parsed.remove(0)));
+                if ours != theirs {
+                    return Err(format!(
+                        "{text:?}: the fast path built {:?}, chumsky {:?}",
+                        ours.show(),
+                        theirs.show()
+                    ));
                 }
-                let want = statement.expr().map_or(0, Expr::depth);
+                if !ours.same_arena(&theirs) {
+                    return Err(format!("{text:?}: the same tree, but the arenas differ: {ours:?} and {theirs:?}"));
+                }
                 if depth != want {
                     return Err(format!("{text:?}: the fast path counted depth {depth}, the tree has {want}"));
                 }
                 accepted += 1;
             }
-            (Some((statement, _)), None) => return Err(format!("{text:?}: the fast path accepted {statement:?}, chumsky does not")),
+            (Some((statement, _)), None) => {
+                return Err(format!(
+                    "{text:?}: the fast path accepted {:?}, chumsky does not",
+                    whole(descent_arena, statement).show()
+                ))
+            }
             (None, Some(_)) => return Err(format!("{text:?}: chumsky accepts it, the fast path gives up")),
         }
     }
@@ -455,10 +498,10 @@ pub(crate) fn fast_path_agreement(src: &str) -> Result<usize, String> {
 }
 
 /// Keep the parsed statements, replacing any deeper than [`MAX_DEPTH`] by an error statement
-/// (its tree is dropped without recursion, see `ast`).
-fn push_bounded(parsed: Vec<Statement>, statements: &mut Vec<Statement>, diagnostics: &mut Vec<Diagnostic>) {
+/// (its nodes stay in the arena, unreferenced).
+fn push_bounded(parsed: Vec<Statement>, arena: &Builder, statements: &mut Vec<Statement>, diagnostics: &mut Vec<Diagnostic>) {
     for statement in parsed {
-        let depth = statement.expr().map_or(0, Expr::depth);
+        let depth = arena.depth_of_statement(&statement);
         if depth <= MAX_DEPTH {
             statements.push(statement);
             continue;
@@ -523,15 +566,24 @@ fn rich_to_diagnostic(src: &str, error: &Rich<'_, TokenKind, SimpleSpan>) -> Dia
     d
 }
 
+/// The arena a chumsky parser builds into (its state).
+fn arena_of<'a, 'src, 'b, I, E>(e: &'a mut chumsky::input::MapExtra<'src, 'b, I, E>) -> &'a mut Builder
+where
+    I: chumsky::input::Input<'src>,
+    E: extra::ParserExtra<'src, I, State = Builder>,
+{
+    e.state()
+}
+
 /// The statements of one chunk (between two `;`): one, or more when `;` is missing.
 /// The parser of one chunk. `recover` adds recovery at brackets (used when reporting errors);
-/// without it the parser only decides whether the chunk is valid.
+/// without it the parser only decides whether the chunk is valid. Nodes are pushed onto the
+/// parser's state, the arena, children first (as the fast path pushes them).
 fn statements_parser<'src, I, E>(src: &'src str, recover: bool) -> impl Parser<'src, I, Vec<Statement>, E> + Clone
 where
     I: ValueInput<'src, Token = TokenKind, Span = SimpleSpan>,
-    E: extra::ParserExtra<'src, I> + 'src,
+    E: extra::ParserExtra<'src, I, State = Builder> + 'src,
     E::Error: chumsky::label::LabelError<'src, I, &'static str>,
-    E::State: Default,
     E::Context: Default,
 {
     let name = just(TokenKind::Ident).map_with(move |_, e| {
@@ -546,14 +598,15 @@ where
         let args = expr
             .clone()
             .separated_by(just(TokenKind::Comma))
-            .collect::<Vec<Expr>>()
+            .collect::<Vec<ExprId>>()
             .labelled("arguments");
         let open = just(TokenKind::LParen).map_with(|_, e| to_span(e.span()));
         let close = just(TokenKind::RParen).map_with(|_, e| to_span(e.span()));
+        // The arguments, or (after recovery) the span of the unreadable ones.
         let call_args_plain = open
             .then(args)
             .then(close)
-            .map(|((open, args), close): ((Span, Vec<Expr>), Span)| (open, args, close));
+            .map(|((open, args), close): ((Span, Vec<ExprId>), Span)| (open, Ok(args), close));
         let call_args = if !recover {
             call_args_plain.boxed()
         } else {
@@ -565,55 +618,58 @@ where
                     |s: SimpleSpan| {
                         (
                             Span::new(s.start, s.start + 1),
-                            vec![Expr {
-                                kind: ExprKind::Error,
-                                span: to_span(s),
-                            }],
+                            Err(to_span(s)),
                             Span::new(s.end.saturating_sub(1), s.end),
                         )
                     },
                 )))
                 .boxed()
         };
+        /// The argument list of a call: the parsed arguments, or one error node.
+        fn arg_list(arena: &mut Builder, args: Result<Vec<ExprId>, Span>) -> super::ast::ArgList {
+            match args {
+                Ok(ids) => arena.arg_list(&ids),
+                Err(span) => {
+                    let error = arena.push(ExprKind::Error, span);
+                    arena.arg_list(&[error])
+                }
+            }
+        }
 
         let number = just(TokenKind::Number).map_with(move |_, e| {
             let span: SimpleSpan = e.span();
             let text = src.get(span.start..span.end).unwrap_or("0");
-            Expr {
-                kind: ExprKind::Number { value: parse_number(text) },
-                span: to_span(span),
-            }
+            arena_of(e).push(ExprKind::Number { value: parse_number(text) }, to_span(span))
         });
         let string = just(TokenKind::String).map_with(move |_, e| {
             let span: SimpleSpan = e.span();
             let text = src.get(span.start..span.end).unwrap_or("");
             let inner = text.strip_prefix(['"', '\'']).unwrap_or(text);
             let inner = inner.strip_suffix(['"', '\'']).unwrap_or(inner);
-            Expr {
-                kind: ExprKind::String { value: inner.to_string() },
-                span: to_span(span),
-            }
+            arena_of(e).push(ExprKind::String { value: inner.to_string() }, to_span(span))
         });
-        let call_or_name = name.then(call_args.clone().or_not()).map(|(name, call)| match call {
-            Some((open_paren, args, close)) => Expr {
-                span: name.span.to(close),
-                kind: ExprKind::Call {
-                    function: name,
-                    args,
-                    open_paren,
-                },
-            },
-            None => Expr {
-                span: name.span,
-                kind: ExprKind::Name { name: name.text },
-            },
+        let call_or_name = name.then(call_args.clone().or_not()).map_with(|(name, call), e| match call {
+            Some((open_paren, args, close)) => {
+                let arena = arena_of(e);
+                let span = name.span.to(close);
+                let args = arg_list(arena, args);
+                arena.push(
+                    ExprKind::Call {
+                        function: name,
+                        args,
+                        open_paren,
+                    },
+                    span,
+                )
+            }
+            None => arena_of(e).push(ExprKind::Name { name: name.text }, name.span),
         });
         let paren_plain = just(TokenKind::LParen)
             .ignore_then(expr.clone())
             .then_ignore(just(TokenKind::RParen))
-            .map_with(|inner: Expr, e| Expr {
-                kind: ExprKind::Paren { inner: Box::new(inner) },
-                span: to_span(e.span()),
+            .map_with(|inner: ExprId, e| {
+                let span = to_span(e.span());
+                Ok(arena_of(e).push(ExprKind::Paren { inner }, span))
             });
         let paren = if !recover {
             paren_plain.boxed()
@@ -623,58 +679,55 @@ where
                     TokenKind::LParen,
                     TokenKind::RParen,
                     [],
-                    |s: SimpleSpan| Expr {
-                        kind: ExprKind::Error,
-                        span: to_span(s),
-                    },
+                    |s: SimpleSpan| Err(to_span(s)),
                 )))
                 .boxed()
-        };
+        }
+        .map_with(|paren: Result<ExprId, Span>, e| paren.unwrap_or_else(|span| arena_of(e).push(ExprKind::Error, span)));
 
         let atom = choice((number, string, call_or_name, paren)).labelled("expression");
 
         let suffix = just(TokenKind::Dot)
             .ignore_then(name.labelled("member name"))
             .then(call_args.or_not());
-        let postfix = atom.foldl(suffix.repeated(), |object, (member, call)| match call {
-            Some((open_paren, args, close)) => Expr {
-                span: object.span.to(close),
-                kind: ExprKind::MethodCall {
-                    object: Box::new(object),
-                    method: member,
-                    args,
-                    open_paren,
-                },
-            },
-            None => Expr {
-                span: object.span.to(member.span),
-                kind: ExprKind::Member {
-                    object: Box::new(object),
-                    member,
-                },
-            },
+        let postfix = atom.foldl_with(suffix.repeated(), |object: ExprId, (member, call), e| {
+            let arena = arena_of(e);
+            let start = arena.span(object);
+            match call {
+                Some((open_paren, args, close)) => {
+                    let args = arg_list(arena, args);
+                    arena.push(
+                        ExprKind::MethodCall {
+                            object,
+                            method: member,
+                            args,
+                            open_paren,
+                        },
+                        start.to(close),
+                    )
+                }
+                None => {
+                    let span = start.to(member.span);
+                    arena.push(ExprKind::Member { object, member }, span)
+                }
+            }
         });
 
         macro_rules! unary {
             ($op:expr) => {
-                |t: SimpleSpan, operand: Expr, _| Expr {
-                    span: to_span(t).to(operand.span),
-                    kind: ExprKind::Unary {
-                        op: $op,
-                        operand: Box::new(operand),
-                    },
+                |t: SimpleSpan, operand: ExprId, e: &mut chumsky::input::MapExtra<'src, '_, I, E>| {
+                    let arena = arena_of(e);
+                    let span = to_span(t).to(arena.span(operand));
+                    arena.push(ExprKind::Unary { op: $op, operand }, span)
                 }
             };
         }
         macro_rules! binary {
             ($op:expr) => {
-                |l: Expr, _, r: Expr, _| Expr {
-                    span: l.span.to(r.span),
-                    kind: ExprKind::Binary {
-                        op: $op,
-                        left: Box::new(l),
-                        right: Box::new(r),
-                    },
+                |left: ExprId, _, right: ExprId, e: &mut chumsky::input::MapExtra<'src, '_, I, E>| {
+                    let arena = arena_of(e);
+                    let span = arena.span(left).to(arena.span(right));
+                    arena.push(ExprKind::Binary { op: $op, left, right }, span)
                 }
             };
         }
@@ -706,28 +759,32 @@ where
                     .then(expr)
                     .or_not(),
             )
-            .map(|(condition, branches): (Expr, Option<(Expr, Expr)>)| match branches {
+            .map_with(|(condition, branches): (ExprId, Option<(ExprId, ExprId)>), e| match branches {
                 None => condition,
-                Some((then_branch, else_branch)) => Expr {
-                    span: condition.span.to(else_branch.span),
-                    kind: ExprKind::Conditional {
-                        condition: Box::new(condition),
-                        then_branch: Box::new(then_branch),
-                        else_branch: Box::new(else_branch),
-                    },
-                },
+                Some((then_branch, else_branch)) => {
+                    let arena = arena_of(e);
+                    let span = arena.span(condition).to(arena.span(else_branch));
+                    arena.push(
+                        ExprKind::Conditional {
+                            condition,
+                            then_branch,
+                            else_branch,
+                        },
+                        span,
+                    )
+                }
             })
     });
 
     let assignment = name
         .then_ignore(just(TokenKind::Assign))
         .then(expr.clone())
-        .map(|(target, value): (Name, Expr)| Statement {
-            span: target.span.to(value.span),
+        .map_with(|(target, value): (Name, ExprId), e| Statement {
+            span: target.span.to(arena_of(e).span(value)),
             kind: StatementKind::Assign { target, value },
         });
-    let bare = expr.map(|expr: Expr| Statement {
-        span: expr.span,
+    let bare = expr.map_with(|expr: ExprId, e| Statement {
+        span: arena_of(e).span(expr),
         kind: StatementKind::Expr { expr },
     });
     choice((assignment, bare))

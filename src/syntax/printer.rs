@@ -1,10 +1,10 @@
 //! Print a syntax tree back to formula text.
 //!
 //! The printer writes the tree as it is: it adds no parentheses (the tree keeps the user's
-//! [`ExprKind::Paren`] nodes) and puts single spaces around binary operators, `?` and `:`.
+//! [`View::Paren`] nodes) and puts single spaces around binary operators, `?` and `:`.
 //! Given the source text, number literals are copied as written.
 
-use super::ast::{Expr, ExprKind, Statement, StatementKind};
+use super::ast::{Args, ExprRef, Formula, Statement, StatementKind, View};
 
 /// Called with the byte offset of every expression before it is printed, so that the caller
 /// can place comments that come before it (see `fmt`).
@@ -12,13 +12,13 @@ pub type BeforeHook<'h> = dyn FnMut(u32, &mut String) + 'h;
 
 /// One step of printing: an expression still to print, or text to append.
 enum Step<'a> {
-    Expr(&'a Expr),
+    Expr(ExprRef<'a>),
     Text(&'a str),
 }
 
 /// Print without recursion: a left-nested sum of thousands of terms is as deep as it is long,
 /// so the printer keeps its own stack of steps instead of using the thread's.
-fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
+fn print_expr_with(expr: ExprRef<'_>, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
     let mut steps = vec![Step::Expr(expr)];
     while let Some(step) = steps.pop() {
         let expr = match step {
@@ -30,29 +30,29 @@ fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mu
         };
         before(expr.span.start, out);
         // Steps are pushed in reverse: the last pushed is printed first.
-        match &expr.kind {
-            ExprKind::Number { value } => match src.map(|s| expr.span.text(s)).filter(|t| !t.is_empty()) {
+        match expr.kind() {
+            View::Number { value } => match src.map(|s| expr.span.text(s)).filter(|t| !t.is_empty()) {
                 Some(text) => out.push_str(text),
                 None => out.push_str(&number_literal(*value)),
             },
-            ExprKind::String { value } => {
+            View::String { value } => {
                 out.push('"');
                 out.push_str(value);
                 out.push('"');
             }
-            ExprKind::Name { name } => out.push_str(name),
-            ExprKind::Unary { op, operand } => {
+            View::Name { name } => out.push_str(name),
+            View::Unary { op, operand } => {
                 out.push_str(op.symbol());
                 steps.push(Step::Expr(operand));
             }
-            ExprKind::Binary { op, left, right } => {
+            View::Binary { op, left, right } => {
                 steps.push(Step::Expr(right));
                 steps.push(Step::Text(" "));
                 steps.push(Step::Text(op.symbol()));
                 steps.push(Step::Text(" "));
                 steps.push(Step::Expr(left));
             }
-            ExprKind::Conditional {
+            View::Conditional {
                 condition,
                 then_branch,
                 else_branch,
@@ -63,27 +63,27 @@ fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mu
                 steps.push(Step::Text(" ? "));
                 steps.push(Step::Expr(condition));
             }
-            ExprKind::Call { function, args, .. } => {
+            View::Call { function, args, .. } => {
                 push_args(args, &mut steps);
                 steps.push(Step::Text(&function.text));
             }
-            ExprKind::Member { object, member } => {
+            View::Member { object, member } => {
                 steps.push(Step::Text(&member.text));
                 steps.push(Step::Text(dot_after(object)));
                 steps.push(Step::Expr(object));
             }
-            ExprKind::MethodCall { object, method, args, .. } => {
+            View::MethodCall { object, method, args, .. } => {
                 push_args(args, &mut steps);
                 steps.push(Step::Text(&method.text));
                 steps.push(Step::Text(dot_after(object)));
                 steps.push(Step::Expr(object));
             }
-            ExprKind::Paren { inner } => {
+            View::Paren { inner } => {
                 out.push('(');
                 steps.push(Step::Text(")"));
                 steps.push(Step::Expr(inner));
             }
-            ExprKind::Error => {
+            View::Error => {
                 if let Some(s) = src {
                     out.push_str(expr.span.text(s));
                 }
@@ -94,8 +94,8 @@ fn print_expr_with(expr: &Expr, src: Option<&str>, out: &mut String, before: &mu
 
 /// The `.` after a member's object: ` .` after a number, which `10.hour` would glue into the
 /// malformed number `10.` (found by fuzzing: formatting must not break a formula that parses).
-fn dot_after(object: &Expr) -> &'static str {
-    if matches!(object.kind, ExprKind::Number { .. }) {
+fn dot_after(object: ExprRef<'_>) -> &'static str {
+    if matches!(object.kind(), View::Number { .. }) {
         " ."
     } else {
         "."
@@ -103,7 +103,7 @@ fn dot_after(object: &Expr) -> &'static str {
 }
 
 /// Push the steps that print `(a, b, …)`, in reverse.
-fn push_args<'a>(args: &'a [Expr], steps: &mut Vec<Step<'a>>) {
+fn push_args<'a>(args: Args<'a>, steps: &mut Vec<Step<'a>>) {
     steps.push(Step::Text(")"));
     for (i, arg) in args.iter().enumerate().rev() {
         steps.push(Step::Expr(arg));
@@ -114,16 +114,16 @@ fn push_args<'a>(args: &'a [Expr], steps: &mut Vec<Step<'a>>) {
     steps.push(Step::Text("("));
 }
 
-/// Append `statement` (without `;`) to `out`, calling `before` with the offset of every
+/// Append `statement` of `formula` (without `;`) to `out`, calling `before` with the offset of every
 /// expression before printing it. With `src`, number literals are copied from the source text.
-pub fn print_statement_with(statement: &Statement, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
+pub fn print_statement_with(formula: &Formula, statement: &Statement, src: Option<&str>, out: &mut String, before: &mut BeforeHook<'_>) {
     match &statement.kind {
         StatementKind::Assign { target, value } => {
             out.push_str(&target.text);
             out.push_str(" = ");
-            print_expr_with(value, src, out, before);
+            print_expr_with(formula.get(*value), src, out, before);
         }
-        StatementKind::Expr { expr } => print_expr_with(expr, src, out, before),
+        StatementKind::Expr { expr } => print_expr_with(formula.get(*expr), src, out, before),
         StatementKind::Error => {
             if let Some(s) = src {
                 out.push_str(statement.span.text(s));
@@ -145,10 +145,10 @@ pub fn number_literal(value: f64) -> String {
 /// Print a whole formula, one statement per line, each ending in `;` (for the property tests
 /// and the fuzz targets; `fmt` prints with comments).
 #[cfg(any(test, fuzzing))]
-pub fn print_formula(formula: &super::ast::Formula, src: Option<&str>) -> String {
+pub fn print_formula(formula: &Formula, src: Option<&str>) -> String {
     let mut out = String::new();
     for statement in &formula.statements {
-        print_statement_with(statement, src, &mut out, &mut |_, _| {});
+        print_statement_with(formula, statement, src, &mut out, &mut |_, _| {});
         out.push_str(";\n");
     }
     out

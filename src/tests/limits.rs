@@ -17,27 +17,27 @@ fn a_tree_at_the_depth_bound_is_kept_whole() {
     assert_eq!(parsed, (false, MAX_DEPTH));
 }
 
-/// A tree far deeper than any formula (built by hand), in every shape of node, is dropped on a
-/// 64 KiB stack: the first levels by the plain drop, the rest by the iterative one.
+/// A tree far deeper than any formula (built by hand), in every shape of node, is cloned,
+/// compared, measured and dropped on a 64 KiB stack: the arena's vectors never recurse, and
+/// equality and depth walk with their own stacks.
 #[test]
-fn a_very_deep_tree_drops_on_a_small_stack() {
-    use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Name, UnaryOp};
+fn a_very_deep_tree_clones_compares_and_drops_on_a_small_stack() {
+    use crate::syntax::ast::{BinaryOp, Builder, ExprKind, Name, Statement, StatementKind, UnaryOp};
     use crate::Span;
-    let leaf = || Expr {
-        kind: ExprKind::Number { value: 1.0 },
-        span: Span::default(),
-    };
+    const LEVELS: usize = 200_000;
     let name = || Name {
         text: "f".into(),
         span: Span::default(),
     };
-    let dropped = std::thread::Builder::new()
+    let done = std::thread::Builder::new()
         .stack_size(64 * 1024)
         .spawn(move || {
             for round in 0..2 {
-                let mut e = leaf();
-                for k in 0..200_000usize {
-                    let child = Box::new(e);
+                let mut arena = Builder::default();
+                let leaf = |arena: &mut Builder| arena.push(ExprKind::Number { value: 1.0 }, Span::default());
+                let mut e = leaf(&mut arena);
+                for k in 0..LEVELS {
+                    let child = e;
                     let kind = match (k + round) % 7 {
                         0 => ExprKind::Unary {
                             op: UnaryOp::Neg,
@@ -45,43 +45,59 @@ fn a_very_deep_tree_drops_on_a_small_stack() {
                         },
                         1 => ExprKind::Binary {
                             op: BinaryOp::Add,
-                            left: Box::new(leaf()),
+                            left: leaf(&mut arena),
                             right: child,
                         },
-                        2 => ExprKind::Binary {
-                            op: BinaryOp::Mul,
-                            left: child,
-                            right: Box::new(leaf()),
-                        },
-                        3 => ExprKind::Conditional {
-                            condition: Box::new(leaf()),
-                            then_branch: child,
-                            else_branch: Box::new(leaf()),
-                        },
-                        4 => ExprKind::Call {
-                            function: name(),
-                            args: vec![leaf(), *child],
-                            open_paren: Span::default(),
-                        },
+                        2 => {
+                            let right = leaf(&mut arena);
+                            ExprKind::Binary {
+                                op: BinaryOp::Mul,
+                                left: child,
+                                right,
+                            }
+                        }
+                        3 => {
+                            let condition = leaf(&mut arena);
+                            let else_branch = leaf(&mut arena);
+                            ExprKind::Conditional {
+                                condition,
+                                then_branch: child,
+                                else_branch,
+                            }
+                        }
+                        4 => {
+                            let first = leaf(&mut arena);
+                            ExprKind::Call {
+                                function: name(),
+                                args: arena.arg_list(&[first, child]),
+                                open_paren: Span::default(),
+                            }
+                        }
                         5 => ExprKind::MethodCall {
-                            object: Box::new(leaf()),
+                            object: leaf(&mut arena),
                             method: name(),
-                            args: vec![*child],
+                            args: arena.arg_list(&[child]),
                             open_paren: Span::default(),
                         },
                         _ => ExprKind::Paren { inner: child },
                     };
-                    e = Expr {
-                        kind,
-                        span: Span::default(),
-                    };
+                    e = arena.push(kind, Span::default());
                 }
-                drop(e);
+                let statement = Statement {
+                    kind: StatementKind::Expr { expr: e },
+                    span: Span::default(),
+                };
+                let formula = arena.finish(vec![statement], Vec::new(), Span::default());
+                let copy = formula.clone();
+                assert!(copy == formula);
+                assert_eq!(copy.depth(), LEVELS + 1);
+                drop(copy);
+                drop(formula);
             }
             true
         })
         .unwrap()
         .join()
         .expect("no stack overflow");
-    assert!(dropped);
+    assert!(done);
 }

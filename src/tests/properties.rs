@@ -3,12 +3,12 @@
 
 use super::common::strip_spans;
 
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Formula, Name, Statement, StatementKind, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Builder, ExprId, ExprKind, ExprRef, Formula, Name, Statement, StatementKind, UnaryOp};
 use crate::syntax::printer::print_formula;
 use crate::{check, parse, Span};
 use proptest::prelude::*;
 
-fn assert_expr_spans(e: &Expr, parent: Span, len: usize) {
+fn assert_expr_spans(e: ExprRef<'_>, parent: Span, len: usize) {
     assert!(
         e.span.end as usize <= len && e.span.start <= e.span.end,
         "span {:?} out of bounds",
@@ -24,7 +24,7 @@ fn assert_formula_spans(src: &str, formula: &Formula) {
         assert!(s.span.start >= last_end, "statements overlap");
         last_end = s.span.end;
         assert!(s.span.end as usize <= src.len());
-        if let Some(e) = s.expr() {
+        if let Some(e) = formula.statement_expr(s) {
             assert_expr_spans(e, s.span, src.len());
         }
     }
@@ -70,47 +70,108 @@ fn name(text: String) -> Name {
     }
 }
 
-fn mk(kind: ExprKind) -> Expr {
-    Expr { kind, span: S }
+/// A generated tree, boxed (the strategy keeps it shallow); [`T::build`] puts it in an arena.
+#[derive(Debug, Clone)]
+enum T {
+    Number(f64),
+    String(String),
+    Name(String),
+    Unary(UnaryOp, Box<T>),
+    Binary(BinaryOp, Box<T>, Box<T>),
+    Conditional(Box<T>, Box<T>, Box<T>),
+    Call(String, Vec<T>),
+    Member(Box<T>, String),
+    MethodCall(Box<T>, String, Vec<T>),
+    Paren(Box<T>),
+}
+
+impl T {
+    /// Push the tree onto `arena`, children first; the root's id.
+    fn build(&self, arena: &mut Builder) -> ExprId {
+        let kind = match self {
+            T::Number(value) => ExprKind::Number { value: *value },
+            T::String(value) => ExprKind::String { value: value.clone() },
+            T::Name(n) => ExprKind::Name { name: n.as_str().into() },
+            T::Unary(op, e) => ExprKind::Unary {
+                op: *op,
+                operand: e.build(arena),
+            },
+            T::Binary(op, l, r) => {
+                let left = l.build(arena);
+                ExprKind::Binary {
+                    op: *op,
+                    left,
+                    right: r.build(arena),
+                }
+            }
+            T::Conditional(c, a, b) => {
+                let condition = c.build(arena);
+                let then_branch = a.build(arena);
+                ExprKind::Conditional {
+                    condition,
+                    then_branch,
+                    else_branch: b.build(arena),
+                }
+            }
+            T::Call(f, args) => {
+                let ids: Vec<ExprId> = args.iter().map(|a| a.build(arena)).collect();
+                ExprKind::Call {
+                    function: name(f.clone()),
+                    args: arena.arg_list(&ids),
+                    open_paren: S,
+                }
+            }
+            T::Member(o, m) => ExprKind::Member {
+                object: o.build(arena),
+                member: name(m.clone()),
+            },
+            T::MethodCall(o, m, args) => {
+                let object = o.build(arena);
+                let ids: Vec<ExprId> = args.iter().map(|a| a.build(arena)).collect();
+                ExprKind::MethodCall {
+                    object,
+                    method: name(m.clone()),
+                    args: arena.arg_list(&ids),
+                    open_paren: S,
+                }
+            }
+            T::Paren(e) => ExprKind::Paren { inner: e.build(arena) },
+        };
+        arena.push(kind, S)
+    }
 }
 
 /// Precedence of the expression as printed (higher binds tighter).
-fn level(e: &Expr) -> u8 {
-    match &e.kind {
-        ExprKind::Conditional { .. } => 0,
-        ExprKind::Binary { op, .. } => op.precedence(),
-        ExprKind::Unary { .. } => 7,
-        ExprKind::Member { .. } | ExprKind::MethodCall { .. } => 8,
+fn level(e: &T) -> u8 {
+    match e {
+        T::Conditional(..) => 0,
+        T::Binary(op, ..) => op.precedence(),
+        T::Unary(..) => 7,
+        T::Member(..) | T::MethodCall(..) => 8,
         _ => 9,
     }
 }
 
-fn paren_if(e: Expr, needed: u8) -> Expr {
-    if level(&e) < needed {
-        mk(ExprKind::Paren { inner: Box::new(e) })
-    } else {
-        e
-    }
+fn paren_if(e: T, needed: u8) -> Box<T> {
+    Box::new(if level(&e) < needed { T::Paren(Box::new(e)) } else { e })
 }
 
-fn object(e: Expr) -> Expr {
-    match e.kind {
-        ExprKind::Name { .. } | ExprKind::Call { .. } | ExprKind::Member { .. } | ExprKind::MethodCall { .. } | ExprKind::Paren { .. } => e,
-        _ => mk(ExprKind::Paren { inner: Box::new(e) }),
-    }
+fn object(e: T) -> Box<T> {
+    Box::new(match e {
+        T::Name(..) | T::Call(..) | T::Member(..) | T::MethodCall(..) | T::Paren(..) => e,
+        _ => T::Paren(Box::new(e)),
+    })
 }
 
 fn identifier() -> impl Strategy<Value = String> {
     "\\$?[a-zA-Z_][a-zA-Z0-9_]{0,6}"
 }
 
-fn expr_strategy() -> impl Strategy<Value = Expr> {
+fn expr_strategy() -> impl Strategy<Value = T> {
     let leaf = prop_oneof![
-        (0u32..100_000, 0u32..4).prop_map(|(n, scale)| mk(ExprKind::Number {
-            value: n as f64 / 10f64.powi(scale as i32)
-        })),
-        "[a-zA-Z0-9 ,:]{0,8}".prop_map(|value| mk(ExprKind::String { value })),
-        identifier().prop_map(|name| mk(ExprKind::Name { name: name.into() })),
+        (0u32..100_000, 0u32..4).prop_map(|(n, scale)| T::Number(n as f64 / 10f64.powi(scale as i32))),
+        "[a-zA-Z0-9 ,:]{0,8}".prop_map(T::String),
+        identifier().prop_map(T::Name),
     ];
     let binary_ops = prop_oneof![
         Just(BinaryOp::Add),
@@ -128,62 +189,46 @@ fn expr_strategy() -> impl Strategy<Value = Expr> {
     ];
     leaf.prop_recursive(5, 48, 4, move |inner| {
         prop_oneof![
-            (prop_oneof![Just(UnaryOp::Neg), Just(UnaryOp::Not)], inner.clone()).prop_map(|(op, e)| mk(ExprKind::Unary {
-                op,
-                operand: Box::new(paren_if(e, 7))
-            })),
+            (prop_oneof![Just(UnaryOp::Neg), Just(UnaryOp::Not)], inner.clone()).prop_map(|(op, e)| T::Unary(op, paren_if(e, 7))),
             (binary_ops.clone(), inner.clone(), inner.clone()).prop_map(|(op, l, r)| {
                 let p = op.precedence();
-                mk(ExprKind::Binary {
-                    op,
-                    left: Box::new(paren_if(l, p)),
-                    right: Box::new(paren_if(r, p + 1)),
-                })
+                T::Binary(op, paren_if(l, p), paren_if(r, p + 1))
             }),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| mk(ExprKind::Conditional {
-                condition: Box::new(paren_if(c, 1)),
-                then_branch: Box::new(a),
-                else_branch: Box::new(b)
-            })),
-            (identifier(), prop::collection::vec(inner.clone(), 0..3)).prop_map(|(f, args)| mk(ExprKind::Call {
-                function: name(f),
-                args,
-                open_paren: S
-            })),
-            (inner.clone(), "[a-zA-Z_][a-zA-Z0-9_]{0,6}").prop_map(|(o, m)| mk(ExprKind::Member {
-                object: Box::new(object(o)),
-                member: name(m)
-            })),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| T::Conditional(paren_if(c, 1), Box::new(a), Box::new(b))),
+            (identifier(), prop::collection::vec(inner.clone(), 0..3)).prop_map(|(f, args)| T::Call(f, args)),
+            (inner.clone(), "[a-zA-Z_][a-zA-Z0-9_]{0,6}").prop_map(|(o, m)| T::Member(object(o), m)),
             (
                 inner.clone(),
                 "[a-zA-Z_][a-zA-Z0-9_]{0,6}",
                 prop::collection::vec(inner.clone(), 0..3)
             )
-                .prop_map(|(o, m, args)| mk(ExprKind::MethodCall {
-                    object: Box::new(object(o)),
-                    method: name(m),
-                    args,
-                    open_paren: S
-                })),
-            inner.prop_map(|e| mk(ExprKind::Paren { inner: Box::new(e) })),
+                .prop_map(|(o, m, args)| T::MethodCall(object(o), m, args)),
+            inner.prop_map(|e| T::Paren(Box::new(e))),
         ]
     })
 }
 
 fn formula_strategy() -> impl Strategy<Value = Formula> {
     let statement = prop_oneof![
-        (identifier(), expr_strategy()).prop_map(|(t, value)| Statement {
-            kind: StatementKind::Assign { target: name(t), value },
-            span: S
-        }),
-        expr_strategy().prop_map(|expr| Statement {
-            kind: StatementKind::Expr { expr },
-            span: S
-        }),
+        (identifier(), expr_strategy()).prop_map(|(t, value)| (Some(t), value)),
+        expr_strategy().prop_map(|expr| (None, expr)),
     ];
-    prop::collection::vec(statement, 1..5).prop_map(|statements| Formula {
-        statements,
-        comments: Vec::new(),
-        span: S,
+    prop::collection::vec(statement, 1..5).prop_map(|statements| {
+        let mut arena = Builder::default();
+        let statements = statements
+            .into_iter()
+            .map(|(target, tree)| {
+                let id = tree.build(&mut arena);
+                let kind = match target {
+                    Some(t) => StatementKind::Assign {
+                        target: name(t),
+                        value: id,
+                    },
+                    None => StatementKind::Expr { expr: id },
+                };
+                Statement { kind, span: S }
+            })
+            .collect();
+        arena.finish(statements, Vec::new(), S)
     })
 }

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use crate::data::MetricData;
 use crate::eval::{Formula, MetricStore};
-use crate::syntax::ast::{ExprKind, StatementKind, UnaryOp};
+use crate::syntax::ast::{StatementKind, UnaryOp, View};
 use crate::time::TimeInterval;
 
 use super::replay::{replay_streaming, Replay, ReplayConfig};
@@ -230,18 +230,19 @@ pub fn substitute(src: &str, name: &str, value: f64) -> Result<String, SweepErro
     let parsed = crate::syntax::parse(src);
     let mut found = None;
     for statement in &parsed.formula.statements {
-        let StatementKind::Assign { target, value: expr } = &statement.kind else {
+        let StatementKind::Assign { target, value } = &statement.kind else {
             continue;
         };
+        let expr = parsed.formula.get(*value);
         if target.text != name {
             continue;
         }
         if found.is_some() {
             return Err(SweepError::AssignedTwice(name.into()));
         }
-        let is_number = match &expr.kind {
-            ExprKind::Number { .. } => true,
-            ExprKind::Unary { op: UnaryOp::Neg, operand } => matches!(operand.kind, ExprKind::Number { .. }),
+        let is_number = match expr.kind() {
+            View::Number { .. } => true,
+            View::Unary { op: UnaryOp::Neg, operand } => matches!(operand.kind(), View::Number { .. }),
             _ => false,
         };
         if !is_number {
