@@ -543,6 +543,13 @@ impl<'a> ExprRef<'a> {
         let formula = self.formula;
         self.node.kind.for_each_child_id(&formula.args, |id| f(formula.get(id)));
     }
+
+    /// The node's id: its index in the formula's arena.
+    #[inline]
+    pub fn id(self) -> ExprId {
+        let offset = self.node as *const Expr as usize - self.formula.exprs.as_ptr() as usize;
+        ExprId((offset / std::mem::size_of::<Expr>()) as u32)
+    }
 }
 
 /// How many expressions deep the tree under `root` is, counted without recursion.
@@ -696,6 +703,16 @@ impl Formula {
         }
     }
 
+    /// The node at `index` in the arena (below [`Formula::node_count`]; children come before
+    /// their parents).
+    #[inline]
+    pub(crate) fn node(&self, index: usize) -> ExprRef<'_> {
+        ExprRef {
+            formula: self,
+            node: &self.exprs[index],
+        }
+    }
+
     /// An argument list as handles.
     #[inline]
     fn args_of(&self, args: ArgList) -> Args<'_> {
@@ -721,6 +738,11 @@ impl Formula {
     #[cfg(any(test, fuzzing))]
     pub(crate) fn show(&self) -> Vec<(Span, Option<ExprRef<'_>>)> {
         self.statements.iter().map(|s| (s.span, self.statement_expr(s))).collect()
+    }
+
+    /// How many expression nodes the arena holds (at least as many as the statements reach).
+    pub(crate) fn node_count(&self) -> usize {
+        self.exprs.len()
     }
 
     /// The depth of the deepest statement's expression (0 when there is none): one pass over
