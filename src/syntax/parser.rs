@@ -163,7 +163,8 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];
-        let text = t.span.text(src);
+        // The token's text, read only for the kinds reported here.
+        let text = || t.span.text(src);
         let simple = SimpleSpan::from(t.span.range());
         match t.kind {
             TokenKind::Comment => comments.push(t.span),
@@ -203,6 +204,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                 continue;
             }
             TokenKind::BadNumber => {
+                let text = text();
                 let suggestion = suggest_number(text);
                 let mut d = Diagnostic::new(
                     Code::InvalidNumber,
@@ -227,7 +229,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                 out.push((TokenKind::String, simple));
             }
             TokenKind::SingleQuotedString => {
-                let inner = text.trim_start_matches('\'').trim_end_matches('\'');
+                let inner = text().trim_start_matches('\'').trim_end_matches('\'');
                 diagnostics.push(
                     Diagnostic::new(Code::SingleQuotedString, t.span, "strings are written in double quotes").with_fix(
                         "use double quotes",
@@ -238,6 +240,7 @@ fn clean_tokens(src: &str, tokens: &[Token], diagnostics: &mut Vec<Diagnostic>, 
                 out.push((TokenKind::String, simple));
             }
             TokenKind::LoneAmpOrPipe => {
+                let text = text();
                 let (kind, good) = if text == "&" {
                     (TokenKind::AndAnd, "&&")
                 } else {
