@@ -543,6 +543,13 @@ impl<'a> ExprRef<'a> {
         let formula = self.formula;
         self.node.kind.for_each_child_id(&formula.args, |id| f(formula.get(id)));
     }
+
+    /// The node's id: its index in the formula's arena.
+    #[inline]
+    pub fn id(self) -> ExprId {
+        let offset = self.node as *const Expr as usize - self.formula.exprs.as_ptr() as usize;
+        ExprId((offset / std::mem::size_of::<Expr>()) as u32)
+    }
 }
 
 /// How many expressions deep the tree under `root` is, counted without recursion.
@@ -693,6 +700,16 @@ impl Formula {
         ExprRef {
             formula: self,
             node: &self.exprs[id.index()],
+        }
+    }
+
+    /// The node at `index` in the arena (below [`Formula::node_count`]; children come before
+    /// their parents).
+    #[inline]
+    pub(crate) fn node(&self, index: usize) -> ExprRef<'_> {
+        ExprRef {
+            formula: self,
+            node: &self.exprs[index],
         }
     }
 
