@@ -435,6 +435,10 @@ fn equally_close_suggestions_do_not_depend_on_how_many_variables_there_are() {
             .iter()
             .find(|d| d.code == Code::UndefinedVariable)
             .unwrap_or_else(|| panic!("no E201 for `$xb` with {others} other variables"));
-        assert!(d.message.ends_with("did you mean `$ab`?"), "{others} other variables: {}", d.message);
+        assert!(
+            d.message.ends_with("did you mean `$ab`?"),
+            "{others} other variables: {}",
+            d.message
+        );
     }
 }
