@@ -794,12 +794,29 @@ pub fn function_info(function: Function) -> &'static FunctionInfo {
     FUNCTIONS.iter().find(|f| f.function == function).unwrap_or(&FUNCTIONS[0])
 }
 
+/// The most edits [`closest`] accepts (for names of 9 characters or more; fewer for shorter).
+pub const MAX_SUGGESTION_EDITS: usize = 3;
+
+/// The length of the shortest service variable's name: a name shorter by more than
+/// [`MAX_SUGGESTION_EDITS`] can neither differ from one only in case nor be [`closest`] to one.
+pub const SHORTEST_VARIABLE_NAME: usize = {
+    let mut shortest = usize::MAX;
+    let mut i = 0;
+    while i < VARIABLES.len() {
+        if VARIABLES[i].name.len() < shortest {
+            shortest = VARIABLES[i].name.len();
+        }
+        i += 1;
+    }
+    shortest
+};
+
 /// The name among `candidates` closest to `name`: a case-only difference first, then the
 /// smallest edit distance if it is small for the name's length.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &'a str)> = None;
     let length = char_count(name);
-    let limit = (length / 3).clamp(1, 3);
+    let limit = (length / 3).clamp(1, MAX_SUGGESTION_EDITS);
     // Lowered only when a candidate is near enough in length to need the distance.
     let mut lower: Option<String> = None;
     for candidate in candidates {
@@ -922,6 +939,27 @@ mod tests {
         );
         assert_eq!(closest("abs", FUNCTIONS.iter().map(|f| f.name)), None);
         assert_eq!(closest("GetSamples", METHODS.iter().map(|m| m.name)), Some("GetSample"));
+    }
+
+    /// The checker skips names shorter than this bound; no such name gets a suggestion or a
+    /// case match from the service variables, not even a variable's own prefix.
+    #[test]
+    fn names_below_the_shortest_variable_bound_resemble_no_variable() {
+        assert_eq!(Some(SHORTEST_VARIABLE_NAME), VARIABLES.iter().map(|v| v.name.len()).min());
+        for v in VARIABLES {
+            for len in 1..SHORTEST_VARIABLE_NAME - MAX_SUGGESTION_EDITS {
+                for short in [&v.name[..len], &v.name[v.name.len() - len..]] {
+                    assert_eq!(closest(short, VARIABLES.iter().map(|v| v.name)), None, "{short}");
+                    assert!(!VARIABLES.iter().any(|v| v.name.eq_ignore_ascii_case(short)), "{short}");
+                }
+            }
+        }
+        // Above the bound, suggestions still come: the shortest names without their last letter.
+        for v in VARIABLES.iter().filter(|v| v.name.len() == SHORTEST_VARIABLE_NAME) {
+            let short = &v.name[..v.name.len() - 1];
+            assert!(short.len() + MAX_SUGGESTION_EDITS >= SHORTEST_VARIABLE_NAME);
+            assert_eq!(closest(short, VARIABLES.iter().map(|v| v.name)), Some(v.name), "{short}");
+        }
     }
 
     #[test]

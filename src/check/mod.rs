@@ -292,7 +292,9 @@ impl Checker {
         // A user variable.
         let t = self.expr(value, Position::Value);
         if name.starts_with('$') {
-            if let Some(var) = builtins::VARIABLES.iter().find(|v| v.name.eq_ignore_ascii_case(name)) {
+            if name.len() + builtins::MAX_SUGGESTION_EDITS < builtins::SHORTEST_VARIABLE_NAME {
+                // Too short to resemble any service variable (`$x`, `$n0`): nothing to say.
+            } else if let Some(var) = builtins::VARIABLES.iter().find(|v| v.name.eq_ignore_ascii_case(name)) {
                 self.report(
                     Diagnostic::new(
                         Code::VariableCaseMismatch,
@@ -356,8 +358,10 @@ impl Checker {
 
     /// Check an expression and return its possible types (recorded in the resolved tree).
     fn expr(&mut self, expr: ExprRef<'_>, position: Position) -> TypeSet {
+        // Reserved on the way in, so the types are recorded parents first, already sorted.
+        let slot = self.resolved.reserve_type(expr.span);
         let t = self.expr_kind(expr, position);
-        self.resolved.add_type(expr.span, t);
+        self.resolved.set_type(slot, t);
         t
     }
 

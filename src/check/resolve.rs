@@ -67,6 +67,10 @@ pub struct Resolved {
     starts: Vec<u32>,
 }
 
+/// Where [`Resolved::reserve_type`] put an expression's entry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TypeSlot(usize);
+
 /// `log2` of the bytes of text per entry of [`Resolved::starts`]: names are tokens of a byte
 /// or more, so a block of 8 holds a few at most.
 const BLOCK_SHIFT: u32 = 3;
@@ -88,17 +92,34 @@ impl Resolved {
         self.names.push((span, resolution));
     }
 
+    #[cfg(test)]
     pub(super) fn add_type(&mut self, span: Span, types: TypeSet) {
         self.types.push((span, types));
+    }
+
+    /// Record the expression at `span` before its type is known, so that entries come in
+    /// the order of a walk that visits parents first (which is their sorted order: by start,
+    /// outermost first); [`Resolved::set_type`] fills it in.
+    pub(super) fn reserve_type(&mut self, span: Span) -> TypeSlot {
+        self.types.push((span, TypeSet::UNKNOWN));
+        TypeSlot(self.types.len() - 1)
+    }
+
+    /// The type of the expression [`Resolved::reserve_type`] recorded.
+    pub(super) fn set_type(&mut self, slot: TypeSlot, types: TypeSet) {
+        if let Some(entry) = self.types.get_mut(slot.0) {
+            entry.1 = types;
+        }
     }
 
     /// Sort both tables for lookup (the checker records in visiting order).
     ///
     /// The result is the stable sort of each table as recorded, duplicates after the first
-    /// removed. The checker records nearly in order (a statement's target after its value,
-    /// an expression after the ones inside it), so an insertion sort on a packed key does
-    /// it in a few moves per entry; past a budget of moves it hands over to the standard
-    /// library's stable sort, which gives the same order.
+    /// removed. The checker records nearly in order (a statement's target after its value;
+    /// expressions parents first, through [`Resolved::reserve_type`], which is sorted
+    /// already), so an insertion sort on a packed key does it in a few moves per entry; past
+    /// a budget of moves it hands over to the standard library's stable sort, which gives the
+    /// same order.
     pub(super) fn finish(&mut self) {
         if sort_nearly_sorted(&mut self.names, |(span, _)| name_key(*span)) {
             self.names.dedup_by_key(|(span, _)| *span);
